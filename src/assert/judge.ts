@@ -1,0 +1,76 @@
+// Turns an observation into a raw status: unreachable → down, a counted crit
+// failure → down, a counted warn failure → degraded. `for` delays counting a
+// failure until it has lasted that long.
+
+import { evaluate } from './evaluate';
+import type { Assertion, Outcome } from './types';
+import type { Evidence } from './evaluate';
+
+export type RawStatus = 'up' | 'degraded' | 'down' | 'unknown';
+
+/** When an assertion started failing (kept in the check's state for `for`). */
+export interface AssertionMemory {
+  since: number;
+}
+
+export interface Judgement {
+  status: RawStatus;
+  /** The failures that count towards the status, crit first. */
+  failures: Outcome[];
+  /** Failures still waiting for their `for` duration. */
+  pending: Outcome[];
+  outcomes: Outcome[];
+  /** One line for the page and alerts. */
+  message: string;
+  /** Failing-since per assertion key, for the next run. */
+  memory: Record<string, AssertionMemory>;
+}
+
+export interface Observed extends Evidence {
+  reached: boolean;
+  unknown?: boolean;
+  error?: string;
+}
+
+/** Judges one observation against a check's assertions. */
+export function judge(
+  assertions: readonly Assertion[],
+  observation: Observed,
+  previous: Record<string, AssertionMemory> | undefined,
+  now: number,
+): Judgement {
+  if (observation.unknown) {
+    return { status: 'unknown', failures: [], pending: [], outcomes: [], message: observation.error ?? 'could not evaluate', memory: previous ?? {} };
+  }
+  if (!observation.reached) {
+    return { status: 'down', failures: [], pending: [], outcomes: [], message: observation.error ?? 'unreachable', memory: previous ?? {} };
+  }
+  const outcomes = assertions.map((assertion) => evaluate(assertion, observation));
+  const memory: Record<string, AssertionMemory> = {};
+  const failures: Outcome[] = [];
+  const pending: Outcome[] = [];
+  for (const outcome of outcomes) {
+    if (outcome.pass) continue;
+    const since = previous?.[outcome.key]?.since ?? now;
+    memory[outcome.key] = { since };
+    if (now - since >= (outcome.assertion.for ?? 0)) failures.push(outcome);
+    else pending.push(outcome);
+  }
+  failures.sort((a, b) => severityRank(b.assertion) - severityRank(a.assertion));
+  const worst = failures[0];
+  const status: RawStatus = !worst ? 'up' : worst.assertion.severity === 'crit' ? 'down' : 'degraded';
+  const message = worst ? failures.map((f) => f.message).join('; ') : summarize(outcomes, observation);
+  return { status, failures, pending, outcomes, message, memory };
+}
+
+function severityRank(assertion: Assertion): number {
+  return assertion.severity === 'crit' ? 1 : 0;
+}
+
+function summarize(outcomes: Outcome[], observation: Observed): string {
+  if (outcomes.length === 0) return observation.error ?? 'ok';
+  return outcomes
+    .slice(0, 3)
+    .map((outcome) => outcome.message)
+    .join(', ');
+}

@@ -1,0 +1,80 @@
+// Reading values out of responses for assertion sources: JSON paths (RFC 9535
+// JSONPath, or a plain dotted path), headers, and the key each source uses in
+// an observation's values.
+
+import { query } from 'jsonpath-rfc9535';
+import type { Observed, Source, Value } from './types';
+
+/** The key under which an observation stores the value a source reads. */
+export function sourceKey(source: Source): string {
+  switch (source.type) {
+    case 'status':
+      return 'status';
+    case 'latency':
+      return 'latencyMs';
+    case 'body':
+      return 'body';
+    case 'header':
+      return `header:${source.name.toLowerCase()}`;
+    case 'json':
+      return `json:${normalizeJsonPath(source.path)}`;
+    case 'value':
+      return source.key;
+  }
+}
+
+/** How a source is named in messages: `status`, `latency`, `$.status`, `header content-type`. */
+export function sourceLabel(source: Source): string {
+  switch (source.type) {
+    case 'status':
+      return 'status';
+    case 'latency':
+      return 'latency';
+    case 'body':
+      return 'body';
+    case 'header':
+      return `header ${source.name.toLowerCase()}`;
+    case 'json':
+      return normalizeJsonPath(source.path);
+    case 'value':
+      return source.key;
+  }
+}
+
+/**
+ * Accepts RFC 9535 JSONPath (`$.services.database`, `$.items[*].state`) and the
+ * dotted shorthand operators write in runbooks (`memory.heapUsed`, `items[0].id`).
+ */
+export function normalizeJsonPath(path: string): string {
+  const trimmed = path.trim();
+  if (trimmed.startsWith('$')) return trimmed;
+  return `$${trimmed.startsWith('[') ? '' : '.'}${trimmed}`;
+}
+
+/** Throws if `path` is not valid JSONPath; used by config validation. */
+export function assertValidJsonPath(path: string): void {
+  query({}, normalizeJsonPath(path));
+}
+
+/**
+ * Reads a JSON path from a parsed document. One match gives a value, several
+ * give a list (every one must pass), none gives `undefined` (missing).
+ * Objects and arrays are reported as compact JSON text.
+ */
+export function readJsonPath(document: unknown, path: string): Observed | undefined {
+  const matches = query(document as never, normalizeJsonPath(path));
+  if (matches.length === 0) return undefined;
+  const values = matches.map(toValue);
+  return values.length === 1 ? (values[0] as Value) : values;
+}
+
+const MAX_VALUE_TEXT = 200;
+
+/** Turns any JSON value into a Value (objects become short JSON text). */
+export function toValue(raw: unknown): Value {
+  if (raw === null || typeof raw === 'number' || typeof raw === 'string' || typeof raw === 'boolean') return raw;
+  if (typeof raw === 'bigint') return Number(raw);
+  if (raw === undefined) return null;
+  const text = JSON.stringify(raw) ?? String(raw);
+  return text.length > MAX_VALUE_TEXT ? `${text.slice(0, MAX_VALUE_TEXT)}…` : text;
+}

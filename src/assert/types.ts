@@ -1,0 +1,72 @@
+// The assertion language: what a check expects of an observation, as plain
+// data that can be validated, stored, shown on the page and put in alerts.
+
+/** A value a check observed: assertions compare these. */
+export type Value = number | string | boolean | null;
+/** An observed value, or several (a JSON path with a wildcard, one per SQL row). */
+export type Observed = Value | Value[];
+
+/** Where an assertion reads its value from. */
+export type Source =
+  | { type: 'status' }
+  | { type: 'latency' }
+  | { type: 'header'; name: string }
+  | { type: 'json'; path: string }
+  | { type: 'body' }
+  /** A named value a kind reports: a SQL column, an INFO field, a metric ... */
+  | { type: 'value'; key: string };
+
+export type SourceType = Source['type'];
+
+export const OPERATORS = [
+  '==',
+  '!=',
+  '<',
+  '<=',
+  '>',
+  '>=',
+  'between',
+  'in',
+  'contains',
+  '!contains',
+  'matches',
+  '!matches',
+  'exists',
+  '!exists',
+] as const;
+export type Operator = (typeof OPERATORS)[number];
+
+export type Severity = 'warn' | 'crit';
+
+/** One expectation: `source op value`, failing with `severity`. */
+export interface Assertion {
+  source: Source;
+  op: Operator;
+  /** The expected value: a Value, a list for `in`, `[low, high]` for `between`, a pattern for `matches`. */
+  value?: Value | Value[];
+  /** Regular expression flags for `matches` (e.g. "i"). */
+  flags?: string;
+  /** `warn` makes the check degraded, `crit` makes it down. */
+  severity: Severity;
+  /** Milliseconds the failure must last before it counts (config: `for: '5m'`). */
+  for?: number;
+  /** Shown instead of the source's own name in messages. */
+  label?: string;
+}
+
+/** The input form of an assertion in config: `for` is a duration string there. */
+export interface AssertionInput extends Omit<Assertion, 'for' | 'severity'> {
+  severity?: Severity;
+  for?: string;
+}
+
+/** The result of one assertion against one observation. */
+export interface Outcome {
+  assertion: Assertion;
+  /** Stable key of the assertion, used to remember how long it has failed. */
+  key: string;
+  pass: boolean;
+  observed: Observed | undefined;
+  /** `connections = 187, expected < 150` */
+  message: string;
+}

@@ -1,0 +1,42 @@
+// `npm run validate [-- files...]`: loads config files (default
+// checks/index.ts; `--all` adds checks/examples/*.ts), prints every problem
+// with the check id and field, and exits non-zero if there is any.
+
+import { readdirSync } from 'node:fs';
+import { join, relative, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { validateConfig } from '../config/validate';
+
+const args = process.argv.slice(2);
+const files = args.filter((arg) => !arg.startsWith('--'));
+if (files.length === 0) files.push('checks/index.ts');
+if (args.includes('--all')) {
+  for (const name of readdirSync('checks/examples').sort()) if (name.endsWith('.ts')) files.push(join('checks/examples', name));
+}
+
+let failed = false;
+for (const file of files) {
+  const shown = relative(process.cwd(), resolve(file));
+  let input: unknown;
+  try {
+    input = ((await import(pathToFileURL(resolve(file)).href)) as { default?: unknown }).default;
+  } catch (error) {
+    console.error(`${shown}: cannot load: ${(error as Error).message}`);
+    failed = true;
+    continue;
+  }
+  if (input === undefined) {
+    console.error(`${shown}: has no default export; export default defineConfig({...})`);
+    failed = true;
+    continue;
+  }
+  const result = validateConfig(input);
+  if (result.ok) {
+    const { checks, channels } = result.config;
+    console.log(`${shown}: ok (${checks.length} checks, ${Object.keys(channels).length} channels)`);
+  } else {
+    failed = true;
+    for (const problem of result.problems) console.error(`${shown}: ${problem}`);
+  }
+}
+process.exit(failed ? 1 : 0);

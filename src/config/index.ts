@@ -1,0 +1,64 @@
+// What checks/index.ts imports: defineConfig, one helper per check kind and
+// channel, assertion helpers and secret(). Everything here returns plain data.
+
+import type { z } from 'zod';
+import type { Expectation } from '../assert/builders';
+import type { kinds } from '../kinds';
+import type { channels } from '../notify';
+import type { checkCommonSchema, defaultsSchema, pageSchema, settingsSchema } from './schema';
+
+export { body, header, json, latency, status, value } from '../assert/builders';
+export { secret } from './secrets';
+export type { SecretRef } from './secrets';
+
+type Common = Omit<z.input<typeof checkCommonSchema>, 'kind' | 'expect'> & {
+  /** What must hold; see docs/checks.md. Groups from `below({ warn, crit })` may be mixed in. */
+  expect?: Expectation[];
+};
+type KindInput<K extends keyof typeof kinds> = Common & z.input<(typeof kinds)[K]['options']>;
+type ChannelInput<C extends keyof typeof channels> = z.input<(typeof channels)[C]['options']>;
+
+export type HttpCheckInput = KindInput<'http'> & { kind: 'http' };
+export type CheckInput = HttpCheckInput;
+
+export type SlackChannelInput = ChannelInput<'slack'> & { type: 'slack' };
+export type DiscordChannelInput = ChannelInput<'discord'> & { type: 'discord' };
+export type WebhookChannelInput = ChannelInput<'webhook'> & { type: 'webhook' };
+export type ChannelInputs = SlackChannelInput | DiscordChannelInput | WebhookChannelInput;
+
+export interface ConfigInput {
+  page?: z.input<typeof pageSchema>;
+  settings?: z.input<typeof settingsSchema>;
+  /** Values every check gets unless it sets its own. */
+  defaults?: z.input<typeof defaultsSchema>;
+  channels?: Record<string, ChannelInputs>;
+  checks: CheckInput[];
+}
+
+/**
+ * The config checks/index.ts default-exports. Validation happens when the
+ * Worker starts, in `npm run validate` and in `npm test`, listing every problem.
+ */
+export function defineConfig(config: ConfigInput): ConfigInput {
+  return config;
+}
+
+/** An HTTP check: `http({ id: 'api', url: 'https://api.example.com/health', expect: [status(200)] })`. */
+export function http(check: KindInput<'http'>): HttpCheckInput {
+  return { kind: 'http', ...check };
+}
+
+/** Slack incoming webhook: `slack({ webhookUrl: secret('SLACK_WEBHOOK_URL') })`. */
+export function slack(options: ChannelInput<'slack'>): SlackChannelInput {
+  return { type: 'slack', ...options };
+}
+
+/** Discord webhook: `discord({ webhookUrl: secret('DISCORD_WEBHOOK_URL') })`. */
+export function discord(options: ChannelInput<'discord'>): DiscordChannelInput {
+  return { type: 'discord', ...options };
+}
+
+/** Signed JSON webhook: `webhook({ url: 'https://...', signingSecret: secret('WEBHOOK_SECRET') })`. */
+export function webhook(options: ChannelInput<'webhook'>): WebhookChannelInput {
+  return { type: 'webhook', ...options };
+}

@@ -1,0 +1,157 @@
+// zod schemas for what operators write in checks/index.ts. Kind and channel
+// options come from their own modules; validate.ts adds the cross-field rules.
+
+import { Cron } from 'croner';
+import { z } from 'zod';
+import { OPERATORS } from '../assert/types';
+import { parseDuration } from './duration';
+
+export const ID_PATTERN = /^[a-z0-9][a-z0-9_-]*$/i;
+export const MAX_TIMEOUT_MS = 30_000; // a tick must finish well inside its minute
+export const MAX_CONFIRMATIONS = 20;
+
+export const idSchema = z
+  .string()
+  .max(64, 'must be at most 64 characters')
+  .regex(ID_PATTERN, 'must be letters, digits, "-" and "_", starting with a letter or digit');
+
+/** A duration string ("30s", "5m", "1h"), checked here and converted to ms in validate.ts. */
+export const durationSchema = z.string().refine((text) => parseDuration(text) !== undefined, {
+  message: 'expected a duration such as "30s", "5m", "1h" or "7d"',
+});
+
+/** A 5-field cron expression, parsed by croner (the same library the scheduler uses). */
+export const cronSchema = z.string().superRefine((text, ctx) => {
+  const problem = cronProblem(text);
+  if (problem) ctx.addIssue({ code: 'custom', message: problem });
+});
+
+export function cronProblem(text: string): string | undefined {
+  try {
+    new Cron(text, { mode: '5-part', paused: true });
+    return undefined;
+  } catch (error) {
+    return `"${text}" is not a valid cron expression (minute hour day month weekday): ${(error as Error).message}`;
+  }
+}
+
+export const timeZoneSchema = z.string().superRefine((text, ctx) => {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: text });
+  } catch {
+    ctx.addIssue({ code: 'custom', message: `"${text}" is not an IANA time zone such as "Europe/Berlin" or "UTC"` });
+  }
+});
+
+export const urlSchema = z.string().refine(
+  (text) => {
+    try {
+      const url = new URL(text);
+      return url.protocol === 'http:' || url.protocol === 'https:';
+    } catch {
+      return false;
+    }
+  },
+  { message: 'expected an http(s) URL' },
+);
+
+const valueSchema = z.union([z.number(), z.string(), z.boolean(), z.null()]);
+
+const sourceSchema = z.discriminatedUnion('type', [
+  z.strictObject({ type: z.literal('status') }),
+  z.strictObject({ type: z.literal('latency') }),
+  z.strictObject({ type: z.literal('body') }),
+  z.strictObject({ type: z.literal('header'), name: z.string().min(1) }),
+  z.strictObject({ type: z.literal('json'), path: z.string().min(1) }),
+  z.strictObject({ type: z.literal('value'), key: z.string().min(1) }),
+]);
+
+export const assertionSchema = z.strictObject({
+  source: sourceSchema,
+  op: z.enum(OPERATORS),
+  value: z.union([valueSchema, z.array(valueSchema)]).optional(),
+  flags: z
+    .string()
+    .regex(/^[imsu]*$/, 'regular expression flags may be i, m, s and u')
+    .optional(),
+  severity: z.enum(['warn', 'crit']).optional(),
+  for: durationSchema.optional(),
+  label: z.string().max(80).optional(),
+});
+
+/** Builders from src/assert/builders.ts carry their data in toJSON(). */
+function unwrap(entry: unknown): unknown {
+  return entry && typeof entry === 'object' && typeof (entry as { toJSON?: unknown }).toJSON === 'function'
+    ? (entry as { toJSON(): unknown }).toJSON()
+    : entry;
+}
+
+/** `expect` takes assertions and groups of them (`below({ warn, crit })` gives a group). */
+export const expectSchema = z.preprocess(
+  (input) => (Array.isArray(input) ? input.map(unwrap).flat().map(unwrap) : input),
+  z.array(assertionSchema),
+);
+
+const confirmationsSchema = z.strictObject({
+  down: z.number().int().min(1).max(MAX_CONFIRMATIONS).optional(),
+  up: z.number().int().min(1).max(MAX_CONFIRMATIONS).optional(),
+});
+
+/** Fields every check has, whatever its kind. */
+export const checkCommonShape = {
+  kind: z.string(),
+  id: idSchema,
+  name: z.string().min(1).max(120).optional(),
+  description: z.string().max(500).optional(),
+  group: z.string().min(1).max(60).optional(),
+  /** false: the check stays off the public page, API and badges. */
+  public: z.boolean().optional(),
+  /** Run every so often (at least "1m"): "1m", "5m", "1h". */
+  every: durationSchema.optional(),
+  /** Or run on a cron schedule, in `tz` (default UTC): "0 9 * * 1". */
+  cron: cronSchema.optional(),
+  tz: timeZoneSchema.optional(),
+  timeout: durationSchema.optional(),
+  retry: z.boolean().optional(),
+  expect: expectSchema.optional(),
+  confirmations: confirmationsSchema.optional(),
+  /** Channel names; default: every channel. */
+  notify: z.array(z.string()).optional(),
+  /** Link to the runbook step to follow, included in alerts. */
+  runbook: urlSchema.optional(),
+  /** A one-line hint for whoever is on call. */
+  fix: z.string().max(1000).optional(),
+};
+
+export const checkCommonSchema = z.strictObject(checkCommonShape);
+
+export const pageSchema = z.strictObject({
+  title: z.string().min(1).max(120).optional(),
+  description: z.string().max(1000).optional(),
+  url: urlSchema.optional(),
+  links: z.array(z.strictObject({ label: z.string().min(1).max(60), url: urlSchema })).optional(),
+});
+
+export const settingsSchema = z.strictObject({
+  flushEvery: durationSchema.optional(),
+  kvWritesPerDay: z.number().int().min(100).optional(),
+  maxConcurrency: z.number().int().min(1).max(6, 'at most 6: Workers allow 6 simultaneous open connections').optional(),
+  tickDeadline: durationSchema.optional(),
+  subrequests: z.number().int().min(10).max(10_000).optional(),
+});
+
+export const defaultsSchema = z.strictObject({
+  every: durationSchema.optional(),
+  timeout: durationSchema.optional(),
+  retry: z.boolean().optional(),
+  confirmations: confirmationsSchema.optional(),
+  notify: z.array(z.string()).optional(),
+});
+
+export const rootSchema = z.strictObject({
+  page: pageSchema.optional(),
+  settings: settingsSchema.optional(),
+  defaults: defaultsSchema.optional(),
+  channels: z.record(idSchema, z.unknown()).optional(),
+  checks: z.array(z.unknown()),
+});

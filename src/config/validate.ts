@@ -1,0 +1,308 @@
+// Validates checks/index.ts and turns it into the Config the engine runs.
+// Every problem names where it is: `check "api": expect[1]: json path ...`.
+
+import { z } from 'zod';
+import { assertionProblem } from '../assert/evaluate';
+import type { Assertion, AssertionInput } from '../assert/types';
+import { KIND_NAMES, kinds, type KindName } from '../kinds';
+import { CHANNEL_TYPES, channels, type ChannelType } from '../notify';
+import { parseDuration } from './duration';
+import { checkCommonShape, MAX_TIMEOUT_MS, rootSchema } from './schema';
+import type { ChannelConfig, Check, Config, Schedule } from './types';
+
+export const DEFAULT_EVERY_MS = 60_000;
+export const DEFAULT_TIMEOUT_MS = 10_000;
+/** Two failing runs in a row before down/degraded; two passing runs before recovered. */
+export const DEFAULT_CONFIRMATIONS = { down: 2, up: 2 } as const;
+export const DEFAULT_FLUSH_EVERY_MS = 5 * 60_000;
+export const FREE_PLAN_KV_WRITES_PER_DAY = 1_000;
+export const MAX_CONCURRENCY = 6; // Workers allow 6 simultaneous open connections
+export const DEFAULT_TICK_DEADLINE_MS = 45_000; // ticks fire every minute; leave room to save
+export const FREE_PLAN_SUBREQUESTS = 50;
+const MINUTE = 60_000;
+
+export type Validation = { ok: true; config: Config } | { ok: false; problems: string[] };
+
+/** Thrown when the Worker starts with an invalid config; lists every problem. */
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`invalid config (checks/index.ts):\n${problems.map((problem) => `  - ${problem}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Validates and normalises a config; throws ConfigError listing every problem. */
+export function loadConfig(input: unknown): Config {
+  const result = validateConfig(input);
+  if (!result.ok) throw new ConfigError(result.problems);
+  return result.config;
+}
+
+export function validateConfig(input: unknown): Validation {
+  const problems: string[] = [];
+  const root = rootSchema.safeParse(input, { reportInput: true });
+  if (!root.success) {
+    for (const issue of root.error.issues) problems.push(formatRootIssue(issue));
+    return { ok: false, problems };
+  }
+  const { page = {}, settings = {}, defaults = {}, channels: channelInputs = {}, checks: checkInputs } = root.data;
+
+  const channelConfigs: Record<string, ChannelConfig> = {};
+  for (const [name, raw] of Object.entries(channelInputs)) {
+    const parsed = parseChannel(name, raw, problems);
+    if (parsed) channelConfigs[name] = parsed;
+  }
+  const channelNames = Object.keys(channelInputs);
+  for (const [index, name] of (defaults.notify ?? []).entries()) {
+    if (!channelNames.includes(name)) problems.push(`defaults: notify[${index}]: ${unknownChannel(name, channelNames)}`);
+  }
+
+  const checks: Check[] = [];
+  const seen = new Map<string, number>();
+  checkInputs.forEach((raw, index) => {
+    const check = parseCheck(raw, index, { defaults, channelNames }, problems);
+    if (!check) return;
+    const first = seen.get(check.id);
+    if (first !== undefined) problems.push(`check "${check.id}": id: duplicate id (check #${first + 1} has it too)`);
+    else seen.set(check.id, index);
+    checks.push(check);
+  });
+
+  if (problems.length > 0) return { ok: false, problems };
+  return {
+    ok: true,
+    config: {
+      page: { title: page.title ?? 'Status', links: page.links ?? [], ...pick(page, ['description', 'url']) },
+      settings: {
+        flushEveryMs: ms(settings.flushEvery) ?? DEFAULT_FLUSH_EVERY_MS,
+        kvWritesPerDay: settings.kvWritesPerDay ?? FREE_PLAN_KV_WRITES_PER_DAY,
+        maxConcurrency: settings.maxConcurrency ?? MAX_CONCURRENCY,
+        tickDeadlineMs: ms(settings.tickDeadline) ?? DEFAULT_TICK_DEADLINE_MS,
+        subrequests: settings.subrequests ?? FREE_PLAN_SUBREQUESTS,
+      },
+      channels: channelConfigs,
+      checks,
+    },
+  };
+}
+
+interface CheckContext {
+  defaults: z.output<typeof rootSchema>['defaults'] & object;
+  channelNames: string[];
+}
+
+function parseCheck(raw: unknown, index: number, context: CheckContext, problems: string[]): Check | undefined {
+  const id = raw && typeof raw === 'object' && typeof (raw as { id?: unknown }).id === 'string' ? (raw as { id: string }).id : undefined;
+  const where = id ? `check "${id}"` : `check #${index + 1}`;
+  const kindName = raw && typeof raw === 'object' ? (raw as { kind?: unknown }).kind : undefined;
+  if (!KIND_NAMES.includes(kindName as KindName)) {
+    problems.push(`${where}: kind: ${kindName === undefined ? 'is required (use a helper such as http({...}))' : `unknown kind ${JSON.stringify(kindName)}; expected one of ${KIND_NAMES.join(', ')}`}`);
+    return undefined;
+  }
+  const kind = kinds[kindName as KindName];
+  const schema = z.strictObject({ ...checkCommonShape, ...kind.options.shape });
+  const parsed = schema.safeParse(raw, { reportInput: true });
+  if (!parsed.success) {
+    for (const issue of parsed.error.issues) problems.push(formatIssue(issue, where, 0, Object.keys(schema.shape)));
+    return undefined;
+  }
+  const data = parsed.data as z.output<typeof schema> & Record<string, unknown>;
+  const before = problems.length;
+  const problem = (field: string, message: string) => problems.push(`${where}: ${field}: ${message}`);
+
+  const schedule = parseSchedule(data, context, problem);
+  const timeoutMs = ms(data.timeout) ?? ms(context.defaults.timeout) ?? DEFAULT_TIMEOUT_MS;
+  if (timeoutMs > MAX_TIMEOUT_MS) problem('timeout', `at most ${MAX_TIMEOUT_MS / 1000}s, so a tick finishes inside its minute`);
+
+  const options: Record<string, unknown> = {};
+  for (const key of Object.keys(kind.options.shape)) if (data[key] !== undefined) options[key] = data[key];
+  for (const [field, message] of kind.validate?.(options as never) ?? []) problem(field, message);
+
+  const written = (data.expect ?? []) as AssertionInput[];
+  const expect: Assertion[] = [];
+  written.forEach((input, position) => {
+    const assertion = toAssertion(input);
+    const trouble = assertionProblem(assertion);
+    if (trouble) problem(`expect[${position}]`, trouble);
+    else if (!kind.sources.includes(assertion.source.type)) {
+      problem(`expect[${position}]`, `${kindName} checks cannot assert on ${assertion.source.type}; they offer ${kind.sources.join(', ')}`);
+    }
+    expect.push(assertion);
+  });
+  for (const fallback of kind.defaultAssertions?.(options as never) ?? []) {
+    if (!expect.some((assertion) => assertion.source.type === fallback.source.type)) expect.push(toAssertion(fallback));
+  }
+
+  const notify = data.notify ?? context.defaults.notify ?? context.channelNames;
+  for (const [position, name] of (data.notify ?? []).entries()) {
+    if (!context.channelNames.includes(name)) problem(`notify[${position}]`, unknownChannel(name, context.channelNames));
+  }
+
+  if (problems.length > before || !schedule) return undefined;
+  const check: Check = {
+    id: data.id,
+    name: data.name ?? data.id,
+    public: data.public ?? true,
+    schedule,
+    timeoutMs,
+    retry: data.retry ?? context.defaults.retry ?? true,
+    expect,
+    confirmations: {
+      down: data.confirmations?.down ?? context.defaults.confirmations?.down ?? DEFAULT_CONFIRMATIONS.down,
+      up: data.confirmations?.up ?? context.defaults.confirmations?.up ?? DEFAULT_CONFIRMATIONS.up,
+    },
+    notify,
+    kind: kindName as KindName,
+    options,
+    ...pick(data, ['description', 'group', 'runbook', 'fix']),
+  };
+  return check;
+}
+
+function parseSchedule(
+  data: { every?: string | undefined; cron?: string | undefined; tz?: string | undefined },
+  context: CheckContext,
+  problem: (field: string, message: string) => void,
+): Schedule | undefined {
+  if (data.every && data.cron) {
+    problem('every', 'use either every or cron, not both');
+    return undefined;
+  }
+  if (data.tz && !data.cron) {
+    problem('tz', 'tz applies to cron schedules; add cron or remove tz');
+    return undefined;
+  }
+  if (data.cron) return { cron: data.cron, tz: data.tz ?? 'UTC' };
+  const every = ms(data.every) ?? ms(context.defaults.every) ?? DEFAULT_EVERY_MS;
+  if (every < MINUTE || every % MINUTE !== 0) {
+    problem('every', 'must be whole minutes, at least "1m" (the Worker\'s cron fires once a minute)');
+    return undefined;
+  }
+  return { every };
+}
+
+function parseChannel(name: string, raw: unknown, problems: string[]): ChannelConfig | undefined {
+  const where = `channel "${name}"`;
+  const type = raw && typeof raw === 'object' ? (raw as { type?: unknown }).type : undefined;
+  if (!CHANNEL_TYPES.includes(type as ChannelType)) {
+    problems.push(`${where}: type: ${type === undefined ? 'is required (use slack(), discord() or webhook())' : `unknown channel type ${JSON.stringify(type)}; expected one of ${CHANNEL_TYPES.join(', ')}`}`);
+    return undefined;
+  }
+  const channel = channels[type as ChannelType];
+  const schema = z.strictObject({ type: z.string(), ...channel.options.shape });
+  const parsed = schema.safeParse(raw, { reportInput: true });
+  if (!parsed.success) {
+    for (const issue of parsed.error.issues) problems.push(formatIssue(issue, where, 0, Object.keys(schema.shape)));
+    return undefined;
+  }
+  const { type: _type, ...options } = parsed.data as Record<string, unknown>;
+  return { type: type as ChannelType, options };
+}
+
+/** The engine form of a config assertion: severity defaulted, `for` in ms. */
+export function toAssertion(input: AssertionInput): Assertion {
+  const { for: holdFor, severity, ...rest } = input;
+  const assertion: Assertion = { ...rest, severity: severity ?? 'crit' };
+  const forMs = ms(holdFor);
+  if (forMs !== undefined) assertion.for = forMs;
+  return assertion;
+}
+
+function unknownChannel(name: string, defined: string[]): string {
+  return `unknown channel "${name}"; ${defined.length ? `defined channels: ${defined.join(', ')}` : 'no channels are defined'}`;
+}
+
+function ms(duration: string | undefined): number | undefined {
+  return duration === undefined ? undefined : parseDuration(duration);
+}
+
+function pick<T extends object, K extends keyof T>(source: T, keys: K[]): Partial<Pick<T, K>> {
+  const out: Partial<Pick<T, K>> = {};
+  for (const key of keys) if (source[key] !== undefined) out[key] = source[key];
+  return out;
+}
+
+// ---- turning zod issues into sentences ------------------------------------------------
+
+type Issue = z.core.$ZodIssue;
+
+/** Issues from the root schema: name the channel or check they are in. */
+function formatRootIssue(issue: Issue): string {
+  const [head, second] = issue.path;
+  if (head === 'channels' && typeof second === 'string') return formatIssue(issue, `channel "${second}"`, 2, []);
+  if (head === 'checks' && typeof second === 'number') return formatIssue(issue, `check #${second + 1}`, 2, []);
+  return formatIssue(issue, 'config', 0, Object.keys(rootSchema.shape));
+}
+
+/** `check "api": expect[1].value: expected number, got "abc"`; `known` feeds "did you mean". */
+export function formatIssue(issue: Issue, where: string, skip: number, known: string[]): string {
+  const path = issue.path.slice(skip);
+  const field = formatPath(path);
+  return `${where}: ${field ? `${field}: ` : ''}${describeIssue(issue, path.length === 0 ? known : [])}`;
+}
+
+function formatPath(path: PropertyKey[]): string {
+  let out = '';
+  for (const part of path) out += typeof part === 'number' ? `[${part}]` : `${out ? '.' : ''}${String(part)}`;
+  return out;
+}
+
+function describeIssue(issue: Issue, known: string[]): string {
+  const input = (issue as { input?: unknown }).input;
+  if ((issue.code === 'invalid_type' || issue.code === 'custom') && input === undefined) return 'is required';
+  switch (issue.code) {
+    case 'invalid_type':
+      if (!('input' in issue) || input === undefined) return 'is required';
+      return `expected ${issue.expected === 'int' ? 'a whole number' : issue.expected}, got ${describeInput(input)}`;
+    case 'unrecognized_keys':
+      return issue.keys.map((key) => `unknown option "${key}"${suggest(key, known)}`).join('; ');
+    case 'invalid_value':
+      return `${describeInput(input)} is not one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}`;
+    case 'invalid_union': {
+      const note = issue as { discriminator?: string; options?: unknown[] };
+      if (note.discriminator) {
+        const given = input && typeof input === 'object' ? (input as Record<string, unknown>)[note.discriminator] : input;
+        return `unknown ${note.discriminator} ${describeInput(given)}; expected one of ${(note.options ?? []).join(', ')}`;
+      }
+      return issue.message;
+    }
+    case 'too_small':
+      return issue.origin === 'string' || issue.origin === 'array'
+        ? `must have at least ${String(issue.minimum)} ${issue.origin === 'string' ? 'characters' : 'items'}`
+        : `must be at least ${String(issue.minimum)}, got ${describeInput(input)}`;
+    case 'too_big':
+      return issue.origin === 'string' || issue.origin === 'array'
+        ? `must have at most ${String(issue.maximum)} ${issue.origin === 'string' ? 'characters' : 'items'}`
+        : `must be at most ${String(issue.maximum)}, got ${describeInput(input)}`;
+    default:
+      return issue.message;
+  }
+}
+
+function describeInput(input: unknown): string {
+  if (input === undefined) return 'nothing';
+  if (typeof input === 'string') return JSON.stringify(input.length > 60 ? `${input.slice(0, 60)}…` : input);
+  if (Array.isArray(input)) return 'a list';
+  if (input === null) return 'null';
+  if (typeof input === 'object') return 'an object';
+  return String(input);
+}
+
+function suggest(key: string, known: string[]): string {
+  const close = known.find((candidate) => editDistance(candidate, key) <= 2);
+  return close ? ` (did you mean "${close}"?)` : '';
+}
+
+function editDistance(a: string, b: string): number {
+  const row = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    let previous = row[0] as number;
+    row[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const current = row[j] as number;
+      row[j] = Math.min(current + 1, (row[j - 1] as number) + 1, previous + (a[i - 1] === b[j - 1] ? 0 : 1));
+      previous = current;
+    }
+  }
+  return row[b.length] as number;
+}

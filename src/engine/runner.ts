@@ -1,0 +1,76 @@
+// Runs one check: resolves its secrets, calls its kind with a timeout, retries
+// once on a network error or timeout, and redacts what comes back. Whatever
+// happens (a hung socket, a kind's bug) becomes an Observation.
+
+import { formatDuration } from '../config/duration';
+import { missingSecretMessage, redact, resolveSecrets } from '../config/secrets';
+import type { Check } from '../config/types';
+import { kinds, type KindMemory, type Observation } from '../kinds';
+import { untilAborted } from '../kinds/fetch-errors';
+
+export interface RunDeps {
+  fetch: typeof fetch;
+  env: Record<string, unknown>;
+  /** Scheduled time of the tick. */
+  now: number;
+  /** Wall-clock time (Date.now()) after which no attempt starts and attempts are cut short. */
+  deadline: number;
+}
+
+export interface RunResult {
+  observation: Observation;
+  attempts: number;
+  /** Secret values used, for redacting messages built later from the observation. */
+  secrets: string[];
+}
+
+/** Don't start a retry with less time than this left before the deadline. */
+const MIN_RETRY_WINDOW_MS = 1_000;
+
+export async function runCheck(check: Check, memory: KindMemory | undefined, deps: RunDeps): Promise<RunResult> {
+  const { value: options, missing, values: secrets } = resolveSecrets(check.options, deps.env);
+  if (missing.length > 0) {
+    return { observation: { reached: false, unknown: true, latencyMs: 0, values: {}, error: missingSecretMessage(missing) }, attempts: 0, secrets };
+  }
+  let attempts = 1;
+  let observation = await attempt(check, options, memory, deps);
+  if (!observation.reached && observation.retryable && check.retry && deps.deadline - Date.now() > MIN_RETRY_WINDOW_MS) {
+    attempts = 2;
+    const second = await attempt(check, options, memory, deps);
+    observation = second.reached ? second : { ...second, error: `${second.error ?? 'failed'} (after 1 retry)` };
+  }
+  if (observation.error) observation = { ...observation, error: redact(observation.error, secrets) };
+  return { observation, attempts, secrets };
+}
+
+async function attempt(check: Check, options: Record<string, unknown>, memory: KindMemory | undefined, deps: RunDeps): Promise<Observation> {
+  const kind = kinds[check.kind];
+  const timeoutMs = Math.max(1, Math.min(check.timeoutMs, deps.deadline - Date.now()));
+  const controller = new AbortController();
+  const timer = setTimeout(() => controller.abort(new Error(`timed out after ${formatDuration(timeoutMs)}`)), timeoutMs);
+  const started = Date.now();
+  try {
+    // A kind that ignores its signal still cannot hold the tick past the timeout.
+    return await untilAborted(
+      kind.run(options as never, {
+        signal: controller.signal,
+        timeoutMs,
+        fetch: deps.fetch,
+        wants: check.expect.map((assertion) => assertion.source),
+        now: deps.now,
+        memory,
+        env: deps.env,
+      }),
+      controller.signal,
+    );
+  } catch (error) {
+    if (controller.signal.aborted) {
+      return { reached: false, retryable: true, latencyMs: Date.now() - started, values: {}, error: `timed out after ${formatDuration(timeoutMs)}` };
+    }
+    // A kind threw: that is a bug in Vigil, not the target's failure.
+    console.error(`vigil: the ${check.kind} kind threw for check "${check.id}"`, error);
+    return { reached: false, unknown: true, latencyMs: Date.now() - started, values: {}, error: `internal error in the ${check.kind} check: ${(error as Error).message}` };
+  } finally {
+    clearTimeout(timer);
+  }
+}

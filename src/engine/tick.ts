@@ -1,0 +1,194 @@
+// One tick: load state, run the due checks, judge them, confirm transitions,
+// open/close incidents, queue and deliver alerts, roll up finished days, and
+// save only when something changed or the flush interval has passed.
+
+import { judge } from '../assert/judge';
+import { redact } from '../config/secrets';
+import type { Check, Config } from '../config/types';
+import { deliverDue, enqueue, type DeliveryReport } from '../notify/outbox';
+import { rollUpFinishedDays } from '../store/history';
+import { CountingKV, keepState, loadState, saveState, writesToday, type KV } from '../store/kv';
+import { utcDay, type EngineState } from '../store/state';
+import { mapLimit } from './concurrency';
+import { applyTransition, openIncident, pruneIncidents } from './incidents';
+import { runCheck, type RunResult } from './runner';
+import { dueChecks } from './schedule';
+import { advance, newCheckState, pruneChanges } from './state-machine';
+import type { CheckState } from './types';
+
+export interface TickDeps {
+  config: Config;
+  kv: KV;
+  env: Record<string, unknown>;
+  fetch: typeof fetch;
+}
+
+export interface TickReport {
+  scheduledTime: number;
+  /** Set when the tick did nothing: it repeats one already run. */
+  skipped?: 'duplicate';
+  ran: string[];
+  /** Due, but left for the next tick (subrequest budget or deadline). */
+  deferred: string[];
+  transitions: Array<{ check: string; from: string; to: string }>;
+  events: number;
+  delivery: DeliveryReport;
+  kv: { reads: number; writes: number };
+  /** Why the state was written, or false. */
+  saved: 'change' | 'flush' | false;
+  durationMs: number;
+}
+
+/** Subrequests kept back from checks for alert deliveries. */
+const DELIVERY_RESERVE = 10;
+/** Of the daily KV write budget, this share is kept for changes (never for routine flushes). */
+const CHANGE_RESERVE_SHARE = 0.2;
+
+// Ticks in one isolate run one after another: an overlapping or repeated tick
+// sees the state the previous one left, so it cannot send the same alert twice.
+let queue: Promise<unknown> = Promise.resolve();
+
+/** Runs one tick for the cron's `scheduledTime`. Never throws for a check's or channel's failure. */
+export function tick(deps: TickDeps, scheduledTime: number): Promise<TickReport> {
+  const run = queue.then(() => runTick(deps, scheduledTime));
+  queue = run.catch(() => undefined);
+  return run;
+}
+
+async function runTick(deps: TickDeps, now: number): Promise<TickReport> {
+  const started = Date.now();
+  const { config } = deps;
+  const kv = new CountingKV(deps.kv);
+  const state = await loadState(kv, now);
+  const report: TickReport = {
+    scheduledTime: now,
+    ran: [],
+    deferred: [],
+    transitions: [],
+    events: 0,
+    delivery: { attempted: 0, delivered: 0, retrying: 0, gaveUp: 0 },
+    kv: { reads: 0, writes: 0 },
+    saved: false,
+    durationMs: 0,
+  };
+  if (state.lastTick !== undefined && now <= state.lastTick) {
+    report.skipped = 'duplicate';
+    return finish(report, kv, started);
+  }
+
+  let changed = false;
+  const due = dueChecks(config.checks, now, state.lastTick, state.checks, state.deferred);
+  const checkBudget = Math.max(1, config.settings.subrequests - DELIVERY_RESERVE);
+  // Each check may make two requests (one retry); more than the budget waits for the next tick.
+  const runnable = due.slice(0, Math.max(1, Math.floor(checkBudget / 2)));
+  const deadline = started + config.settings.tickDeadlineMs;
+  const results = await mapLimit(runnable, config.settings.maxConcurrency, async (check) =>
+    Date.now() < deadline ? runCheck(check, state.checks[check.id]?.memory, { fetch: deps.fetch, env: deps.env, now, deadline }) : undefined,
+  );
+
+  const deferred: string[] = due.slice(runnable.length).map((check) => check.id);
+  runnable.forEach((check, index) => {
+    const result = results[index];
+    if (!result) {
+      deferred.push(check.id);
+      return;
+    }
+    report.ran.push(check.id);
+    if (recordResult(state, check, result, now, report, config)) changed = true;
+  });
+  if (deferred.length > 0 || state.deferred?.length) {
+    if (deferred.length > 0) state.deferred = deferred;
+    else delete state.deferred;
+  }
+  report.deferred = deferred;
+
+  forgetRemovedChecks(state, config);
+  state.incidents = pruneIncidents(state.incidents, now);
+
+  const checkRequests = results.reduce((sum, result) => sum + (result?.attempts ?? 0), 0);
+  const outboxBefore = state.outbox.length;
+  report.delivery = await deliverDue(state, {
+    config,
+    env: deps.env,
+    fetch: deps.fetch,
+    now,
+    concurrency: config.settings.maxConcurrency,
+    limit: config.settings.subrequests - checkRequests,
+  });
+  if (report.delivery.attempted > 0 || state.outbox.length !== outboxBefore) changed = true;
+
+  if (await rollUpFinishedDays(kv, state, config, now)) changed = true;
+
+  state.lastTick = now;
+  report.saved = await persist(kv, state, config, now, changed);
+  return finish(report, kv, started);
+}
+
+/** Judges one result and feeds it to the state machine; returns true if something worth saving changed. */
+function recordResult(state: EngineState, check: Check, result: RunResult, now: number, report: TickReport, config: Config): boolean {
+  const checkState: CheckState = state.checks[check.id] ?? newCheckState(now);
+  state.checks[check.id] = checkState;
+  const { observation } = result;
+  const judgement = judge(check.expect, observation, checkState.asserts, now);
+  judgement.message = redact(judgement.message, result.secrets);
+  for (const failure of judgement.failures) failure.message = redact(failure.message, result.secrets);
+
+  checkState.lastRun = now;
+  checkState.latencyMs = observation.latencyMs;
+  checkState.message = judgement.message;
+  if (Object.keys(judgement.memory).length > 0) checkState.asserts = judgement.memory;
+  else delete checkState.asserts;
+  if (observation.memory) checkState.memory = observation.memory;
+  const day = utcDay(now);
+  if (checkState.day?.date !== day) checkState.day = { date: day, latencySum: 0, runs: 0 };
+  if (observation.reached) {
+    checkState.day.latencySum += observation.latencyMs;
+    checkState.day.runs++;
+  }
+
+  const transition = advance(checkState, judgement.status, now, check);
+  pruneChanges(checkState, now);
+  const incident = openIncident(state.incidents, check.id);
+  if (incident && judgement.status !== 'up') incident.lastMessage = judgement.message;
+  if (!transition) return false;
+
+  report.transitions.push({ check: check.id, from: transition.from, to: transition.to });
+  const event = applyTransition(state.incidents, check, transition, judgement, now);
+  if (event) {
+    const channelNames = check.notify.filter((name) => name in config.channels);
+    if (enqueue(state, event, channelNames, now) > 0) report.events++;
+  }
+  return true;
+}
+
+function forgetRemovedChecks(state: EngineState, config: Config): void {
+  const ids = new Set(config.checks.map((check) => check.id));
+  for (const id of Object.keys(state.checks)) if (!ids.has(id)) delete state.checks[id];
+}
+
+/**
+ * Writes the state when something changed (transitions, incidents, outbox) or
+ * when `flushEvery` has passed (latency, last checked), inside the daily budget.
+ */
+async function persist(kv: KV, state: EngineState, config: Config, now: number, changed: boolean): Promise<TickReport['saved']> {
+  const budget = config.settings.kvWritesPerDay;
+  const used = writesToday(state, now);
+  const flushDue = state.lastSave === undefined || now - state.lastSave >= config.settings.flushEveryMs;
+  if (changed && used < budget) {
+    await saveState(kv, state, now);
+    return 'change';
+  }
+  if (flushDue && used < budget * (1 - CHANGE_RESERVE_SHARE)) {
+    await saveState(kv, state, now);
+    return 'flush';
+  }
+  if (changed || flushDue) console.warn(`vigil: KV write budget reached (${used}/${budget} today); state kept in memory only`);
+  keepState(kv, state);
+  return false;
+}
+
+function finish(report: TickReport, kv: CountingKV, started: number): TickReport {
+  report.kv = { reads: kv.reads, writes: kv.writes };
+  report.durationMs = Date.now() - started;
+  return report;
+}

@@ -1,0 +1,68 @@
+// The engine's data: statuses, per-check state, incidents and events. All of
+// it is plain JSON, persisted in KV (see docs/storage.md).
+
+import type { AssertionMemory } from '../assert/judge';
+import type { KindMemory } from '../kinds/types';
+
+/** A check's status. `unknown`: Vigil could not evaluate it (missing secret, no data yet). */
+export type Status = 'up' | 'degraded' | 'down' | 'unknown';
+
+/** What Vigil remembers about one check between ticks. */
+export interface CheckState {
+  /** The confirmed status (after confirmations). */
+  status: Status;
+  /** When the confirmed status began (its first observation, not its confirmation). */
+  since: number;
+  /** Set once the check has had a confirmed status; before that it is "waiting for data". */
+  confirmed?: true;
+  /** The last run: when, how long, what it said. */
+  lastRun?: number;
+  latencyMs?: number;
+  message?: string;
+  /** An unconfirmed status seen `count` times in a row since `since`. */
+  streak?: { status: Status; count: number; since: number };
+  /** Failing-since per assertion key, for `for` durations. */
+  asserts?: Record<string, AssertionMemory>;
+  /** What the kind asked to keep for its next run. */
+  memory?: KindMemory;
+  /** Confirmed status changes [time, status], oldest first, kept ~2 days for uptime and roll-ups. */
+  changes: Array<[number, Status]>;
+  /** Latency sum and count for the current UTC day (daily average in history). */
+  day?: { date: string; latencySum: number; runs: number };
+}
+
+export interface Incident {
+  id: string;
+  checkId: string;
+  /** The worst status during the incident. */
+  status: 'down' | 'degraded';
+  startedAt: number;
+  endedAt?: number;
+  /** The first failure message. */
+  cause: string;
+  /** The latest failure message. */
+  lastMessage: string;
+}
+
+export type AlertType = 'down' | 'degraded' | 'recovered' | 'unknown';
+
+/** A state change worth telling people about. */
+export interface AlertEvent {
+  /** Deterministic: the same transition always has the same id. */
+  id: string;
+  type: AlertType;
+  /** When Vigil confirmed the change (the tick's scheduled time). */
+  at: number;
+  check: { id: string; name: string; group?: string };
+  status: Status;
+  previous: Status;
+  /** When the current condition began. */
+  since: number;
+  incident?: { id: string; startedAt: number; endedAt?: number };
+  /** Observed vs expected: `status = 500, expected 2xx`. */
+  summary: string;
+  /** Each failing assertion. */
+  details: string[];
+  runbook?: string;
+  fix?: string;
+}

@@ -1,0 +1,179 @@
+// HTTP check: one request (following redirects itself, so each hop is
+// counted and a loop is reported), bounded body read, and the values that
+// status, latency, header, JSON-path and body assertions need.
+
+import { z } from 'zod';
+import { normalizeJsonPath, readJsonPath, sourceKey } from '../assert/sources';
+import type { AssertionInput, Observed } from '../assert/types';
+import { stringOrSecret } from '../config/secrets';
+import { describeFetchError, untilAborted } from './fetch-errors';
+import { discardBody, readBoundedBody } from './read-body';
+import type { CheckKind, Observation } from './types';
+
+export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024; // enough for any health or metrics JSON
+export const MAX_BODY_BYTES_LIMIT = 16 * 1024 * 1024; // a Worker has 128 MB; stay far below
+export const DEFAULT_MAX_REDIRECTS = 5;
+
+const METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'] as const;
+
+const options = z.strictObject({
+  /** The URL to request; may be a secret when it carries a token. */
+  url: stringOrSecret,
+  method: z.enum(METHODS).default('GET'),
+  /** Request headers; values may be secrets: `{ Authorization: secret('API_KEY_HEADER') }`. */
+  headers: z.record(z.string(), stringOrSecret).default({}),
+  /** A string is sent as is; an object is sent as JSON. */
+  body: z.union([z.string(), z.record(z.string(), z.unknown())]).optional(),
+  followRedirects: z.boolean().default(true),
+  maxRedirects: z.number().int().min(0).max(20).default(DEFAULT_MAX_REDIRECTS),
+  /** At most this many bytes of the body are read; more is reported, never buffered. */
+  maxBodyBytes: z.number().int().positive().max(MAX_BODY_BYTES_LIMIT).default(DEFAULT_MAX_BODY_BYTES),
+});
+
+type Options = z.output<typeof options>;
+
+export const httpKind: CheckKind<typeof options> = {
+  options,
+  sources: ['status', 'latency', 'header', 'json', 'body', 'value'],
+
+  describe: (opts) => `${opts.method} ${typeof opts.url === 'string' ? withoutQuery(opts.url) : `secret ${opts.url.$secret}`}`,
+
+  validate(opts) {
+    const problems: Array<[string, string]> = [];
+    if (typeof opts.url === 'string' && !isHttpUrl(opts.url)) problems.push(['url', `"${opts.url}" is not an http(s) URL`]);
+    if (opts.body !== undefined && (opts.method === 'GET' || opts.method === 'HEAD')) {
+      problems.push(['body', `a ${opts.method} request cannot have a body`]);
+    }
+    return problems;
+  },
+
+  defaultAssertions(opts: Options): AssertionInput[] {
+    const range: [number, number] = opts.followRedirects ? [200, 299] : [200, 399];
+    return [{ source: { type: 'status' }, op: 'between', value: range }];
+  },
+
+  async run(opts, ctx): Promise<Observation> {
+    if (!isHttpUrl(opts.url)) {
+      return { reached: false, unknown: true, latencyMs: 0, values: {}, error: 'option url is not an http(s) URL' };
+    }
+    const headers = new Headers(opts.headers);
+    let requestBody: string | undefined;
+    if (typeof opts.body === 'string') requestBody = opts.body;
+    else if (opts.body !== undefined) {
+      requestBody = JSON.stringify(opts.body);
+      if (!headers.has('content-type')) headers.set('content-type', 'application/json');
+    }
+    if (!headers.has('user-agent')) headers.set('user-agent', 'Vigil/0.1 (scheduled checks)');
+
+    const started = Date.now();
+    let url = opts.url;
+    let method: string = opts.method;
+    const hops: string[] = [];
+    let response: Response;
+    try {
+      for (;;) {
+        response = await ctx.fetch(url, { method, headers, body: requestBody, redirect: 'manual', signal: ctx.signal });
+        const location = response.headers.get('location');
+        if (!opts.followRedirects || !isRedirect(response.status) || !location) break;
+        if (hops.length >= opts.maxRedirects) {
+          discardBody(response);
+          const latencyMs = Date.now() - started;
+          return {
+            reached: true,
+            latencyMs,
+            values: { status: response.status, latencyMs },
+            error: `stopped after ${opts.maxRedirects} redirects: ${[...hops, withoutQuery(url)].join(' → ')}`,
+          };
+        }
+        discardBody(response);
+        hops.push(withoutQuery(url));
+        url = new URL(location, url).toString();
+        // Browsers and fetch turn a redirected POST into a GET (except 307/308).
+        if (response.status === 303 || ((response.status === 301 || response.status === 302) && method === 'POST')) {
+          method = 'GET';
+          requestBody = undefined;
+        }
+      }
+    } catch (error) {
+      return { reached: false, retryable: true, latencyMs: Date.now() - started, values: {}, error: describeFetchError(error, ctx, withoutQuery(url)) };
+    }
+
+    const values: Record<string, Observed> = { status: response.status };
+    for (const source of ctx.wants) {
+      if (source.type === 'header') values[sourceKey(source)] = response.headers.get(source.name);
+    }
+    // A header that is absent reads as missing, not as null.
+    for (const [key, value] of Object.entries(values)) if (value === null && key.startsWith('header:')) delete values[key];
+
+    const wantsBody = ctx.wants.some((source) => source.type === 'body' || source.type === 'json');
+    let error: string | undefined;
+    if (wantsBody && method !== 'HEAD') {
+      try {
+        const read = await untilAborted(readBoundedBody(response, opts.maxBodyBytes), ctx.signal);
+        values.body = read.text;
+        if (read.truncated) error = `response body is larger than the ${formatBytes(opts.maxBodyBytes)} limit (maxBodyBytes)`;
+        const jsonSources = ctx.wants.filter((source) => source.type === 'json');
+        if (jsonSources.length > 0 && !read.truncated) {
+          const parsed = parseJson(read.text);
+          if (parsed.ok) {
+            for (const source of jsonSources) {
+              const found = readJsonPath(parsed.value, source.path);
+              if (found !== undefined) values[`json:${normalizeJsonPath(source.path)}`] = found;
+            }
+          } else {
+            error = `response is not valid JSON: ${parsed.error}`;
+          }
+        }
+      } catch (readError) {
+        return {
+          reached: false,
+          retryable: true,
+          latencyMs: Date.now() - started,
+          values: { status: response.status },
+          error: `reading the body: ${describeFetchError(readError, ctx, withoutQuery(url))}`,
+        };
+      }
+    } else {
+      discardBody(response);
+    }
+    const latencyMs = Date.now() - started;
+    values.latencyMs = latencyMs;
+    return error ? { reached: true, latencyMs, values, error } : { reached: true, latencyMs, values };
+  },
+};
+
+function isRedirect(status: number): boolean {
+  return status === 301 || status === 302 || status === 303 || status === 307 || status === 308;
+}
+
+function isHttpUrl(text: string): boolean {
+  try {
+    const url = new URL(text);
+    return url.protocol === 'http:' || url.protocol === 'https:';
+  } catch {
+    return false;
+  }
+}
+
+/** The URL without its query string, which may hold tokens. */
+function withoutQuery(text: string): string {
+  try {
+    const url = new URL(text);
+    return `${url.origin}${url.pathname}`;
+  } catch {
+    return '(invalid URL)';
+  }
+}
+
+function parseJson(text: string): { ok: true; value: unknown } | { ok: false; error: string } {
+  try {
+    return { ok: true, value: JSON.parse(text) };
+  } catch (error) {
+    const preview = text.trim().slice(0, 40);
+    return { ok: false, error: `${(error as Error).message}${preview ? ` (body starts ${JSON.stringify(preview)})` : ' (empty body)'}` };
+  }
+}
+
+function formatBytes(bytes: number): string {
+  return bytes >= 1024 * 1024 ? `${Math.round(bytes / 1024 / 1024)} MiB` : `${Math.round(bytes / 1024)} KiB`;
+}

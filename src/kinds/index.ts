@@ -1,0 +1,13 @@
+// The registry of check kinds. Adding a kind: write src/kinds/<name>.ts,
+// add its name to KIND_NAMES and its module here; a missing one does not compile.
+
+import { httpKind } from './http';
+import type { CheckKind } from './types';
+
+export const KIND_NAMES = ['http'] as const;
+export type KindName = (typeof KIND_NAMES)[number];
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- each kind has its own options type
+export const kinds = { http: httpKind } satisfies Record<KindName, CheckKind<any>>;
+
+export type { CheckKind, Observation, RunContext, KindMemory } from './types';

@@ -1,0 +1,48 @@
+// Reads a response body with a size cap, so a 50 MB or never-ending body can
+// neither exhaust memory nor hang the tick (the caller's signal still applies).
+
+export interface BoundedBody {
+  text: string;
+  bytes: number;
+  /** The body was longer than the cap and was cut off. */
+  truncated: boolean;
+}
+
+/** Reads at most `maxBytes` of `response`'s body as UTF-8, then cancels the rest. */
+export async function readBoundedBody(response: Response, maxBytes: number): Promise<BoundedBody> {
+  if (!response.body) return { text: '', bytes: 0, truncated: false };
+  const reader = response.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let bytes = 0;
+  let truncated = false;
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      const room = maxBytes - bytes;
+      if (value.byteLength > room) {
+        chunks.push(value.subarray(0, room));
+        bytes += room;
+        truncated = true;
+        break;
+      }
+      chunks.push(value);
+      bytes += value.byteLength;
+    }
+  } finally {
+    if (truncated) await reader.cancel().catch(() => undefined);
+    reader.releaseLock();
+  }
+  const joined = new Uint8Array(bytes);
+  let offset = 0;
+  for (const chunk of chunks) {
+    joined.set(chunk, offset);
+    offset += chunk.byteLength;
+  }
+  return { text: new TextDecoder().decode(joined), bytes, truncated };
+}
+
+/** Discards a body we do not need, without waiting for it. */
+export function discardBody(response: Response): void {
+  response.body?.cancel().catch(() => undefined);
+}

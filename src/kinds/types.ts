@@ -1,0 +1,60 @@
+// The contract every check kind implements: a zod schema for its options and
+// run(options, ctx) → Observation. A target's failure is data, never a throw.
+
+import type { z } from 'zod';
+import type { AssertionInput, Observed, Source, SourceType } from '../assert/types';
+import type { Resolved } from '../config/secrets';
+
+/** What one run of a check saw. */
+export interface Observation {
+  /** false: could not connect, timed out, or authentication failed. */
+  reached: boolean;
+  latencyMs: number;
+  /** What assertions can read, keyed by `sourceKey(source)`. */
+  values: Record<string, Observed>;
+  /** What went wrong, already free of credentials. */
+  error?: string;
+  /** Vigil could not evaluate (bad option at run time, missing extension): the check is `unknown`. */
+  unknown?: boolean;
+  /** A network error or timeout: the engine retries once inside the tick. */
+  retryable?: boolean;
+  /** Small data the kind wants back on its next run (previous counters, samples). */
+  memory?: KindMemory;
+}
+
+/** Per-check data a kind keeps between runs; stored in the check's state, so keep it small. */
+export type KindMemory = Record<string, unknown>;
+
+/** Everything a kind may use while running: no globals. */
+export interface RunContext {
+  /** Aborted when the check's timeout (or the tick's deadline) passes. */
+  signal: AbortSignal;
+  timeoutMs: number;
+  fetch: typeof fetch;
+  /** The sources the check's assertions read: the kind fills these values. */
+  wants: readonly Source[];
+  now: number;
+  /** What this kind returned as `memory` on the previous run of this check. */
+  memory: KindMemory | undefined;
+  /** Worker bindings (R2 buckets, ...) and plain env vars; secrets arrive already resolved in options. */
+  env: Record<string, unknown>;
+}
+
+/** One check kind: `src/kinds/<name>.ts`. */
+export interface CheckKind<Options extends z.ZodObject = z.ZodObject> {
+  /** The kind's own options (everything but the fields all checks share). */
+  options: Options;
+  /** The assertion sources this kind can fill; others are a config error. */
+  sources: readonly SourceType[];
+  /** Runs the check once. Must not throw for a target's failure. */
+  run(options: Resolved<z.output<Options>>, ctx: RunContext): Promise<Observation>;
+  /** A short description of the target for the CLI (never a secret). */
+  describe(options: z.output<Options>): string;
+  /**
+   * Problems with options that zod cannot see, with the option name:
+   * `[['url', 'must be http(s)']]`. Called at validation time.
+   */
+  validate?(options: z.output<Options>): Array<[field: string, message: string]>;
+  /** Assertions a check of this kind gets when it states none for that source (HTTP: status 2xx). */
+  defaultAssertions?(options: z.output<Options>): AssertionInput[];
+}

@@ -1,0 +1,84 @@
+// Discord webhook with one embed, coloured by status. allowed_mentions is
+// empty so text from a target (an error page saying @everyone) pings nobody.
+// https://discord.com/developers/docs/resources/webhook#execute-webhook
+
+import { z } from 'zod';
+import { stringOrSecret } from '../config/secrets';
+import { clip, STATUS_EMOJI, type AlertMessage } from './message';
+import { postPayload } from './post';
+import type { Channel } from './types';
+
+export const DISCORD_TIMEOUT_MS = 10_000;
+// Embed limits: title 256, description 4096, 25 fields, field name 256 / value 1024, footer 2048, 6000 in all.
+const TITLE_MAX = 256;
+const DESCRIPTION_MAX = 4096;
+const FIELD_NAME_MAX = 256;
+const FIELD_VALUE_MAX = 1024;
+const FIELDS_MAX = 25;
+
+export const DISCORD_COLORS = {
+  down: 0xe5484d,
+  degraded: 0xf5a524,
+  up: 0x30a46c,
+  unknown: 0x8b8d98,
+} as const;
+
+const options = z.strictObject({
+  /** The webhook URL (a secret: it carries the webhook token). */
+  webhookUrl: stringOrSecret,
+  /** Name shown as the sender. */
+  username: z.string().max(80).default('Vigil'),
+});
+
+export interface DiscordEmbed {
+  title: string;
+  description: string;
+  url?: string;
+  color: number;
+  fields: Array<{ name: string; value: string; inline?: boolean }>;
+  timestamp: string;
+  footer: { text: string };
+}
+export interface DiscordPayload {
+  username: string;
+  embeds: DiscordEmbed[];
+  allowed_mentions: { parse: [] };
+}
+
+/** Escapes Discord markdown so target text shows as written. */
+export function escapeDiscord(text: string): string {
+  return text.replace(/([\\*_~`|>#[\]()-])/g, '\\$1');
+}
+
+export function discordPayload(message: AlertMessage, username: string): DiscordPayload {
+  const { event } = message;
+  const emoji = STATUS_EMOJI[event.type === 'recovered' ? 'recovered' : event.status];
+  const color = DISCORD_COLORS[event.type === 'recovered' ? 'up' : event.status];
+  const lines = [escapeDiscord(message.summary), ...message.details.map((detail) => `• ${escapeDiscord(detail)}`)];
+  if (message.fix) lines.push('', `**Fix:** ${escapeDiscord(message.fix)}`);
+  if (message.links.length > 0) lines.push('', message.links.map((link) => `[${link.label}](${link.url})`).join(' · '));
+  const embed: DiscordEmbed = {
+    title: clip(`${emoji} ${message.title}`, TITLE_MAX),
+    description: clip(lines.join('\n'), DESCRIPTION_MAX),
+    color,
+    fields: message.facts.slice(0, FIELDS_MAX).map((fact) => ({
+      name: clip(fact.label, FIELD_NAME_MAX),
+      // <t:unix:f> renders in the reader's time zone.
+      value: clip(fact.time ? `<t:${Math.floor(fact.time / 1000)}:f> (<t:${Math.floor(fact.time / 1000)}:R>)` : escapeDiscord(fact.value), FIELD_VALUE_MAX),
+      inline: true,
+    })),
+    timestamp: new Date(event.at).toISOString(),
+    footer: { text: `Vigil · ${event.check.id}` },
+  };
+  const runbook = message.links.find((link) => link.label === 'Runbook');
+  if (runbook) embed.url = runbook.url;
+  return { username, embeds: [embed], allowed_mentions: { parse: [] } };
+}
+
+export const discordChannel: Channel<typeof options> = {
+  options,
+  send(opts, message, ctx) {
+    const body = JSON.stringify(discordPayload(message, opts.username));
+    return postPayload(opts.webhookUrl, body, { 'content-type': 'application/json' }, ctx, DISCORD_TIMEOUT_MS);
+  },
+};

@@ -1,0 +1,76 @@
+// The channel-neutral text of an alert: what was observed and expected, since
+// when, and what to do. Each channel renders this in its own format.
+
+import { formatDuration } from '../config/duration';
+import type { AlertEvent, Status } from '../engine/types';
+
+export interface AlertMessage {
+  event: AlertEvent;
+  /** `API health is down` (no emoji; channels add their own). */
+  title: string;
+  /** The observed-vs-expected line. */
+  summary: string;
+  /** Further failing assertions, if more than one. */
+  details: string[];
+  facts: Array<{ label: string; value: string; time?: number }>;
+  fix?: string;
+  links: Array<{ label: string; url: string }>;
+  /** One plain-text rendition, for fallbacks and logs. */
+  text: string;
+}
+
+export const STATUS_EMOJI: Record<Status | 'recovered', string> = {
+  down: '🔴',
+  degraded: '🟠',
+  up: '🟢',
+  recovered: '✅',
+  unknown: '⚪',
+};
+
+/** Builds the message for an alert event; `pageUrl` links the status page. */
+export function alertMessage(event: AlertEvent, pageUrl?: string): AlertMessage {
+  const name = event.check.name;
+  const outage = event.incident ? (event.incident.endedAt ?? event.at) - event.incident.startedAt : undefined;
+  const title =
+    event.type === 'down'
+      ? `${name} is down`
+      : event.type === 'degraded'
+        ? `${name} is degraded`
+        : event.type === 'recovered'
+          ? `${name} recovered${outage !== undefined ? ` after ${formatDuration(outage)}` : ''}`
+          : `${name} cannot be checked`;
+  const facts: AlertMessage['facts'] = [];
+  if (event.type === 'recovered') {
+    if (event.incident) facts.push({ label: 'Down since', value: isoMinute(event.incident.startedAt), time: event.incident.startedAt });
+    if (outage !== undefined) facts.push({ label: 'Outage', value: formatDuration(outage) });
+  } else {
+    facts.push({ label: 'Since', value: isoMinute(event.since), time: event.since });
+    facts.push({ label: 'Was', value: event.previous === 'unknown' ? 'no data' : event.previous });
+  }
+  facts.push({ label: 'Check', value: event.check.id });
+  if (event.check.group) facts.push({ label: 'Group', value: event.check.group });
+
+  const links: AlertMessage['links'] = [];
+  if (event.runbook) links.push({ label: 'Runbook', url: event.runbook });
+  if (pageUrl) links.push({ label: 'Status page', url: pageUrl });
+
+  const details = event.details.length > 1 ? event.details : [];
+  const lines = [`${title}: ${event.summary}`, ...details.map((d) => `- ${d}`)];
+  lines.push(facts.map((fact) => `${fact.label}: ${fact.value}`).join(' · '));
+  if (event.fix) lines.push(`Fix: ${event.fix}`);
+  for (const link of links) lines.push(`${link.label}: ${link.url}`);
+
+  const message: AlertMessage = { event, title, summary: event.summary, details, facts, links, text: lines.join('\n') };
+  if (event.fix) message.fix = event.fix;
+  return message;
+}
+
+/** `2026-11-22 10:02 UTC` */
+export function isoMinute(time: number): string {
+  return `${new Date(time).toISOString().slice(0, 16).replace('T', ' ')} UTC`;
+}
+
+/** Cuts text to `max` characters, marking the cut. */
+export function clip(text: string, max: number): string {
+  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
+}

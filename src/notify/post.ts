@@ -1,0 +1,63 @@
+// POSTing a payload to a chat or webhook endpoint and classifying the answer:
+// 2xx delivered; 429 and 5xx retried later (honouring Retry-After); other 4xx
+// are permanent (a revoked webhook will not start working by itself).
+
+import { formatDuration } from '../config/duration';
+import { redact } from '../config/secrets';
+import type { DeliveryResult, SendContext } from './types';
+
+const MAX_ERROR_BODY = 200;
+
+export async function postPayload(
+  url: string,
+  body: string,
+  headers: Record<string, string>,
+  ctx: SendContext,
+  timeoutMs: number,
+): Promise<DeliveryResult> {
+  const target = safeTarget(url);
+  let response: Response;
+  try {
+    response = await ctx.fetch(url, { method: 'POST', headers, body, signal: ctx.signal, redirect: 'manual' });
+  } catch (error) {
+    const reason = ctx.signal.aborted ? `timed out after ${formatDuration(timeoutMs)}` : (error as Error).message;
+    return { ok: false, retryable: true, error: `${target}: ${reason}` };
+  }
+  if (response.ok) {
+    await response.body?.cancel().catch(() => undefined);
+    return { ok: true };
+  }
+  const text = redact((await response.text().catch(() => '')).slice(0, MAX_ERROR_BODY), [url]);
+  const error = `${target}: HTTP ${response.status}${text ? ` ${text.trim()}` : ''}`;
+  if (response.status === 429) {
+    const retryAfterMs = retryAfter(response.headers.get('retry-after'), text, ctx.now);
+    return retryAfterMs === undefined ? { ok: false, retryable: true, error } : { ok: false, retryable: true, retryAfterMs, error };
+  }
+  return { ok: false, retryable: response.status >= 500 || response.status === 408, error };
+}
+
+/** Retry-After in seconds or as an HTTP date; Discord also puts `retry_after` (seconds) in the JSON body. */
+export function retryAfter(header: string | null, body: string, now: number): number | undefined {
+  if (header) {
+    const seconds = Number(header);
+    if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
+    const date = Date.parse(header);
+    if (!Number.isNaN(date)) return Math.max(0, date - now);
+  }
+  try {
+    const parsed = JSON.parse(body) as { retry_after?: unknown };
+    if (typeof parsed.retry_after === 'number') return Math.max(0, parsed.retry_after * 1000);
+  } catch {
+    // not JSON
+  }
+  return undefined;
+}
+
+/** The host of a webhook URL: the path of a Slack or Discord webhook is its secret. */
+function safeTarget(url: string): string {
+  try {
+    return new URL(url).host;
+  } catch {
+    return 'webhook';
+  }
+}

@@ -1,0 +1,31 @@
+// The contract every notification channel implements: its options schema and
+// send(). A remote's failure is a DeliveryResult, never a throw.
+
+import type { z } from 'zod';
+import type { Resolved } from '../config/secrets';
+import type { AlertMessage } from './message';
+
+export type DeliveryResult =
+  | { ok: true }
+  | {
+      ok: false;
+      /** Worth trying again later (5xx, 429, timeout, network). */
+      retryable: boolean;
+      /** The remote asked us to wait this long (429 Retry-After). */
+      retryAfterMs?: number;
+      error: string;
+    };
+
+export interface SendContext {
+  fetch: typeof fetch;
+  signal: AbortSignal;
+  now: number;
+  /** Unique per message and channel; receivers can deduplicate on it. */
+  deliveryId: string;
+}
+
+/** One channel: `src/notify/<name>.ts`. */
+export interface Channel<Options extends z.ZodObject = z.ZodObject> {
+  options: Options;
+  send(options: Resolved<z.output<Options>>, message: AlertMessage, ctx: SendContext): Promise<DeliveryResult>;
+}

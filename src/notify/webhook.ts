@@ -1,0 +1,96 @@
+// Generic webhook: a JSON body, signed so the receiver can check it came from
+// Vigil and is fresh. The signature is HMAC-SHA256 over "<timestamp>.<body>"
+// (docs/alerts.md shows how to verify it).
+
+import { z } from 'zod';
+import { stringOrSecret } from '../config/secrets';
+import type { AlertMessage } from './message';
+import { postPayload } from './post';
+import type { Channel } from './types';
+
+export const WEBHOOK_TIMEOUT_MS = 10_000;
+export const SIGNATURE_HEADER = 'x-vigil-signature';
+export const TIMESTAMP_HEADER = 'x-vigil-timestamp';
+export const DELIVERY_HEADER = 'x-vigil-delivery';
+export const EVENT_HEADER = 'x-vigil-event';
+
+const options = z.strictObject({
+  url: stringOrSecret,
+  /** The shared secret for the signature (wrangler secret put WEBHOOK_SIGNING_SECRET). */
+  signingSecret: stringOrSecret,
+  /** Extra headers, e.g. an Authorization the receiver needs. */
+  headers: z.record(z.string(), stringOrSecret).default({}),
+});
+
+/** The JSON body Vigil POSTs. */
+export interface WebhookBody {
+  /** The delivery id (also in the x-vigil-delivery header). */
+  id: string;
+  /** `check.down`, `check.degraded`, `check.recovered`, `check.unknown` */
+  type: string;
+  occurredAt: string;
+  check: { id: string; name: string; group?: string };
+  status: string;
+  previousStatus: string;
+  since: string;
+  summary: string;
+  details: string[];
+  incident?: { id: string; startedAt: string; endedAt?: string; durationMs?: number };
+  runbook?: string;
+  fix?: string;
+  text: string;
+}
+
+export function webhookBody(message: AlertMessage, deliveryId: string): WebhookBody {
+  const { event } = message;
+  const body: WebhookBody = {
+    id: deliveryId,
+    type: `check.${event.type}`,
+    occurredAt: new Date(event.at).toISOString(),
+    check: event.check,
+    status: event.status,
+    previousStatus: event.previous,
+    since: new Date(event.since).toISOString(),
+    summary: event.summary,
+    details: event.details,
+    text: message.text,
+  };
+  if (event.incident) {
+    const incident: NonNullable<WebhookBody['incident']> = { id: event.incident.id, startedAt: new Date(event.incident.startedAt).toISOString() };
+    if (event.incident.endedAt !== undefined) {
+      incident.endedAt = new Date(event.incident.endedAt).toISOString();
+      incident.durationMs = event.incident.endedAt - event.incident.startedAt;
+    }
+    body.incident = incident;
+  }
+  if (event.runbook) body.runbook = event.runbook;
+  if (event.fix) body.fix = event.fix;
+  return body;
+}
+
+/** Hex HMAC-SHA256 of `${timestamp}.${body}` with `secret`. */
+export async function signWebhook(secret: string, timestamp: number, body: string): Promise<string> {
+  const encoder = new TextEncoder();
+  const key = await crypto.subtle.importKey('raw', encoder.encode(secret), { name: 'HMAC', hash: 'SHA-256' }, false, ['sign']);
+  const mac = await crypto.subtle.sign('HMAC', key, encoder.encode(`${timestamp}.${body}`));
+  return [...new Uint8Array(mac)].map((byte) => byte.toString(16).padStart(2, '0')).join('');
+}
+
+export const webhookChannel: Channel<typeof options> = {
+  options,
+  async send(opts, message, ctx) {
+    const body = JSON.stringify(webhookBody(message, ctx.deliveryId));
+    const timestamp = Math.floor(ctx.now / 1000);
+    const signature = await signWebhook(opts.signingSecret, timestamp, body);
+    const headers: Record<string, string> = {
+      ...opts.headers,
+      'content-type': 'application/json',
+      'user-agent': 'Vigil-Webhook/1',
+      [EVENT_HEADER]: `check.${message.event.type}`,
+      [DELIVERY_HEADER]: ctx.deliveryId,
+      [TIMESTAMP_HEADER]: String(timestamp),
+      [SIGNATURE_HEADER]: `v1=${signature}`,
+    };
+    return postPayload(opts.url, body, headers, ctx, WEBHOOK_TIMEOUT_MS);
+  },
+};

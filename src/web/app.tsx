@@ -1,0 +1,67 @@
+// The Worker's HTTP side (Hono): the status page, the JSON API and Vigil's own
+// health. Routes read the state; only the cron writes it.
+
+import { Hono } from 'hono';
+import type { Config } from '../config/types';
+import { kvFrom, type WorkerEnv } from '../env';
+import { loadHistory } from '../store/history';
+import { readState, writesToday } from '../store/kv';
+import { StatusPage } from './status-page';
+import { buildStatusView } from './view';
+
+/** /health reports stale when the last saved tick is older than the flush interval plus this. */
+export const HEALTH_GRACE_MS = 3 * 60_000;
+
+export function createApp(config: Config) {
+  const app = new Hono<{ Bindings: WorkerEnv }>();
+
+  const loadView = async (env: WorkerEnv, now: number) => {
+    const kv = kvFrom(env);
+    const [state, history] = await Promise.all([readState(kv, now), loadHistory(kv)]);
+    return buildStatusView(config, state, history, now);
+  };
+
+  app.get('/', async (c) => {
+    const now = Date.now();
+    const view = await loadView(c.env, now);
+    c.header('cache-control', 'public, max-age=30');
+    return c.html(`<!doctype html>${(<StatusPage view={view} now={now} />).toString()}`);
+  });
+
+  app.get('/api/status', async (c) => {
+    const { checks, ...rest } = await loadView(c.env, Date.now());
+    c.header('cache-control', 'public, max-age=30');
+    c.header('access-control-allow-origin', '*');
+    return c.json({ ...rest, checks: checks.map(({ bars: _bars, ...check }) => check) });
+  });
+
+  app.get('/health', async (c) => {
+    const now = Date.now();
+    const state = await readState(kvFrom(c.env), now);
+    const staleAfterMs = config.settings.flushEveryMs + HEALTH_GRACE_MS;
+    const ageMs = state.lastTick === undefined ? null : now - state.lastTick;
+    const healthy = ageMs !== null && ageMs <= staleAfterMs;
+    c.header('cache-control', 'no-store');
+    return c.json(
+      {
+        status: healthy ? 'ok' : 'stale',
+        lastTick: state.lastTick !== undefined ? new Date(state.lastTick).toISOString() : null,
+        lastTickAgeSeconds: ageMs === null ? null : Math.round(ageMs / 1000),
+        staleAfterSeconds: staleAfterMs / 1000,
+        checks: config.checks.length,
+        outbox: state.outbox.length,
+        failedDeliveries: state.failed.slice(-5).map((failure) => ({ channel: failure.channel, at: new Date(failure.at).toISOString(), error: failure.error })),
+        kvWritesToday: writesToday(state, now),
+        kvWritesPerDay: config.settings.kvWritesPerDay,
+      },
+      healthy ? 200 : 503,
+    );
+  });
+
+  app.notFound((c) => c.json({ error: 'not found' }, 404));
+  app.onError((error, c) => {
+    console.error('vigil: request failed', error);
+    return c.json({ error: 'internal error' }, 500);
+  });
+  return app;
+}

@@ -1,0 +1,90 @@
+// Config validation: every problem names the check and field, and the
+// operator's checks/index.ts is valid (so `npm test` fails on a bad config).
+import { describe, expect, it } from 'vitest';
+import checksIndex from '../checks/index';
+import { defineConfig, discord, http, json, latency, secret, slack, status, webhook } from '../src/config';
+import { loadConfig, validateConfig, ConfigError } from '../src/config/validate';
+
+const ok = (extra: Record<string, unknown> = {}) => ({ kind: 'http', id: 'api', url: 'https://api.example.com/health', ...extra });
+
+describe('invalid configs give messages naming the check and the field', () => {
+  const cases: Array<[string, unknown, string]> = [
+    ['duplicate ids', { checks: [ok(), ok()] }, 'check "api": id: duplicate id (check #1 has it too)'],
+    ['unknown channel in notify', { channels: { ops: slack({ webhookUrl: secret('SLACK_URL') }) }, checks: [ok({ notify: ['pager'] })] }, 'check "api": notify[0]: unknown channel "pager"; defined channels: ops'],
+    ['bad cron', { checks: [ok({ cron: '61 * * * *' })] }, 'check "api": cron: "61 * * * *" is not a valid cron expression'],
+    ['bad duration', { checks: [ok({ every: '5 minutes' })] }, 'check "api": every: expected a duration such as "30s", "5m", "1h" or "7d"'],
+    ['every below a minute', { checks: [ok({ every: '30s' })] }, 'check "api": every: must be whole minutes, at least "1m"'],
+    ['every and cron together', { checks: [ok({ every: '5m', cron: '0 9 * * 1' })] }, 'check "api": every: use either every or cron, not both'],
+    ['bad time zone', { checks: [ok({ cron: '0 9 * * 1', tz: 'Mars/Olympus' })] }, 'check "api": tz: "Mars/Olympus" is not an IANA time zone'],
+    ['tz without cron', { checks: [ok({ tz: 'Europe/Berlin' })] }, 'check "api": tz: tz applies to cron schedules'],
+    ['bad JSON path', { checks: [ok({ expect: [json('$..[').eq('ok')] })] }, 'check "api": expect[0]: json path "$..[" is not valid JSONPath'],
+    ['bad regex', { checks: [ok({ expect: [{ source: { type: 'body' }, op: 'matches', value: '(' }] })] }, 'check "api": expect[0]: pattern "(" is not a valid regular expression'],
+    ['threshold needs a number', { checks: [ok({ expect: [{ source: { type: 'latency' }, op: '<', value: 'fast' }] })] }, 'check "api": expect[0]: operator "<" needs a number, got "fast"'],
+    ['unknown operator', { checks: [ok({ expect: [{ source: { type: 'status' }, op: '=~', value: 200 }] })] }, 'check "api": expect[0].op: "=~" is not one of'],
+    ['unknown option with a suggestion', { checks: [ok({ expcet: [] })] }, 'check "api": unknown option "expcet" (did you mean "expect"?)'],
+    ['missing url', { checks: [{ kind: 'http', id: 'api' }] }, 'check "api": url: is required'],
+    ['url that is not http', { checks: [ok({ url: 'ftp://example.com' })] }, 'check "api": url: "ftp://example.com" is not an http(s) URL'],
+    ['unknown kind', { checks: [{ kind: 'htp', id: 'api' }] }, 'check "api": kind: unknown kind "htp"; expected one of http'],
+    ['bad id', { checks: [ok({ id: 'has space' })] }, 'check "has space": id: must be letters, digits, "-" and "_"'],
+    ['timeout too long', { checks: [ok({ timeout: '2m' })] }, 'check "api": timeout: at most 30s'],
+    ['secret with a bad name', { checks: [ok({ headers: { Authorization: { $secret: 'not-a-name' } } })] }, "check \"api\": headers.Authorization: expected text or secret('NAME')"],
+    ['wrong type', { checks: [ok({ retry: 'yes' })] }, 'check "api": retry: expected boolean, got "yes"'],
+    ['channel with an unknown type', { channels: { ops: { type: 'pagerduty' } }, checks: [] }, 'channel "ops": type: unknown channel type "pagerduty"; expected one of slack, discord, webhook'],
+    ['channel missing its secret option', { channels: { hooks: { type: 'webhook', url: 'https://hooks.example.com' } }, checks: [] }, 'channel "hooks": signingSecret: is required'],
+    ['assertion on a source the kind lacks', { checks: [ok({ expect: [{ source: { type: 'nope' }, op: 'exists' }] })] }, 'check "api": expect[0].source.type: unknown type "nope"'],
+    ['GET with a body', { checks: [ok({ body: 'x' })] }, 'check "api": body: a GET request cannot have a body'],
+    ['unknown top-level key', { chekcs: [], checks: [] }, 'config: unknown option "chekcs" (did you mean "checks"?)'],
+    ['more than 6 connections', { settings: { maxConcurrency: 10 }, checks: [] }, 'settings.maxConcurrency: must be at most 6'],
+  ];
+  it.each(cases)('%s', (_name, input, message) => {
+    const result = validateConfig(input);
+    expect(result.ok).toBe(false);
+    if (!result.ok) expect(result.problems.join('\n')).toContain(message);
+  });
+
+  it('reports every problem at once, not only the first', () => {
+    const result = validateConfig({ checks: [ok({ every: 'soon' }), ok({ id: 'web', url: 'nope' }), ok({ id: 'db', cron: 'x' })] });
+    expect(result.ok).toBe(false);
+    if (!result.ok) expect(result.problems).toHaveLength(3);
+  });
+
+  it('loadConfig throws a ConfigError listing the problems', () => {
+    expect(() => loadConfig({ checks: [ok({ every: 'soon' })] })).toThrow(ConfigError);
+    expect(() => loadConfig({ checks: [ok({ every: 'soon' })] })).toThrow(/check "api": every/);
+  });
+});
+
+describe('valid configs', () => {
+  it('apply defaults and convert durations', () => {
+    const cfg = loadConfig(
+      defineConfig({
+        defaults: { timeout: '5s', confirmations: { down: 3 } },
+        channels: {
+          ops: slack({ webhookUrl: secret('SLACK_WEBHOOK_URL') }),
+          dev: discord({ webhookUrl: secret('DISCORD_WEBHOOK_URL') }),
+          hooks: webhook({ url: 'https://hooks.example.com/vigil', signingSecret: secret('WEBHOOK_SECRET') }),
+        },
+        checks: [
+          http({ id: 'api', url: 'https://api.example.com/health', every: '5m', expect: [json('$.status').eq('ok'), latency().below({ warn: 500, crit: 2000 })] }),
+          http({ id: 'weekly', url: 'https://api.example.com/report', cron: '0 9 * * 1', tz: 'Europe/Berlin', notify: ['ops'] }),
+        ],
+      }),
+    );
+    const [api, weekly] = cfg.checks;
+    expect(api).toMatchObject({ id: 'api', name: 'api', timeoutMs: 5000, schedule: { every: 300_000 }, confirmations: { down: 3, up: 2 }, notify: ['ops', 'dev', 'hooks'] });
+    // The two latency levels became two assertions; a default status 2xx was added.
+    expect(api?.expect.map((a) => [a.source.type, a.op, a.value, a.severity])).toEqual([
+      ['json', '==', 'ok', 'crit'],
+      ['latency', '<', 500, 'warn'],
+      ['latency', '<', 2000, 'crit'],
+      ['status', 'between', [200, 299], 'crit'],
+    ]);
+    expect(weekly).toMatchObject({ schedule: { cron: '0 9 * * 1', tz: 'Europe/Berlin' }, notify: ['ops'] });
+    expect(cfg.settings).toMatchObject({ flushEveryMs: 300_000, kvWritesPerDay: 1000, maxConcurrency: 6 });
+  });
+
+  it('checks/index.ts (what the Worker runs) is valid', () => {
+    const result = validateConfig(checksIndex);
+    expect(result.ok ? [] : result.problems).toEqual([]);
+  });
+});

@@ -1,0 +1,91 @@
+// The payload formats Slack and Discord document for incoming webhooks, as
+// zod schemas. The sink answers like the platform would (400 on a payload the
+// platform rejects) and records any problem, so tests fail on a bad payload.
+//   Slack: https://docs.slack.dev/reference/block-kit/blocks (header ≤150, section text ≤3000,
+//          fields ≤10 × ≤2000, context ≤10 elements, ≤50 blocks)
+//   Discord: https://discord.com/developers/docs/resources/webhook#execute-webhook and
+//          .../resources/message#embed-object-embed-limits
+
+import { z } from 'zod';
+
+const slackText = (max: number) =>
+  z.strictObject({
+    type: z.enum(['plain_text', 'mrkdwn']),
+    text: z.string().min(1).max(max),
+    emoji: z.boolean().optional(),
+    verbatim: z.boolean().optional(),
+  });
+
+const slackBlock = z.discriminatedUnion('type', [
+  z.strictObject({ type: z.literal('header'), block_id: z.string().max(255).optional(), text: slackText(150).refine((t) => t.type === 'plain_text', 'header text must be plain_text') }),
+  z
+    .strictObject({
+      type: z.literal('section'),
+      block_id: z.string().max(255).optional(),
+      text: slackText(3000).optional(),
+      fields: z.array(slackText(2000)).min(1).max(10).optional(),
+    })
+    .refine((block) => block.text || block.fields, 'a section needs text or fields'),
+  z.strictObject({ type: z.literal('context'), block_id: z.string().max(255).optional(), elements: z.array(slackText(3000)).min(1).max(10) }),
+  z.strictObject({ type: z.literal('divider'), block_id: z.string().max(255).optional() }),
+]);
+
+export const slackPayloadSchema = z
+  .strictObject({
+    text: z.string().max(40_000).optional(),
+    blocks: z.array(slackBlock).max(50).optional(),
+    thread_ts: z.string().optional(),
+    mrkdwn: z.boolean().optional(),
+  })
+  .refine((payload) => payload.text || payload.blocks?.length, 'a message needs text or blocks');
+
+const embedSchema = z.strictObject({
+  title: z.string().max(256).optional(),
+  description: z.string().max(4096).optional(),
+  url: z.string().url().optional(),
+  timestamp: z.iso.datetime({ offset: true }).optional(),
+  color: z.number().int().min(0).max(0xffffff).optional(),
+  footer: z.strictObject({ text: z.string().max(2048), icon_url: z.string().optional() }).optional(),
+  author: z.strictObject({ name: z.string().max(256), url: z.string().optional(), icon_url: z.string().optional() }).optional(),
+  fields: z.array(z.strictObject({ name: z.string().min(1).max(256), value: z.string().min(1).max(1024), inline: z.boolean().optional() })).max(25).optional(),
+});
+
+export const discordPayloadSchema = z
+  .strictObject({
+    content: z.string().max(2000).optional(),
+    username: z.string().min(1).max(80).optional(),
+    avatar_url: z.string().optional(),
+    tts: z.boolean().optional(),
+    embeds: z.array(embedSchema).max(10).optional(),
+    allowed_mentions: z
+      .strictObject({
+        parse: z.array(z.enum(['roles', 'users', 'everyone'])).optional(),
+        roles: z.array(z.string()).optional(),
+        users: z.array(z.string()).optional(),
+        replied_user: z.boolean().optional(),
+      })
+      .optional(),
+    flags: z.number().int().optional(),
+  })
+  .refine((payload) => payload.content || payload.embeds?.length, 'a message needs content or embeds')
+  .refine((payload) => {
+    // All embeds together may hold at most 6000 characters.
+    const total = (payload.embeds ?? []).reduce(
+      (sum, embed) =>
+        sum +
+        (embed.title?.length ?? 0) +
+        (embed.description?.length ?? 0) +
+        (embed.footer?.text.length ?? 0) +
+        (embed.author?.name.length ?? 0) +
+        (embed.fields ?? []).reduce((fields, field) => fields + field.name.length + field.value.length, 0),
+      0,
+    );
+    return total <= 6000;
+  }, 'embeds exceed 6000 characters in total');
+
+/** Problems with a payload for `platform`, or [] when the platform would accept it. */
+export function payloadProblems(platform: 'slack' | 'discord', payload: unknown): string[] {
+  const schema = platform === 'slack' ? slackPayloadSchema : discordPayloadSchema;
+  const result = schema.safeParse(payload);
+  return result.success ? [] : result.error.issues.map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`);
+}
