@@ -1,4 +1,5 @@
-// What tests/support/global-setup.ts provides to tests through inject().
+// Types for tests: what global-setup provides through inject(), and the
+// Worker's main module for `exports` from cloudflare:workers.
 import 'vitest';
 
 declare module 'vitest' {
@@ -6,5 +7,13 @@ declare module 'vitest' {
     targetUrl: string;
     refusedUrl: string;
     sinkUrl: string;
+  }
+}
+
+declare global {
+  namespace Cloudflare {
+    interface GlobalProps {
+      mainModule: typeof import('../src/index');
+    }
   }
 }

@@ -79,7 +79,10 @@ async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
       const pump = () => {
         while (sent < total) {
           sent += chunk.length;
-          if (!res.write(chunk)) return res.once('drain', pump);
+          if (!res.write(chunk)) {
+            res.once('drain', pump);
+            return;
+          }
         }
         res.end();
       };

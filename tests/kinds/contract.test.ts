@@ -1,0 +1,74 @@
+// The contract every check kind must keep, run against each kind: an
+// unreachable target, a hanging one, bad options at run time and a secret in
+// the way of an error all become results, never throws, and never leak.
+import { describe, expect, it } from 'vitest';
+import type { CheckInput } from '../../src/config';
+import { secret } from '../../src/config';
+import type { KindName } from '../../src/kinds';
+import { refusedUrl, targetUrl } from '../helpers';
+import { runOnce } from '../helpers/run-once';
+
+/** A password-like marker that must never appear in any result. */
+const MARKER = 'S3cretMarker-7f3a9c';
+
+interface ContractCases {
+  /** Connection refused. */
+  unreachable: () => CheckInput;
+  /** Accepts the connection and never answers (timeout 1s). */
+  hanging: () => CheckInput;
+  /** Options that only turn out bad at run time (from a secret), with that secret's value. */
+  badOptions: () => { check: CheckInput; secrets: Record<string, string> };
+  /** Fails while a secret holding MARKER is in play. */
+  leaky: () => { check: CheckInput; secrets: Record<string, string> };
+}
+
+export const contractCases: Record<KindName, ContractCases> = {
+  http: {
+    unreachable: () => ({ kind: 'http', id: 'c', url: `${refusedUrl()}/health` }),
+    hanging: () => ({ kind: 'http', id: 'c', url: targetUrl('/hang'), timeout: '1s', retry: false }),
+    badOptions: () => ({ check: { kind: 'http', id: 'c', url: secret('TARGET_URL') }, secrets: { TARGET_URL: 'not a url' } }),
+    leaky: () => ({
+      check: { kind: 'http', id: 'c', url: secret('TARGET_URL') },
+      secrets: { TARGET_URL: `http://admin:${MARKER}@${refusedUrl().slice('http://'.length)}/health?token=${MARKER}` },
+    }),
+  },
+};
+
+for (const [kind, cases] of Object.entries(contractCases)) {
+  describe(`${kind} kind keeps the check-kind contract`, () => {
+    it('an unreachable target is down with a reason', async () => {
+      const run = await runOnce(cases.unreachable());
+      expect(run.observation.reached).toBe(false);
+      expect(run.judgement.status).toBe('down');
+      expect(run.message.length).toBeGreaterThan(5);
+    });
+
+    it('a hanging target is cut at the timeout', async () => {
+      const run = await runOnce(cases.hanging());
+      expect(run.judgement.status).toBe('down');
+      expect(run.message).toMatch(/timed out after 1s/);
+      expect(run.elapsedMs).toBeLessThan(2_500);
+    });
+
+    it('options that are bad at run time make the check unknown', async () => {
+      const { check, secrets } = cases.badOptions();
+      const run = await runOnce(check, secrets);
+      expect(run.judgement.status).toBe('unknown');
+      expect(run.message).toMatch(/option/);
+    });
+
+    it('a missing secret makes the check unknown and names the secret', async () => {
+      const { check } = cases.badOptions();
+      const run = await runOnce(check, {});
+      expect(run.judgement.status).toBe('unknown');
+      expect(run.message).toMatch(/^secret [A-Z_]+ is not set/);
+    });
+
+    it('errors never carry a secret', async () => {
+      const { check, secrets } = cases.leaky();
+      const run = await runOnce(check, secrets);
+      expect(run.judgement.status).not.toBe('up');
+      expect(JSON.stringify({ observation: run.observation, message: run.message })).not.toContain(MARKER);
+    });
+  });
+}

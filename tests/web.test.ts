@@ -1,0 +1,122 @@
+// The Worker's routes: the status page, /api/status and /health, driven by
+// real ticks through the scheduled handler.
+import { createScheduledController, reset } from 'cloudflare:test';
+import { env, exports } from 'cloudflare:workers';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { http, json, latency, status } from '../src/config';
+import type { WorkerEnv } from '../src/env';
+import { createWorker } from '../src/worker';
+import { MINUTE, program, targetUrl, unique } from './helpers';
+
+beforeEach(async () => {
+  await reset();
+});
+
+const workerEnv = env as unknown as WorkerEnv;
+
+function makeWorker() {
+  const good = unique('good');
+  const slow = unique('slow');
+  const bad = unique('bad');
+  const worker = createWorker({
+    page: { title: 'Acme <status>', description: 'Production services', links: [{ label: 'Docs', url: 'https://docs.example.com' }] },
+    checks: [
+      http({ id: 'api', name: 'API <script>alert(1)</script>', group: 'Core', url: targetUrl(`/p/${good}`), expect: [json('$.status').eq('ok')] }),
+      http({ id: 'search', name: 'Search', group: 'Core', url: targetUrl(`/p/${slow}`), expect: [latency().below({ warn: 100, crit: 5000 })] }),
+      http({ id: 'payments', name: 'Payments', group: 'Billing', url: targetUrl(`/p/${bad}`), expect: [status(200)] }),
+      http({ id: 'internal', name: 'Internal admin', public: false, url: targetUrl(`/p/${good}`) }),
+    ],
+  });
+  return { worker, good, slow, bad };
+}
+
+async function tickAt(worker: ReturnType<typeof createWorker>, time: number) {
+  await worker.scheduled(createScheduledController({ scheduledTime: time, cron: '* * * * *' }), workerEnv);
+}
+
+async function get(worker: ReturnType<typeof createWorker>, path: string) {
+  return worker.fetch(new Request(`https://status.example.com${path}`), workerEnv, { waitUntil() {}, passThroughOnException() {}, props: {} } as unknown as ExecutionContext);
+}
+
+describe('status page and API', () => {
+  it('show the right rows, escape every dynamic string, and hide private checks', async () => {
+    const { worker, good, slow, bad } = makeWorker();
+    await program(good, { json: { status: 'ok' } });
+    await program(slow, { json: { status: 'ok' }, delayMs: 250 });
+    await program(bad, { status: 500, body: '<b>oops</b>' });
+    const now = Date.now() - (Date.now() % MINUTE);
+    await tickAt(worker, now - 2 * MINUTE);
+    await tickAt(worker, now - MINUTE);
+
+    const api = await get(worker, '/api/status');
+    expect(api.status).toBe(200);
+    const body = (await api.json()) as {
+      status: string;
+      checks: Array<{ id: string; status: string; group: string; latencyMs: number; uptime: Record<string, number | null>; message: string }>;
+      incidents: { open: Array<{ checkId: string }> };
+    };
+    expect(body.status).toBe('down');
+    expect(body.checks.map((c) => [c.id, c.status, c.group])).toEqual([
+      ['api', 'up', 'Core'],
+      ['search', 'degraded', 'Core'],
+      ['payments', 'down', 'Billing'],
+    ]);
+    expect(body.checks[1]?.latencyMs).toBeGreaterThanOrEqual(250);
+    expect(body.checks[2]?.message).toBe('status = 500, expected 200');
+    expect(body.checks[0]?.uptime['1d']).toBe(100);
+    expect(body.checks[2]?.uptime['1d']).toBe(0);
+    expect(body.incidents.open.map((i) => i.checkId).sort()).toEqual(['payments', 'search']);
+    expect(JSON.stringify(body)).not.toContain('internal');
+
+    const page = await get(worker, '/');
+    expect(page.status).toBe(200);
+    expect(page.headers.get('content-type')).toMatch(/text\/html/);
+    const html = await page.text();
+    expect(html).not.toContain('<script>');
+    expect(html).toContain('API &lt;script&gt;alert(1)&lt;/script&gt;');
+    expect(html).toContain('Acme &lt;status&gt;');
+    expect(html).toContain('Some systems are down');
+    expect(html).toMatch(/id="check-search"[\s\S]*Degraded/);
+    expect(html).toMatch(/id="check-payments"[\s\S]*status = 500, expected 200/);
+    expect(html).toContain('Open incidents');
+    expect(html).not.toContain('Internal admin');
+    expect(html).toContain('https://docs.example.com');
+  });
+
+  it('says it is waiting before the first tick', async () => {
+    const { worker } = makeWorker();
+    const html = await (await get(worker, '/')).text();
+    expect(html).toContain('Waiting for the first results');
+    const api = (await (await get(worker, '/api/status')).json()) as { status: string; updatedAt: string | null };
+    expect(api).toMatchObject({ status: 'unknown', updatedAt: null });
+  });
+});
+
+describe('/health', () => {
+  it('is 503 before any tick, 200 while ticks are recent, 503 when they stop', async () => {
+    const { worker, good, slow, bad } = makeWorker();
+    for (const name of [good, slow, bad]) await program(name, { json: { status: 'ok' } });
+    expect((await get(worker, '/health')).status).toBe(503);
+    await tickAt(worker, Date.now() - (Date.now() % MINUTE));
+    const fresh = await get(worker, '/health');
+    expect(fresh.status).toBe(200);
+    expect(await fresh.json()).toMatchObject({ status: 'ok', checks: 4, outbox: 0 });
+
+    const { worker: other } = makeWorker();
+    await reset();
+    await tickAt(other, Date.now() - 30 * MINUTE);
+    const stale = await get(other, '/health');
+    expect(stale.status).toBe(503);
+    expect(await stale.json()).toMatchObject({ status: 'stale' });
+  });
+});
+
+describe('the deployed entry (src/index.ts with checks/index.ts)', () => {
+  it('serves the page and the API', async () => {
+    const page = await exports.default.fetch('https://vigil.example.com/');
+    expect(page.status).toBe(200);
+    expect(await page.text()).toContain('Vigil demo');
+    const missing = await exports.default.fetch('https://vigil.example.com/nope');
+    expect(missing.status).toBe(404);
+  });
+});
