@@ -8,7 +8,7 @@ import type { Config } from '../../src/config/types';
 import { loadConfig } from '../../src/config/validate';
 import { tick, type TickReport } from '../../src/engine/tick';
 import type { KV } from '../../src/store/kv';
-import type { Recorded } from '../support/sink';
+import type { Recorded } from '../support/recorded';
 
 export const MINUTE = 60_000;
 /** A fixed, minute-aligned start time for scheduled ticks: 2026-11-22 10:00 UTC. */

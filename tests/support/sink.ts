@@ -9,17 +9,7 @@
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { payloadProblems } from './platform-formats';
-
-export interface Recorded {
-  platform: 'slack' | 'discord' | 'hook';
-  path: string;
-  headers: Record<string, string>;
-  body: string;
-  /** Why the platform would have rejected it ([] when fine). */
-  problems: string[];
-  status: number;
-  at: number;
-}
+import type { Recorded } from './recorded';
 
 interface Failure {
   mode: '500' | '429' | 'hang' | '404';
