@@ -1,14 +1,5 @@
-// Types for tests: what global-setup provides through inject(), and the
-// Worker's main module for `exports` from cloudflare:workers.
-import 'vitest';
-
-declare module 'vitest' {
-  export interface ProvidedContext {
-    targetUrl: string;
-    refusedUrl: string;
-    sinkUrl: string;
-  }
-}
+// The Worker's main module, for `exports` from cloudflare:workers in tests.
+export {};
 
 declare global {
   namespace Cloudflare {
