@@ -8,7 +8,7 @@ import type { channels } from '../notify';
 import type { checkCommonSchema, defaultsSchema, pageSchema, settingsSchema } from './schema';
 
 export { body, header, json, latency, status, value } from '../assert/builders';
-export { secret } from './secrets';
+export { bearer, secret } from './secrets';
 export type { SecretRef } from './secrets';
 
 type Common = Omit<z.input<typeof checkCommonSchema>, 'kind' | 'expect'> & {
@@ -23,8 +23,9 @@ export type CheckInput = HttpCheckInput;
 
 export type SlackChannelInput = ChannelInput<'slack'> & { type: 'slack' };
 export type DiscordChannelInput = ChannelInput<'discord'> & { type: 'discord' };
+export type TelegramChannelInput = ChannelInput<'telegram'> & { type: 'telegram' };
 export type WebhookChannelInput = ChannelInput<'webhook'> & { type: 'webhook' };
-export type ChannelInputs = SlackChannelInput | DiscordChannelInput | WebhookChannelInput;
+export type ChannelInputs = SlackChannelInput | DiscordChannelInput | TelegramChannelInput | WebhookChannelInput;
 
 export interface ConfigInput {
   page?: z.input<typeof pageSchema>;
@@ -56,6 +57,11 @@ export function slack(options: ChannelInput<'slack'>): SlackChannelInput {
 /** Discord webhook: `discord({ webhookUrl: secret('DISCORD_WEBHOOK_URL') })`. */
 export function discord(options: ChannelInput<'discord'>): DiscordChannelInput {
   return { type: 'discord', ...options };
+}
+
+/** Telegram bot message: `telegram({ botToken: secret('TELEGRAM_BOT_TOKEN'), chatId: '-1001234567890' })`. */
+export function telegram(options: ChannelInput<'telegram'>): TelegramChannelInput {
+  return { type: 'telegram', ...options };
 }
 
 /** Signed JSON webhook: `webhook({ url: 'https://...', signingSecret: secret('WEBHOOK_SECRET') })`. */

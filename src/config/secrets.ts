@@ -6,17 +6,28 @@ import { z } from 'zod';
 /** A reference to a Worker secret, written in config as `secret('DATABASE_URL')`. */
 export interface SecretRef {
   readonly $secret: string;
+  /** Text put before the secret's value, e.g. "Bearer " for an Authorization header. */
+  readonly prefix?: string;
 }
 
 const SECRET_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
-/** References a Worker secret (`wrangler secret put NAME`) or env var by name. */
-export function secret(name: string): SecretRef {
-  return { $secret: name };
+/**
+ * References a Worker secret (`wrangler secret put NAME`) or env var by name.
+ * `secret('API_KEY', { prefix: 'Token ' })` resolves to "Token <value>".
+ */
+export function secret(name: string, options: { prefix?: string } = {}): SecretRef {
+  return options.prefix ? { $secret: name, prefix: options.prefix } : { $secret: name };
+}
+
+/** An Authorization header value from a secret holding the bare token: `Bearer <value>`. */
+export function bearer(name: string): SecretRef {
+  return secret(name, { prefix: 'Bearer ' });
 }
 
 export const secretRefSchema = z.strictObject({
   $secret: z.string().regex(SECRET_NAME, 'a secret name is letters, digits and underscores, e.g. DATABASE_URL'),
+  prefix: z.string().max(100).optional(),
 });
 
 /** A string written inline, or a secret reference. */
@@ -58,7 +69,7 @@ export function resolveSecrets<T>(input: T, env: Record<string, unknown>): Resol
         return '';
       }
       values.push(found);
-      return found;
+      return `${node.prefix ?? ''}${found}`;
     }
     if (Array.isArray(node)) return node.map(walk);
     if (node && typeof node === 'object' && Object.getPrototypeOf(node) === Object.prototype) {

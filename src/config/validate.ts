@@ -185,7 +185,7 @@ function parseChannel(name: string, raw: unknown, problems: string[]): ChannelCo
   const where = `channel "${name}"`;
   const type = raw && typeof raw === 'object' ? (raw as { type?: unknown }).type : undefined;
   if (!CHANNEL_TYPES.includes(type as ChannelType)) {
-    problems.push(`${where}: type: ${type === undefined ? 'is required (use slack(), discord() or webhook())' : `unknown channel type ${JSON.stringify(type)}; expected one of ${CHANNEL_TYPES.join(', ')}`}`);
+    problems.push(`${where}: type: ${type === undefined ? 'is required (use slack(), discord(), telegram() or webhook())' : `unknown channel type ${JSON.stringify(type)}; expected one of ${CHANNEL_TYPES.join(', ')}`}`);
     return undefined;
   }
   const channel = channels[type as ChannelType];

@@ -3,13 +3,14 @@
 
 import { discordChannel } from './discord';
 import { slackChannel } from './slack';
+import { telegramChannel } from './telegram';
 import type { Channel } from './types';
 import { webhookChannel } from './webhook';
 
-export const CHANNEL_TYPES = ['slack', 'discord', 'webhook'] as const;
+export const CHANNEL_TYPES = ['slack', 'discord', 'telegram', 'webhook'] as const;
 export type ChannelType = (typeof CHANNEL_TYPES)[number];
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- each channel has its own options type
-export const channels = { slack: slackChannel, discord: discordChannel, webhook: webhookChannel } satisfies Record<ChannelType, Channel<any>>;
+export const channels = { slack: slackChannel, discord: discordChannel, telegram: telegramChannel, webhook: webhookChannel } satisfies Record<ChannelType, Channel<any>>;
 
 export type { Channel, DeliveryResult, SendContext } from './types';

@@ -36,7 +36,10 @@ export async function postPayload(
   return { ok: false, retryable: response.status >= 500 || response.status === 408, error };
 }
 
-/** Retry-After in seconds or as an HTTP date; Discord also puts `retry_after` (seconds) in the JSON body. */
+/**
+ * Retry-After in seconds or as an HTTP date; Discord puts `retry_after`
+ * (seconds) in the JSON body, Telegram puts it in `parameters.retry_after`.
+ */
 export function retryAfter(header: string | null, body: string, now: number): number | undefined {
   if (header) {
     const seconds = Number(header);
@@ -45,8 +48,9 @@ export function retryAfter(header: string | null, body: string, now: number): nu
     if (!Number.isNaN(date)) return Math.max(0, date - now);
   }
   try {
-    const parsed = JSON.parse(body) as { retry_after?: unknown };
-    if (typeof parsed.retry_after === 'number') return Math.max(0, parsed.retry_after * 1000);
+    const parsed = JSON.parse(body) as { retry_after?: unknown; parameters?: { retry_after?: unknown } };
+    const seconds = parsed.retry_after ?? parsed.parameters?.retry_after;
+    if (typeof seconds === 'number') return Math.max(0, seconds * 1000);
   } catch {
     // not JSON
   }

@@ -64,7 +64,8 @@ export function buildStatusView(config: Config, state: EngineState, history: His
       bars: dailyBars(check.id, checkState, history, now, BAR_DAYS),
     };
   });
-  const known = checks.filter((check) => check.lastChecked !== null);
+  // Checks still waiting for their first confirmed status do not colour the banner.
+  const known = checks.filter((check) => check.since !== null);
   const overall = known.reduce<Status>((worst, check) => (STATUS_RANK[check.status] > STATUS_RANK[worst] ? check.status : worst), known.length ? 'up' : 'unknown');
   const incidents = state.incidents.filter((incident) => names.has(incident.checkId));
   const toView = (incident: Incident): IncidentView => ({

@@ -84,8 +84,46 @@ export const discordPayloadSchema = z
   }, 'embeds exceed 6000 characters in total');
 
 /** Problems with a payload for `platform`, or [] when the platform would accept it. */
-export function payloadProblems(platform: 'slack' | 'discord', payload: unknown): string[] {
-  const schema = platform === 'slack' ? slackPayloadSchema : discordPayloadSchema;
+export function payloadProblems(platform: 'slack' | 'discord' | 'telegram', payload: unknown): string[] {
+  const schema = platform === 'slack' ? slackPayloadSchema : platform === 'discord' ? discordPayloadSchema : telegramPayloadSchema;
   const result = schema.safeParse(payload);
   return result.success ? [] : result.error.issues.map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`);
+}
+
+//   Telegram: https://core.telegram.org/bots/api#sendmessage and #formatting-options (HTML style):
+//   text 1–4096 characters after entities are parsed; only these tags; &, < and > escaped elsewhere.
+const TELEGRAM_TAGS = new Set(['b', 'strong', 'i', 'em', 'u', 'ins', 's', 'strike', 'del', 'a', 'code', 'pre', 'blockquote', 'tg-spoiler']);
+
+export const telegramPayloadSchema = z
+  .object({
+    chat_id: z.union([z.string().min(1), z.number().int()]),
+    text: z.string().min(1),
+    parse_mode: z.enum(['HTML', 'MarkdownV2', 'Markdown']).optional(),
+    link_preview_options: z.object({ is_disabled: z.boolean().optional() }).optional(),
+    disable_notification: z.boolean().optional(),
+  })
+  .superRefine((payload, ctx) => {
+    if (payload.parse_mode !== 'HTML') return;
+    const problem = telegramHtmlProblem(payload.text);
+    if (problem) ctx.addIssue({ code: 'custom', path: ['text'], message: `Bad Request: can't parse entities: ${problem}` });
+    const visible = payload.text.replace(/<[^>]+>/g, '').replace(/&(lt|gt|amp|quot);/g, 'x');
+    if (visible.length > 4096) ctx.addIssue({ code: 'custom', path: ['text'], message: 'Bad Request: message is too long' });
+  });
+
+function telegramHtmlProblem(text: string): string | undefined {
+  const open: string[] = [];
+  const token = /<(\/?)([a-z-]+)([^>]*)>|&(#?\w+);|[<>&]/g;
+  for (let match = token.exec(text); match; match = token.exec(text)) {
+    if (match[0] === '<' || match[0] === '>' || match[0] === '&') return `unescaped "${match[0]}" at ${match.index}`;
+    if (match[4] !== undefined) {
+      if (!['lt', 'gt', 'amp', 'quot'].includes(match[4]) && !match[4].startsWith('#')) return `unsupported entity &${match[4]};`;
+      continue;
+    }
+    const [, closing, tag] = match as unknown as [string, string, string];
+    if (!TELEGRAM_TAGS.has(tag)) return `unsupported start tag "${tag}"`;
+    if (closing) {
+      if (open.pop() !== tag) return `unexpected end tag "${tag}"`;
+    } else open.push(tag);
+  }
+  return open.length ? `unclosed tag "${open[open.length - 1]}"` : undefined;
 }

@@ -1,7 +1,7 @@
 // What the sink recorded for one request (shared by the sink in Node and the tests in workerd).
 
 export interface Recorded {
-  platform: 'slack' | 'discord' | 'hook';
+  platform: 'slack' | 'discord' | 'telegram' | 'hook';
   path: string;
   headers: Record<string, string>;
   body: string;

@@ -3,6 +3,7 @@
 // 400 for a payload the platform would reject). A test can make the next
 // requests fail (500, 429 with Retry-After, or hang) to exercise retries.
 //   POST /slack/<id>, /discord/<id>, /hook/<id>       deliveries
+//   POST /telegram/<id>/bot<token>/sendMessage         Telegram Bot API
 //   GET  /__sink/<id>                                   what <id> received
 //   POST /__sink/<id>/fail {mode, times, retryAfter}   make the next `times` requests fail
 
@@ -45,8 +46,8 @@ async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> 
     res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(received.get(id) ?? []));
     return;
   }
-  const [platform, rawId] = parts as ['slack' | 'discord' | 'hook', string | undefined];
-  if (!['slack', 'discord', 'hook'].includes(platform) || !rawId || req.method !== 'POST') {
+  const [platform, rawId] = parts as ['slack' | 'discord' | 'telegram' | 'hook', string | undefined];
+  if (!['slack', 'discord', 'telegram', 'hook'].includes(platform) || !rawId || req.method !== 'POST') {
     res.writeHead(404).end('no_service');
     return;
   }
@@ -67,6 +68,8 @@ async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> 
       const retryAfter = String(failure.retryAfter ?? 30);
       if (platform === 'discord') {
         res.writeHead(429, { 'content-type': 'application/json', 'retry-after': retryAfter }).end(JSON.stringify({ message: 'You are being rate limited.', retry_after: Number(retryAfter), global: false }));
+      } else if (platform === 'telegram') {
+        res.writeHead(429, { 'content-type': 'application/json' }).end(JSON.stringify({ ok: false, error_code: 429, description: `Too Many Requests: retry after ${retryAfter}`, parameters: { retry_after: Number(retryAfter) } }));
       } else {
         res.writeHead(429, { 'retry-after': retryAfter }).end('rate_limited');
       }
@@ -89,15 +92,20 @@ async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> 
     record.problems = ['body is not JSON'];
   }
   if (payload !== undefined) record.problems = payloadProblems(platform, payload);
+  if (platform === 'telegram' && !/^\/telegram\/[^/]+\/bot[^/]+\/sendMessage$/.test(url.pathname)) record.problems.push(`unknown method path ${url.pathname}`);
   if (record.problems.length > 0) {
     record.status = 400;
     if (platform === 'slack') res.writeHead(400).end('invalid_blocks');
+    else if (platform === 'telegram') res.writeHead(400, { 'content-type': 'application/json' }).end(JSON.stringify({ ok: false, error_code: 400, description: record.problems.join('; ') }));
     else res.writeHead(400, { 'content-type': 'application/json' }).end(JSON.stringify({ code: 50035, message: 'Invalid Form Body', errors: record.problems }));
     return;
   }
   if (platform === 'slack') {
     record.status = 200;
     res.writeHead(200, { 'content-type': 'text/plain' }).end('ok');
+  } else if (platform === 'telegram') {
+    record.status = 200;
+    res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ ok: true, result: { message_id: list.length, date: Math.floor(Date.now() / 1000) } }));
   } else {
     record.status = 204;
     res.writeHead(204).end();
