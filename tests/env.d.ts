@@ -1,4 +1,5 @@
-// The Worker's main module, for `exports` from cloudflare:workers in tests.
+// The Worker's main module, for `exports` from cloudflare:workers in tests; Vite's import.meta.glob.
+/// <reference types="vite/client" />
 export {};
 
 declare global {

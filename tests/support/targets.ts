@@ -4,6 +4,7 @@
 
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { serveApp, setBroken } from './apps';
 
 interface Programmed {
   status: number;
@@ -47,6 +48,12 @@ async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
     }
     return send(res, 200, JSON.stringify({ hits: hits.get(`/p/${name}`) ?? 0 }));
   }
+  if (path.startsWith('/__apps/') && req.method === 'POST') {
+    const { broken } = JSON.parse(await readBody(req)) as { broken: boolean };
+    await setBroken(path.slice('/__apps/'.length), broken);
+    return send(res, 204, '');
+  }
+  if (await serveApp(req, res, path)) return;
   if (path.startsWith('/p/')) {
     const answer = programmed.get(path.slice(3)) ?? { status: 200, body: '{"status":"ok"}', headers: {}, delayMs: 0 };
     if (answer.delayMs) await new Promise((resolve) => setTimeout(resolve, answer.delayMs));

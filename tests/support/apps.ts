@@ -1,0 +1,65 @@
+// Stand-ins for the five runbook applications, serving the endpoints their
+// runbooks document (../shared/runbooks), so checks/examples/ can run for real.
+//   GET /apps/<app>/<instance>/...        the app's routes (see below)
+//   POST /__apps/<instance> {broken}      break or mend one instance
+// A broken instance fails the way the runbook describes an outage.
+
+import type { IncomingMessage, ServerResponse } from 'node:http';
+
+const broken = new Map<string, boolean>();
+export const VALID_API_KEY = 'sk-test-valid-key-123456';
+const ALLOWED_ORIGINS: Record<string, string[]> = {
+  musicr: ['https://web.musicr.test'],
+  earntrack: ['https://yourapp.vercel.app', 'https://www.yourapp.vercel.app'],
+};
+
+function json(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+  res.writeHead(status, { 'content-type': 'application/json', ...headers });
+  res.end(JSON.stringify(body));
+}
+
+export async function setBroken(instance: string, value: boolean): Promise<void> {
+  broken.set(instance, value);
+}
+
+/** Serves /apps/<app>/<instance>/<rest>; returns false when the path is not an app route. */
+export async function serveApp(req: IncomingMessage, res: ServerResponse, path: string): Promise<boolean> {
+  const match = /^\/apps\/([a-z-]+)\/([^/]+)(\/.*)?$/.exec(path);
+  if (!match) return false;
+  const [, app, instance, rest = '/'] = match as unknown as [string, string, string, string | undefined];
+  const down = broken.get(instance) ?? false;
+  const origin = req.headers.origin;
+  const cors: Record<string, string> = origin && ALLOWED_ORIGINS[app]?.includes(origin) && !down ? { 'access-control-allow-origin': origin, vary: 'Origin' } : {};
+  const now = new Date().toISOString();
+  const authorized = req.headers.authorization === `Bearer ${VALID_API_KEY}` && !down;
+
+  if (rest === '/health' || rest === '/api/health') {
+    if (app === 'youtube-optimizer') {
+      return json(res, down ? 503 : 200, down ? { status: 'unhealthy', error: 'database unhealthy' } : { status: 'healthy', uptime: 12345, memory: { heapUsed: 180_000_000, rss: 310_000_000 } }), true;
+    }
+    if (app === 'earntrack') {
+      const body = down
+        ? { status: 'degraded', timestamp: now, services: { database: 'disconnected', redis: 'connected', cache: 'healthy' } }
+        : { status: 'ok', timestamp: now, uptime: 245.3, services: { database: 'connected', redis: 'connected', cache: 'healthy' }, version: '1.0.0' };
+      return json(res, down ? 503 : 200, body, cors), true;
+    }
+    if (app === 'sorapromptgenie' && rest !== '/api/health') return json(res, 404, { error: 'Not found' }), true;
+    return json(res, down ? 503 : 200, down ? { status: 'error', timestamp: now } : { status: 'ok', timestamp: now, uptime: 12345, environment: 'production' }, cors), true;
+  }
+  if (rest.startsWith('/api/search')) {
+    await new Promise((resolve) => setTimeout(resolve, down ? 2_300 : 40));
+    return json(res, 200, { results: [{ title: 'Here Comes the Sun', score: 0.91 }] }, cors), true;
+  }
+  if (rest === '/web' || rest === '/web/') {
+    res.writeHead(down ? 502 : 200, { 'content-type': 'text/html' });
+    res.end(down ? 'Bad Gateway' : '<!doctype html><title>app</title>');
+    return true;
+  }
+  if (rest === '/openai/v1/models') {
+    return json(res, authorized ? 200 : 401, authorized ? { object: 'list', data: [{ id: 'gpt-4o-mini' }] } : { error: { message: 'Incorrect API key provided', code: 'invalid_api_key' } }), true;
+  }
+  if (rest === '/openrouter/api/v1/key') {
+    return json(res, authorized ? 200 : 401, authorized ? { data: { label: 'prod', usage: 1.5, limit: null } } : { error: { message: 'No auth credentials found', code: 401 } }), true;
+  }
+  return json(res, 404, { error: 'not found', app, path: rest }), true;
+}
