@@ -3,3 +3,4 @@ import config from '../checks/index';
 import { createWorker } from './worker';
 
 export default createWorker(config);
+export { CheckRunner } from './worker';

@@ -2,7 +2,7 @@
 // options come from their own modules; validate.ts adds the cross-field rules.
 
 import { Cron } from 'croner';
-import { z } from 'zod';
+import * as z from 'zod';
 import { OPERATORS } from '../assert/types';
 import { parseDuration } from './duration';
 
@@ -138,6 +138,7 @@ export const settingsSchema = z.strictObject({
   maxConcurrency: z.number().int().min(1).max(6, 'at most 6: Workers allow 6 simultaneous open connections').optional(),
   tickDeadline: durationSchema.optional(),
   subrequests: z.number().int().min(10).max(10_000).optional(),
+  fanOut: z.boolean().optional(),
 });
 
 export const defaultsSchema = z.strictObject({

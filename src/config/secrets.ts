@@ -1,7 +1,7 @@
 // Secrets are referenced by the name of a Worker secret or env var, resolved
 // at run time, and scrubbed from every text Vigil stores or sends.
 
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** A reference to a Worker secret, written in config as `secret('DATABASE_URL')`. */
 export interface SecretRef {

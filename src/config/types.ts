@@ -46,6 +46,8 @@ export interface Settings {
   tickDeadlineMs: number;
   /** Subrequests one tick may make (free plan: 50 per invocation). */
   subrequests: number;
+  /** Spread more than maxConcurrency due checks over CheckRunner invocations. */
+  fanOut: boolean;
 }
 
 export interface PageSettings {

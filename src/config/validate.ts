@@ -1,7 +1,7 @@
 // Validates checks/index.ts and turns it into the Config the engine runs.
 // Every problem names where it is: `check "api": expect[1]: json path ...`.
 
-import { z } from 'zod';
+import * as z from 'zod';
 import { assertionProblem } from '../assert/evaluate';
 import type { Assertion, AssertionInput } from '../assert/types';
 import { KIND_NAMES, kinds, type KindName } from '../kinds';
@@ -79,6 +79,7 @@ export function validateConfig(input: unknown): Validation {
         maxConcurrency: settings.maxConcurrency ?? MAX_CONCURRENCY,
         tickDeadlineMs: ms(settings.tickDeadline) ?? DEFAULT_TICK_DEADLINE_MS,
         subrequests: settings.subrequests ?? FREE_PLAN_SUBREQUESTS,
+        fanOut: settings.fanOut ?? true,
       },
       channels: channelConfigs,
       checks,

@@ -11,6 +11,7 @@ import { CountingKV, keepState, loadState, saveState, writesToday, type KV } fro
 import { utcDay, type EngineState } from '../store/state';
 import { mapLimit } from './concurrency';
 import { applyTransition, openIncident, pruneIncidents } from './incidents';
+import type { KindMemory } from '../kinds/types';
 import { runCheck, type RunResult } from './runner';
 import { dueChecks } from './schedule';
 import { advance, newCheckState, pruneChanges } from './state-machine';
@@ -21,13 +22,24 @@ export interface TickDeps {
   kv: KV;
   env: Record<string, unknown>;
   fetch: typeof fetch;
+  /**
+   * Runs a group of checks in another invocation of this Worker (the
+   * CheckRunner entrypoint), which has its own six connections and subrequest
+   * budget. Without it, every check runs in this invocation.
+   */
+  runGroup?: RunGroup;
 }
+
+/** Runs `checks` elsewhere and returns their results in the same order. */
+export type RunGroup = (checks: Check[], memories: Array<KindMemory | undefined>, now: number, deadline: number) => Promise<RunResult[]>;
 
 export interface TickReport {
   scheduledTime: number;
   /** Set when the tick did nothing: it repeats one already run. */
   skipped?: 'duplicate';
   ran: string[];
+  /** Invocations the checks were spread over (1: all ran here). */
+  groups: number;
   /** Due, but left for the next tick (subrequest budget or deadline). */
   deferred: string[];
   transitions: Array<{ check: string; from: string; to: string }>;
@@ -63,6 +75,7 @@ async function runTick(deps: TickDeps, now: number): Promise<TickReport> {
   const report: TickReport = {
     scheduledTime: now,
     ran: [],
+    groups: 0,
     deferred: [],
     transitions: [],
     events: 0,
@@ -78,13 +91,9 @@ async function runTick(deps: TickDeps, now: number): Promise<TickReport> {
 
   let changed = false;
   const due = dueChecks(config.checks, now, state.lastTick, state.checks, state.deferred);
-  const checkBudget = Math.max(1, config.settings.subrequests - DELIVERY_RESERVE);
-  // Each check may make two requests (one retry); more than the budget waits for the next tick.
-  const runnable = due.slice(0, Math.max(1, Math.floor(checkBudget / 2)));
   const deadline = started + config.settings.tickDeadlineMs;
-  const results = await mapLimit(runnable, config.settings.maxConcurrency, async (check) =>
-    Date.now() < deadline ? runCheck(check, state.checks[check.id]?.memory, { fetch: deps.fetch, env: deps.env, now, deadline }) : undefined,
-  );
+  const { runnable, results, groups, requests: checkRequests } = await runDue(due, state, deps, now, deadline);
+  report.groups = groups;
 
   const deferred: string[] = due.slice(runnable.length).map((check) => check.id);
   runnable.forEach((check, index) => {
@@ -105,7 +114,6 @@ async function runTick(deps: TickDeps, now: number): Promise<TickReport> {
   forgetRemovedChecks(state, config);
   state.incidents = pruneIncidents(state.incidents, now);
 
-  const checkRequests = results.reduce((sum, result) => sum + (result?.attempts ?? 0), 0);
   const outboxBefore = state.outbox.length;
   report.delivery = await deliverDue(state, {
     config,
@@ -122,6 +130,44 @@ async function runTick(deps: TickDeps, now: number): Promise<TickReport> {
   state.lastTick = now;
   report.saved = await persist(kv, state, config, now, changed);
   return finish(report, kv, started);
+}
+
+/**
+ * Runs the due checks within the subrequest budget: here, at most
+ * maxConcurrency at a time, or spread over CheckRunner invocations in groups
+ * of maxConcurrency when there are more (so 20 checks take about as long as
+ * one, not four rounds of six).
+ */
+async function runDue(due: Check[], state: EngineState, deps: TickDeps, now: number, deadline: number) {
+  const { settings } = deps.config;
+  const budget = Math.max(1, settings.subrequests - DELIVERY_RESERVE);
+  const memoryOf = (check: Check) => state.checks[check.id]?.memory;
+  const runHere = (check: Check) =>
+    Date.now() < deadline ? runCheck(check, memoryOf(check), { fetch: deps.fetch, env: deps.env, now, deadline }) : Promise.resolve(undefined);
+
+  if (!deps.runGroup || !settings.fanOut || due.length <= settings.maxConcurrency) {
+    // Each check may make two requests (one retry); more than the budget waits for the next tick.
+    const runnable = due.slice(0, Math.max(1, Math.floor(budget / 2)));
+    const results: Array<RunResult | undefined> = await mapLimit(runnable, settings.maxConcurrency, runHere);
+    return { runnable, results, groups: runnable.length > 0 ? 1 : 0, requests: results.reduce((sum, r) => sum + (r?.attempts ?? 0), 0) };
+  }
+  // One subrequest per group here; each group has its own budget there.
+  const runnable = due.slice(0, budget * settings.maxConcurrency);
+  const groupCount = Math.ceil(runnable.length / settings.maxConcurrency);
+  const groups = Array.from({ length: groupCount }, (_, g) => runnable.filter((_check, i) => i % groupCount === g));
+  const runGroup = deps.runGroup;
+  const groupResults = await mapLimit(groups, settings.maxConcurrency, async (group) => {
+    try {
+      return await runGroup(group, group.map(memoryOf), now, deadline);
+    } catch (error) {
+      // The other invocation failed (not a check): run the group here rather than lose it.
+      console.error('vigil: a CheckRunner invocation failed; running its checks here', error);
+      return mapLimit(group, settings.maxConcurrency, runHere);
+    }
+  });
+  const byId = new Map<string, RunResult | undefined>();
+  groups.forEach((group, g) => group.forEach((check, i) => byId.set(check.id, groupResults[g]?.[i])));
+  return { runnable, results: runnable.map((check) => byId.get(check.id)), groups: groupCount, requests: groupCount };
 }
 
 /** Judges one result and feeds it to the state machine; returns true if something worth saving changed. */

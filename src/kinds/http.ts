@@ -2,7 +2,7 @@
 // counted and a loop is reported), bounded body read, and the values that
 // status, latency, header, JSON-path and body assertions need.
 
-import { z } from 'zod';
+import * as z from 'zod';
 import { normalizeJsonPath, readJsonPath, sourceKey } from '../assert/sources';
 import type { AssertionInput, Observed } from '../assert/types';
 import { stringOrSecret } from '../config/secrets';

@@ -2,7 +2,7 @@
 // empty so text from a target (an error page saying @everyone) pings nobody.
 // https://discord.com/developers/docs/resources/webhook#execute-webhook
 
-import { z } from 'zod';
+import * as z from 'zod';
 import { stringOrSecret } from '../config/secrets';
 import { clip, STATUS_EMOJI, type AlertMessage } from './message';
 import { postPayload } from './post';

@@ -1,7 +1,7 @@
 // Slack incoming webhook with a Block Kit message:
 // https://api.slack.com/messaging/webhooks, https://api.slack.com/reference/block-kit/blocks
 
-import { z } from 'zod';
+import * as z from 'zod';
 import { stringOrSecret } from '../config/secrets';
 import { clip, STATUS_EMOJI, type AlertMessage } from './message';
 import { postPayload } from './post';

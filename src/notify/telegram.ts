@@ -1,7 +1,7 @@
 // Telegram Bot API sendMessage, HTML formatted:
 // https://core.telegram.org/bots/api#sendmessage (text ≤ 4096 characters after entity parsing).
 
-import { z } from 'zod';
+import * as z from 'zod';
 import { stringOrSecret } from '../config/secrets';
 import { clip, STATUS_EMOJI, type AlertMessage } from './message';
 import { postPayload } from './post';

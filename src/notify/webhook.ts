@@ -2,7 +2,7 @@
 // Vigil and is fresh. The signature is HMAC-SHA256 over "<timestamp>.<body>"
 // (docs/alerts.md shows how to verify it).
 
-import { z } from 'zod';
+import * as z from 'zod';
 import { stringOrSecret } from '../config/secrets';
 import type { AlertMessage } from './message';
 import { postPayload } from './post';
