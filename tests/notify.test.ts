@@ -7,6 +7,7 @@ import type { AlertEvent } from '../src/engine/types';
 import { channels } from '../src/notify';
 import { alertMessage } from '../src/notify/message';
 import { retryAfter } from '../src/notify/post';
+import { SINK_SIGNING_SECRET } from './support/recorded';
 import { config, MINUTE, received, sinkUrl, T0, unique } from './helpers';
 
 const hostile = '@everyone <!channel> @here <script>alert(1)</script> **bold** _it_ `code` & <b>x</b>';
@@ -35,7 +36,7 @@ async function deliver(type: 'slack' | 'discord' | 'telegram' | 'webhook', e: Al
     slack: slack({ webhookUrl: sinkUrl(`/slack/${id}`) }),
     discord: discord({ webhookUrl: sinkUrl(`/discord/${id}`) }),
     telegram: telegram({ botToken: '123456:ABC-secret-token', chatId: -1001234567890, apiBase: sinkUrl(`/telegram/${id}`) }),
-    webhook: webhook({ url: sinkUrl(`/hook/${id}`), signingSecret: 'k' }),
+    webhook: webhook({ url: sinkUrl(`/hook/${id}`), signingSecret: SINK_SIGNING_SECRET }),
   };
   const cfg = config({ channels: { c: urls[type] }, checks: [] });
   const channel = cfg.channels.c!;
@@ -60,6 +61,7 @@ describe.each(['slack', 'discord', 'telegram', 'webhook'] as const)('%s channel'
       expect(body).toContain('&lt;!channel&gt;');
     }
     if (type === 'discord') expect(JSON.parse(body).allowed_mentions).toEqual({ parse: [] });
+    if (type === 'webhook') expect(request.signature).toBe('valid');
     if (type === 'telegram') {
       expect(request.path).toBe(`/telegram/${request.path.split('/')[2]}/bot123456:ABC-secret-token/sendMessage`);
       expect(JSON.parse(body).text).toContain('&lt;script&gt;');

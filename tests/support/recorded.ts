@@ -9,4 +9,12 @@ export interface Recorded {
   problems: string[];
   status: number;
   at: number;
+  /**
+   * For /hook/ requests: the x-vigil-signature checked with node:crypto the
+   * way docs/alerts.md tells receivers to, using SINK_SIGNING_SECRET.
+   */
+  signature?: 'valid' | 'invalid' | 'absent';
 }
+
+/** The signing secret the sink verifies webhook signatures with. */
+export const SINK_SIGNING_SECRET = 'whsec-test-signing-secret';

@@ -10,7 +10,17 @@
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { payloadProblems } from './platform-formats';
-import type { Recorded } from './recorded';
+import { createHmac, timingSafeEqual } from 'node:crypto';
+import { SINK_SIGNING_SECRET, type Recorded } from './recorded';
+
+/** The receiver-side check from docs/alerts.md. */
+function verifyVigil(rawBody: string, headers: Record<string, string>, secret: string, toleranceSeconds = 300): boolean {
+  const timestamp = headers['x-vigil-timestamp'];
+  const given = (headers['x-vigil-signature'] ?? '').replace(/^v1=/, '');
+  if (!timestamp || Math.abs(Date.now() / 1000 - Number(timestamp)) > toleranceSeconds) return false;
+  const expected = createHmac('sha256', secret).update(`${timestamp}.${rawBody}`).digest('hex');
+  return given.length === expected.length && timingSafeEqual(Buffer.from(given), Buffer.from(expected));
+}
 
 interface Failure {
   mode: '500' | '429' | 'hang' | '404';
@@ -81,6 +91,8 @@ async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> 
   }
 
   if (platform === 'hook') {
+    // Ticks in tests run at fixed past times, so the freshness window is not applied here.
+    record.signature = headers['x-vigil-signature'] ? (verifyVigil(body, headers, SINK_SIGNING_SECRET, Infinity) ? 'valid' : 'invalid') : 'absent';
     record.status = 200;
     res.writeHead(200).end('ok');
     return;
