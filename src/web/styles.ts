@@ -8,7 +8,7 @@ main{max-width:860px;margin:0 auto;padding:32px 16px 48px}h1{font-size:26px;marg
 .muted{color:var(--muted)}a{color:inherit}
 .banner{display:flex;align-items:center;gap:10px;margin:20px 0;padding:16px 18px;border-radius:10px;font-weight:600;color:#fff;background:var(--unknown)}
 .banner.up{background:var(--up)}.banner.degraded{background:var(--degraded)}.banner.down{background:var(--down)}
-.banner .dot{background:#fff}
+.banner .dot.dot{background:#fff}
 ul{list-style:none;margin:0;padding:0}
 .checks{background:var(--card);border:1px solid var(--line);border-radius:10px}
 .check{padding:14px 16px;border-top:1px solid var(--line)}.check:first-child{border-top:0}
