@@ -1,10 +1,26 @@
 // What tests/support/global-setup.ts provides to tests through inject().
 import 'vitest';
+import type { SeededQueue } from './support/queues';
 
 declare module 'vitest' {
   export interface ProvidedContext {
     targetUrl: string;
     refusedUrl: string;
+    /** host:port that accepts TCP connections and never answers. */
+    silentTcp: string;
     sinkUrl: string;
+    /** Connection strings (password auth) and the Neon local-development endpoints. */
+    pg: {
+      primary: string;
+      reader: string;
+      plain: string;
+      replica: string;
+      scratch: string;
+      wsProxy: string;
+      httpEndpoint: string;
+      markerPassword: string;
+    };
+    redis: { restUrl: string; scratchRestUrl: string; token: string; queues: SeededQueue[] };
+    controlUrl: string;
   }
 }

@@ -5,7 +5,7 @@
 // Each returns a builder whose toJSON() is plain assertion data: validation,
 // storage and alerts only ever see the data.
 
-import type { AssertionInput, Operator, Severity, Source, Value } from './types';
+import type { AssertionInput, BaseSource, Operator, Severity, SourceInput, Value } from './types';
 
 /** Modifiers shared by one assertion and a warn/crit pair. */
 interface Modifiers<Self> {
@@ -79,10 +79,36 @@ export interface Levels {
 
 /** Comparisons available on every source. */
 export class SourceBuilder {
-  constructor(readonly source: Source) {}
+  constructor(
+    readonly source: SourceInput,
+    readonly name?: string,
+  ) {}
+
+  /** Name the value in messages: `column('used_pct').label('connections used (%)').below(90)`. */
+  label(text: string): SourceBuilder {
+    return new SourceBuilder(this.source, text);
+  }
+
+  #trend(fn: 'change' | 'changePct' | 'ratioToMedian', window: string): SourceBuilder {
+    if (this.source.type === 'trend') throw new Error('a trend of a trend is not supported');
+    return new SourceBuilder({ type: 'trend', of: this.source as BaseSource, fn, window }, this.name ? `${this.name}: ${fn === 'change' ? 'change' : fn === 'changePct' ? '% change' : 'ratio to median'} over ${window}` : undefined);
+  }
+  /** Now minus the value `window` ago: `value('failed').change('1h').below(10)`. */
+  change(window: string) {
+    return this.#trend('change', window);
+  }
+  /** Percentage change since `window` ago: `value('bytes').changePct('7d').below(20)`. */
+  changePct(window: string) {
+    return this.#trend('changePct', window);
+  }
+  /** Now divided by the median over `window`: `latency().vsMedian('24h').below(3)`. */
+  vsMedian(window: string) {
+    return this.#trend('ratioToMedian', window);
+  }
 
   private make(op: Operator, value?: Value | Value[], flags?: string, severity?: Severity): AssertionBuilder {
     const input: AssertionInput = { source: this.source, op };
+    if (this.name) input.label = this.name;
     if (value !== undefined) input.value = value;
     if (flags) input.flags = flags;
     if (severity) input.severity = severity;
@@ -193,4 +219,24 @@ export function body(): SourceBuilder {
 /** A named value the check kind reports (a SQL column, a Redis INFO field, a metric). */
 export function value(key: string): SourceBuilder {
   return new SourceBuilder({ type: 'value', key });
+}
+
+/** A column of the first row of a SQL result: `column('connections').below(150)`. */
+export function column(name: string): SourceBuilder {
+  return new SourceBuilder({ type: 'value', key: name });
+}
+
+/** The first column of the first row: `firstValue().eq(1)`. */
+export function firstValue(): SourceBuilder {
+  return new SourceBuilder({ type: 'value', key: 'value' });
+}
+
+/** How many rows a query returned: `rowCount().eq(0)`. */
+export function rowCount(): SourceBuilder {
+  return new SourceBuilder({ type: 'value', key: 'rowCount' });
+}
+
+/** A column in every row (each must pass): `eachRow('state_age_s').below(300)`. */
+export function eachRow(name: string): SourceBuilder {
+  return new SourceBuilder({ type: 'value', key: `rows:${name}` });
 }

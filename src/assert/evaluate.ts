@@ -24,8 +24,10 @@ export function evaluate(assertion: Assertion, evidence: Evidence): Outcome {
  * Runs the evaluator on an empty observation, so config and run time agree.
  */
 export function assertionProblem(assertion: Assertion): string | undefined {
-  if (assertion.source.type === 'json') {
-    const { path } = assertion.source;
+  const base = assertion.source.type === 'trend' ? assertion.source.of : assertion.source;
+  if (assertion.source.type === 'trend' && assertion.source.window < 60_000) return 'a trend window must be at least 1m';
+  if (base.type === 'json') {
+    const { path } = base;
     try {
       assertValidJsonPath(path);
     } catch (error) {

@@ -51,6 +51,11 @@ export function judge(
   const pending: Outcome[] = [];
   for (const outcome of outcomes) {
     if (outcome.pass) continue;
+    if (outcome.assertion.source.type === 'trend' && outcome.observed === undefined) {
+      // Not enough history to compare with yet: neither passing nor failing.
+      pending.push({ ...outcome, message: `${outcome.message.replace(/ is missing.*/, '')}: not enough history yet` });
+      continue;
+    }
     const since = previous?.[outcome.key]?.since ?? now;
     memory[outcome.key] = { since };
     if (now - since >= (outcome.assertion.for ?? 0)) failures.push(outcome);
@@ -59,7 +64,8 @@ export function judge(
   failures.sort((a, b) => severityRank(b.assertion) - severityRank(a.assertion));
   const worst = failures[0];
   const status: RawStatus = !worst ? 'up' : worst.assertion.severity === 'crit' ? 'down' : 'degraded';
-  const message = worst ? failures.map((f) => f.message).join('; ') : summarize(outcomes, observation);
+  const shown = outcomes.map((outcome) => pending.find((p) => p.key === outcome.key) ?? outcome);
+  const message = worst ? failures.map((f) => f.message).join('; ') : summarize(shown, observation);
   return { status, failures, pending, outcomes, message, memory };
 }
 

@@ -3,6 +3,7 @@
 // an observation's values.
 
 import { query } from 'jsonpath-rfc9535';
+import { formatDuration } from '../config/duration';
 import type { Observed, Source, Value } from './types';
 
 /** The key under which an observation stores the value a source reads. */
@@ -20,6 +21,8 @@ export function sourceKey(source: Source): string {
       return `json:${normalizeJsonPath(source.path)}`;
     case 'value':
       return source.key;
+    case 'trend':
+      return `trend:${source.fn}:${source.window}:${sourceKey(source.of)}`;
   }
 }
 
@@ -37,7 +40,16 @@ export function sourceLabel(source: Source): string {
     case 'json':
       return normalizeJsonPath(source.path);
     case 'value':
+      if (source.key === 'rowCount') return 'rows';
+      if (source.key.startsWith('rows:')) return `each row's ${source.key.slice(5)}`;
       return source.key;
+    case 'trend': {
+      const base = sourceLabel(source.of);
+      const window = formatDuration(source.window);
+      if (source.fn === 'change') return `change in ${base} over ${window}`;
+      if (source.fn === 'changePct') return `change in ${base} over ${window} (%)`;
+      return `${base} ÷ its ${window} median`;
+    }
   }
 }
 

@@ -14,7 +14,18 @@ export type Source =
   | { type: 'json'; path: string }
   | { type: 'body' }
   /** A named value a kind reports: a SQL column, an INFO field, a metric ... */
-  | { type: 'value'; key: string };
+  | { type: 'value'; key: string }
+  /** Another source compared with its own past over `window` ms (see assert/trend.ts). */
+  | { type: 'trend'; of: BaseSource; fn: TrendFunction; window: number };
+
+/** A source that is not itself a trend. */
+export type BaseSource = Exclude<Source, { type: 'trend' }>;
+
+/**
+ * `change`: now minus the value `window` ago; `changePct`: that as a percentage
+ * of the old value; `ratioToMedian`: now divided by the median over the window.
+ */
+export type TrendFunction = 'change' | 'changePct' | 'ratioToMedian';
 
 export type SourceType = Source['type'];
 
@@ -54,8 +65,12 @@ export interface Assertion {
   label?: string;
 }
 
-/** The input form of an assertion in config: `for` is a duration string there. */
-export interface AssertionInput extends Omit<Assertion, 'for' | 'severity'> {
+/** A source as written in config: a trend's window is a duration string there. */
+export type SourceInput = BaseSource | { type: 'trend'; of: BaseSource; fn: TrendFunction; window: string };
+
+/** The input form of an assertion in config: durations are strings there. */
+export interface AssertionInput extends Omit<Assertion, 'for' | 'severity' | 'source'> {
+  source: SourceInput;
   severity?: Severity;
   for?: string;
 }

@@ -7,7 +7,9 @@ import type { kinds } from '../kinds';
 import type { channels } from '../notify';
 import type { checkCommonSchema, defaultsSchema, pageSchema, settingsSchema } from './schema';
 
-export { body, header, json, latency, status, value } from '../assert/builders';
+export { body, column, eachRow, firstValue, header, json, latency, rowCount, status, value } from '../assert/builders';
+export type { Levels } from '../assert/builders';
+export { pg } from '../kinds/postgres-recipes';
 export { bearer, secret } from './secrets';
 export type { SecretRef } from './secrets';
 
@@ -19,7 +21,8 @@ type KindInput<K extends keyof typeof kinds> = Common & z.input<(typeof kinds)[K
 type ChannelInput<C extends keyof typeof channels> = z.input<(typeof channels)[C]['options']>;
 
 export type HttpCheckInput = KindInput<'http'> & { kind: 'http' };
-export type CheckInput = HttpCheckInput;
+export type PostgresCheckInput = KindInput<'postgres'> & { kind: 'postgres' };
+export type CheckInput = HttpCheckInput | PostgresCheckInput;
 
 export type SlackChannelInput = ChannelInput<'slack'> & { type: 'slack' };
 export type DiscordChannelInput = ChannelInput<'discord'> & { type: 'discord' };
@@ -47,6 +50,15 @@ export function defineConfig(config: ConfigInput): ConfigInput {
 /** An HTTP check: `http({ id: 'api', url: 'https://api.example.com/health', expect: [status(200)] })`. */
 export function http(check: KindInput<'http'>): HttpCheckInput {
   return { kind: 'http', ...check };
+}
+
+/**
+ * A PostgreSQL query through @neondatabase/serverless, read-only:
+ * `postgres({ id: 'db', connection: secret('DATABASE_URL'), query: 'SELECT 1', expect: [firstValue().eq(1)] })`.
+ * For common checks use the recipes: `pg.connections({...})`, `pg.slowQueries({...})` ...
+ */
+export function postgres(check: KindInput<'postgres'>): PostgresCheckInput {
+  return { kind: 'postgres', ...check };
 }
 
 /** Slack incoming webhook: `slack({ webhookUrl: secret('SLACK_WEBHOOK_URL') })`. */

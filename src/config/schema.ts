@@ -57,13 +57,23 @@ export const urlSchema = z.string().refine(
 
 const valueSchema = z.union([z.number(), z.string(), z.boolean(), z.null()]);
 
-const sourceSchema = z.discriminatedUnion('type', [
+const baseSources = [
   z.strictObject({ type: z.literal('status') }),
   z.strictObject({ type: z.literal('latency') }),
   z.strictObject({ type: z.literal('body') }),
   z.strictObject({ type: z.literal('header'), name: z.string().min(1) }),
   z.strictObject({ type: z.literal('json'), path: z.string().min(1) }),
   z.strictObject({ type: z.literal('value'), key: z.string().min(1) }),
+] as const;
+
+const sourceSchema = z.discriminatedUnion('type', [
+  ...baseSources,
+  z.strictObject({
+    type: z.literal('trend'),
+    of: z.discriminatedUnion('type', [...baseSources]),
+    fn: z.enum(['change', 'changePct', 'ratioToMedian']),
+    window: durationSchema,
+  }),
 ]);
 
 export const assertionSchema = z.strictObject({

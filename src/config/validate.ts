@@ -3,7 +3,7 @@
 
 import * as z from 'zod';
 import { assertionProblem } from '../assert/evaluate';
-import type { Assertion, AssertionInput } from '../assert/types';
+import type { Assertion, AssertionInput, Source } from '../assert/types';
 import { KIND_NAMES, kinds, type KindName } from '../kinds';
 import { CHANNEL_TYPES, channels, type ChannelType } from '../notify';
 import { parseDuration } from './duration';
@@ -125,8 +125,9 @@ function parseCheck(raw: unknown, index: number, context: CheckContext, problems
     const assertion = toAssertion(input);
     const trouble = assertionProblem(assertion);
     if (trouble) problem(`expect[${position}]`, trouble);
-    else if (!kind.sources.includes(assertion.source.type)) {
-      problem(`expect[${position}]`, `${kindName} checks cannot assert on ${assertion.source.type}; they offer ${kind.sources.join(', ')}`);
+    else {
+      const base = assertion.source.type === 'trend' ? assertion.source.of : assertion.source;
+      if (!kind.sources.includes(base.type)) problem(`expect[${position}]`, `${kindName} checks cannot assert on ${base.type}; they offer ${kind.sources.join(', ')}`);
     }
     expect.push(assertion);
   });
@@ -202,8 +203,9 @@ function parseChannel(name: string, raw: unknown, problems: string[]): ChannelCo
 
 /** The engine form of a config assertion: severity defaulted, `for` in ms. */
 export function toAssertion(input: AssertionInput): Assertion {
-  const { for: holdFor, severity, ...rest } = input;
-  const assertion: Assertion = { ...rest, severity: severity ?? 'crit' };
+  const { for: holdFor, severity, source, ...rest } = input;
+  const engineSource: Source = source.type === 'trend' ? { ...source, window: ms(source.window) ?? 0 } : source;
+  const assertion: Assertion = { ...rest, source: engineSource, severity: severity ?? 'crit' };
   const forMs = ms(holdFor);
   if (forMs !== undefined) assertion.for = forMs;
   return assertion;

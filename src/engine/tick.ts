@@ -3,6 +3,7 @@
 // save only when something changed or the flush interval has passed.
 
 import { judge } from '../assert/judge';
+import { applyTrends } from '../assert/trend';
 import { redact } from '../config/secrets';
 import type { Check, Config } from '../config/types';
 import { deliverDue, enqueue, type DeliveryReport } from '../notify/outbox';
@@ -175,6 +176,8 @@ function recordResult(state: EngineState, check: Check, result: RunResult, now: 
   const checkState: CheckState = state.checks[check.id] ?? newCheckState(now);
   state.checks[check.id] = checkState;
   const { observation } = result;
+  const samples = applyTrends(check.expect.map((assertion) => assertion.source), observation.values, checkState.samples, now);
+  if (samples) checkState.samples = samples;
   const judgement = judge(check.expect, observation, checkState.asserts, now);
   judgement.message = redact(judgement.message, result.secrets);
   for (const failure of judgement.failures) failure.message = redact(failure.message, result.secrets);
@@ -185,6 +188,8 @@ function recordResult(state: EngineState, check: Check, result: RunResult, now: 
   if (Object.keys(judgement.memory).length > 0) checkState.asserts = judgement.memory;
   else delete checkState.asserts;
   if (observation.memory) checkState.memory = observation.memory;
+  if (observation.details) checkState.report = observation.details;
+  else delete checkState.report;
   const day = utcDay(now);
   if (checkState.day?.date !== day) checkState.day = { date: day, latencySum: 0, runs: 0 };
   if (observation.reached) {

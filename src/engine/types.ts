@@ -2,6 +2,7 @@
 // it is plain JSON, persisted in KV (see docs/storage.md).
 
 import type { AssertionMemory } from '../assert/judge';
+import type { Samples } from '../assert/trend';
 import type { KindMemory } from '../kinds/types';
 
 /** A check's status. `unknown`: Vigil could not evaluate it (missing secret, no data yet). */
@@ -25,6 +26,10 @@ export interface CheckState {
   asserts?: Record<string, AssertionMemory>;
   /** What the kind asked to keep for its next run. */
   memory?: KindMemory;
+  /** The kind's last report (top rows ...), for digests; not on public routes. */
+  report?: string[];
+  /** Past values of trended sources (`changePct('7d')`, `vsMedian('24h')`): ≤ 48 points each. */
+  samples?: Samples;
   /** Confirmed status changes [time, status], oldest first, kept ~2 days for uptime and roll-ups. */
   changes: Array<[number, Status]>;
   /** Latency sum and count for the current UTC day (daily average in history). */

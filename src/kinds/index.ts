@@ -2,12 +2,13 @@
 // add its name to KIND_NAMES and its module here; a missing one does not compile.
 
 import { httpKind } from './http';
+import { postgresKind } from './postgres';
 import type { CheckKind } from './types';
 
-export const KIND_NAMES = ['http'] as const;
+export const KIND_NAMES = ['http', 'postgres'] as const;
 export type KindName = (typeof KIND_NAMES)[number];
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- each kind has its own options type
-export const kinds = { http: httpKind } satisfies Record<KindName, CheckKind<any>>;
+export const kinds = { http: httpKind, postgres: postgresKind } satisfies Record<KindName, CheckKind<any>>;
 
 export type { CheckKind, Observation, RunContext, KindMemory } from './types';

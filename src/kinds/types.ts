@@ -20,6 +20,8 @@ export interface Observation {
   retryable?: boolean;
   /** Small data the kind wants back on its next run (previous counters, samples). */
   memory?: KindMemory;
+  /** A short report (top rows, unused indexes ...) for digests and the CLI; at most 20 lines. */
+  details?: string[];
 }
 
 /** Per-check data a kind keeps between runs; stored in the check's state, so keep it small. */

@@ -71,3 +71,12 @@ export function config(input: ConfigInput): Config {
 export function runTick(cfg: Config, time: number, options: { kv?: KV; secrets?: Record<string, string> } = {}): Promise<TickReport> {
   return tick({ config: cfg, kv: options.kv ?? testKV(), env: options.secrets ?? {}, fetch: (input, init) => fetch(input, init) }, time);
 }
+
+/** Test-only infrastructure controls (stop/start scratch servers, create queues); see tests/support/control.ts. */
+export async function control<T = unknown>(path: string, body?: unknown): Promise<T> {
+  const response = await fetch(`${inject('controlUrl')}${path}`, { method: 'POST', body: body === undefined ? undefined : JSON.stringify(body) });
+  if (!response.ok) throw new Error(`control ${path}: ${response.status} ${await response.text()}`);
+  return (await response.json()) as T;
+}
+
+export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

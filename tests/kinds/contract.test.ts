@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import type { CheckInput } from '../../src/config';
 import { secret } from '../../src/config';
 import type { KindName } from '../../src/kinds';
+import { inject } from 'vitest';
 import { refusedUrl, targetUrl } from '../helpers';
 import { runOnce } from '../helpers/run-once';
 
@@ -32,19 +33,35 @@ export const contractCases: Record<KindName, ContractCases> = {
       secrets: { TARGET_URL: `http://admin:${MARKER}@${refusedUrl().slice('http://'.length)}/health?token=${MARKER}` },
     }),
   },
+  postgres: {
+    unreachable: () => ({ kind: 'postgres', id: 'c', connection: secret('DB'), query: 'SELECT 1', wsProxy: inject('pg').wsProxy, retry: false }),
+    hanging: () => ({ kind: 'postgres', id: 'c', connection: secret('SILENT_DB'), query: 'SELECT 1', wsProxy: inject('pg').wsProxy, timeout: '1s', retry: false }),
+    badOptions: () => ({ check: { kind: 'postgres', id: 'c', connection: secret('DB'), query: 'SELECT 1', wsProxy: inject('pg').wsProxy }, secrets: { DB: 'not a connection string' } }),
+    leaky: () => ({
+      // The right user with a wrong password whose text is the marker.
+      check: { kind: 'postgres', id: 'c', connection: secret('DB'), query: 'SELECT 1', wsProxy: inject('pg').wsProxy },
+      secrets: { DB: inject('pg').primary.replace(/:[^:@/]+@/, `:${MARKER}@`) },
+    }),
+  },
 };
+
+/** Secrets the cases above reference besides their own. */
+const sharedSecrets = (): Record<string, string> => ({
+  DB: `postgresql://app:pw@${refusedUrl().slice('http://'.length)}/app`,
+  SILENT_DB: `postgresql://app:pw@${inject('silentTcp')}/app`,
+});
 
 for (const [kind, cases] of Object.entries(contractCases)) {
   describe(`${kind} kind keeps the check-kind contract`, () => {
     it('an unreachable target is down with a reason', async () => {
-      const run = await runOnce(cases.unreachable());
+      const run = await runOnce(cases.unreachable(), sharedSecrets());
       expect(run.observation.reached).toBe(false);
       expect(run.judgement.status).toBe('down');
       expect(run.message.length).toBeGreaterThan(5);
     });
 
     it('a hanging target is cut at the timeout', async () => {
-      const run = await runOnce(cases.hanging());
+      const run = await runOnce(cases.hanging(), sharedSecrets());
       expect(run.judgement.status).toBe('down');
       expect(run.message).toMatch(/timed out after 1s/);
       expect(run.elapsedMs).toBeLessThan(2_500);
@@ -52,7 +69,7 @@ for (const [kind, cases] of Object.entries(contractCases)) {
 
     it('options that are bad at run time make the check unknown', async () => {
       const { check, secrets } = cases.badOptions();
-      const run = await runOnce(check, secrets);
+      const run = await runOnce(check, { ...sharedSecrets(), ...secrets });
       expect(run.judgement.status).toBe('unknown');
       expect(run.message).toMatch(/option/);
     });
@@ -66,7 +83,7 @@ for (const [kind, cases] of Object.entries(contractCases)) {
 
     it('errors never carry a secret', async () => {
       const { check, secrets } = cases.leaky();
-      const run = await runOnce(check, secrets);
+      const run = await runOnce(check, { ...sharedSecrets(), ...secrets });
       expect(run.judgement.status).not.toBe('up');
       expect(JSON.stringify({ observation: run.observation, message: run.message })).not.toContain(MARKER);
     });

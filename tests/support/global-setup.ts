@@ -1,17 +1,66 @@
 // Starts the real local servers the tests talk to (in Node, before the
 // workerd test runtime starts) and hands their URLs to the tests via inject().
+// See tests/support/README.md.
 
 import type { TestProject } from 'vitest/node';
+import { startControl } from './control';
+import { startNeonProxies } from './neon';
+import { MARKER_PASSWORD, MARKER_ROLE, PLAIN_DATABASE, startPostgres, TEST_DATABASE } from './postgres';
+import { seedQueues } from './queues';
+import { startRedisServer } from './redis';
 import { startSink } from './sink';
 import { startTargets } from './targets';
+import { startUpstashShim } from './upstash';
+
+const REST_TOKEN = 'test-rest-token-4d2a';
 
 export default async function setup(project: TestProject) {
-  const targets = await startTargets();
-  const sink = await startSink();
-  project.provide('targetUrl', targets.url);
-  project.provide('refusedUrl', targets.refusedUrl);
-  project.provide('sinkUrl', sink.url);
-  return async () => {
-    await Promise.all([targets.close(), sink.close()]);
+  const closers: Array<() => Promise<void>> = [];
+  const close = async () => {
+    for (const fn of closers.reverse()) await fn().catch((error) => console.error('teardown:', error));
   };
+  try {
+    const targets = await startTargets();
+    closers.push(targets.close);
+    const sink = await startSink();
+    closers.push(sink.close);
+    project.provide('targetUrl', targets.url);
+    project.provide('refusedUrl', targets.refusedUrl);
+    project.provide('silentTcp', targets.silentTcp);
+    project.provide('sinkUrl', sink.url);
+
+    const pg = await startPostgres();
+    closers.push(pg.close);
+    const neon = await startNeonProxies();
+    closers.push(neon.close);
+    project.provide('pg', {
+      primary: pg.url(pg.primary, TEST_DATABASE),
+      reader: pg.url(pg.primary, TEST_DATABASE, MARKER_ROLE, MARKER_PASSWORD),
+      plain: pg.url(pg.primary, PLAIN_DATABASE),
+      replica: pg.url(pg.replica, TEST_DATABASE),
+      scratch: pg.url(pg.scratch, 'postgres'),
+      wsProxy: neon.wsProxy,
+      httpEndpoint: neon.httpEndpoint,
+      markerPassword: MARKER_PASSWORD,
+    });
+
+    const redisMain = await startRedisServer();
+    closers.push(redisMain.stop);
+    const redisScratch = await startRedisServer();
+    closers.push(redisScratch.stop);
+    const rest = await startUpstashShim(redisMain.port, REST_TOKEN);
+    closers.push(rest.close);
+    const scratchRest = await startUpstashShim(redisScratch.port, REST_TOKEN);
+    closers.push(scratchRest.close);
+    const queues = await seedQueues(redisMain.port);
+    project.provide('redis', { restUrl: rest.url, scratchRestUrl: scratchRest.url, token: REST_TOKEN, queues });
+
+    const control = await startControl({ pgScratch: pg.scratch, redisScratch, redisMainPort: redisMain.port });
+    closers.push(control.close);
+    project.provide('controlUrl', control.url);
+  } catch (error) {
+    await close();
+    throw error;
+  }
+  return close;
 }

@@ -3,7 +3,7 @@
 // sets through /__control (so a check can go down and recover).
 
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import net, { type AddressInfo } from 'node:net';
 import { serveApp, setBroken } from './apps';
 
 interface Programmed {
@@ -138,6 +138,8 @@ export interface Targets {
   url: string;
   /** A loopback port nothing listens on: connections are refused. */
   refusedUrl: string;
+  /** host:port of a TCP server that accepts connections and never says anything. */
+  silentTcp: string;
   close(): Promise<void>;
 }
 
@@ -156,13 +158,25 @@ export async function startTargets(): Promise<Targets> {
   const refusedPort = (closed.address() as AddressInfo).port;
   await new Promise<void>((resolve) => closed.close(() => resolve()));
 
+  const silentSockets = new Set<import('node:net').Socket>();
+  const silent = net.createServer((socket) => {
+    silentSockets.add(socket);
+    socket.on('close', () => silentSockets.delete(socket));
+    socket.on('error', () => undefined);
+  });
+  await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+
   return {
     url: `http://127.0.0.1:${port}`,
     refusedUrl: `http://127.0.0.1:${refusedPort}`,
-    close: () =>
-      new Promise<void>((resolve) => {
+    silentTcp: `127.0.0.1:${(silent.address() as AddressInfo).port}`,
+    close: async () => {
+      for (const socket of silentSockets) socket.destroy();
+      await new Promise<void>((resolve) => silent.close(() => resolve()));
+      await new Promise<void>((resolve) => {
         server.closeAllConnections();
         server.close(() => resolve());
-      }),
+      });
+    },
   };
 }

@@ -1,0 +1,301 @@
+// Built-in PostgreSQL recipes: one line in checks/ for what the runbooks ask
+// (R09–R20). Each returns an ordinary `postgres` check with a vetted,
+// read-only query and default thresholds; anything can be overridden.
+//   pg.connections({ id: 'db-connections', connection: secret('DATABASE_URL') })
+
+import { column, rowCount, type Expectation, type Levels } from '../assert/builders';
+import type { CheckInput } from '../config';
+import { parseDuration } from '../config/duration';
+
+type PostgresInput = Extract<CheckInput, { kind: 'postgres' }>;
+
+/** What every recipe takes: the check's common fields and connection options, without the query. */
+export type RecipeBase = Omit<PostgresInput, 'kind' | 'query' | 'params' | 'expect' | 'report' | 'explainErrors' | 'name'> & {
+  name?: string;
+  /** More assertions, added to the recipe's own. */
+  expect?: Expectation[];
+};
+
+const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_$]*$/;
+
+/** Quotes a (optionally schema-qualified) identifier, refusing anything else. */
+function identifier(what: string, text: string, checkId: string): string {
+  const parts = text.split('.');
+  if (parts.length > 2 || !parts.every((part) => IDENTIFIER.test(part))) {
+    throw new Error(`check "${checkId}": ${what} "${text}" must be a plain name such as error_logs or app.error_logs`);
+  }
+  return parts.map((part) => `"${part}"`).join('.');
+}
+
+function levels(value: number | Levels | undefined, fallback: Levels): Levels {
+  return value === undefined ? fallback : typeof value === 'number' ? { crit: value } : value;
+}
+
+function build(base: RecipeBase, recipe: { name: string; query: string; params?: Array<string | number | boolean | null>; expect: Expectation[]; report?: number; explainErrors?: Record<string, string> }): PostgresInput {
+  const { expect: extra = [], name, ...rest } = base;
+  const check: PostgresInput = { kind: 'postgres', ...rest, name: name ?? recipe.name, query: recipe.query, expect: [...recipe.expect, ...extra] };
+  if (recipe.params) check.params = recipe.params;
+  if (recipe.report) check.report = recipe.report;
+  if (recipe.explainErrors) check.explainErrors = recipe.explainErrors;
+  return check;
+}
+
+const PG_STAT_STATEMENTS_MISSING = {
+  '42P01': 'pg_stat_statements is not installed in this database: CREATE EXTENSION pg_stat_statements (it also needs shared_preload_libraries)',
+  '55000': 'pg_stat_statements is installed but not loaded: add it to shared_preload_libraries and restart PostgreSQL',
+};
+
+export const pg = {
+  /** R09: the database answers `SELECT 1`. */
+  ping(base: RecipeBase) {
+    return build(base, { name: 'PostgreSQL', query: 'SELECT 1 AS ok', expect: [column('ok').eq(1)] });
+  },
+
+  /**
+   * R10: client connections, overall and by state, against max_connections.
+   * Default: degraded at 80% of max_connections, down at 90%. `below` adds limits on the count.
+   */
+  connections(base: RecipeBase & { below?: number | Levels; usedPct?: number | Levels }) {
+    const expect: Expectation[] = [column('used_pct').label('connections used (% of max_connections)').below(levels(base.usedPct, { warn: 80, crit: 90 }))];
+    if (base.below !== undefined) expect.push(column('connections').below(levels(base.below, {})));
+    const { below: _below, usedPct: _used, ...rest } = base;
+    return build(rest, {
+      name: 'Database connections',
+      query: `SELECT count(*)::int AS connections,
+  current_setting('max_connections')::int AS max_connections,
+  round(100.0 * count(*) / current_setting('max_connections')::int, 1)::float8 AS used_pct,
+  count(*) FILTER (WHERE state = 'active')::int AS active,
+  count(*) FILTER (WHERE state = 'idle')::int AS idle,
+  count(*) FILTER (WHERE state LIKE 'idle in transaction%')::int AS idle_in_transaction
+FROM pg_stat_activity WHERE backend_type = 'client backend'`,
+      expect,
+    });
+  },
+
+  /**
+   * R11: database size in bytes, optionally below a limit, and its growth over a
+   * window (default 7 days) compared with the value back then.
+   */
+  databaseSize(base: RecipeBase & { below?: number | Levels; growth?: { window?: string; pct: number | Levels } }) {
+    const expect: Expectation[] = [];
+    if (base.below !== undefined) expect.push(column('bytes').label('database size (bytes)').below(levels(base.below, {})));
+    if (base.growth) expect.push(column('bytes').label('database size').changePct(base.growth.window ?? '7d').below(levels(base.growth.pct, {})));
+    const { below: _below, growth: _growth, ...rest } = base;
+    return build(rest, { name: 'Database size', query: 'SELECT pg_database_size(current_database())::float8 AS bytes', expect });
+  },
+
+  /** R11: the largest tables (report), optionally with a limit on the largest. */
+  largestTables(base: RecipeBase & { limit?: number; largestBelow?: number | Levels }) {
+    const expect: Expectation[] = base.largestBelow !== undefined ? [column('bytes').label('largest table (bytes)').below(levels(base.largestBelow, {}))] : [];
+    const { limit = 10, largestBelow: _largest, ...rest } = base;
+    return build(rest, {
+      name: 'Largest tables',
+      query: `SELECT n.nspname || '.' || c.relname AS table_name, pg_total_relation_size(c.oid)::float8 AS bytes
+FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+WHERE c.relkind IN ('r', 'p', 'm') AND n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg_toast%'
+ORDER BY 2 DESC LIMIT $1`,
+      params: [limit],
+      expect,
+      report: Math.min(limit, 20),
+    });
+  },
+
+  /** R17: buffer cache hit ratio in percent. Default: degraded under 95%, down under 90%. */
+  cacheHitRatio(base: RecipeBase & { above?: number | Levels }) {
+    const { above, ...rest } = base;
+    return build(rest, {
+      name: 'Buffer cache hit ratio',
+      query: `SELECT coalesce(round(100.0 * sum(blks_hit) / nullif(sum(blks_hit) + sum(blks_read), 0), 2), 100)::float8 AS hit_pct
+FROM pg_stat_database WHERE datname = current_database()`,
+      expect: [column('hit_pct').label('cache hit ratio (%)').above(levels(above, { warn: 95, crit: 90 }))],
+    });
+  },
+
+  /** R16: queries running longer than `olderThan` (default 5m); at most `max` (default 0). */
+  longRunningQueries(base: RecipeBase & { olderThan?: string; max?: number }) {
+    const { olderThan = '5m', max = 0, ...rest } = base;
+    return build(rest, {
+      name: 'Long-running queries',
+      query: `SELECT count(*)::int AS long_running, coalesce(max(extract(epoch FROM now() - query_start)), 0)::float8 AS oldest_s,
+  coalesce(max(left(regexp_replace(query, '\\s+', ' ', 'g'), 80)) FILTER (WHERE query_start = (SELECT min(query_start) FROM pg_stat_activity a2 WHERE a2.state = 'active' AND a2.backend_type = 'client backend' AND a2.pid <> pg_backend_pid())), '') AS oldest_query
+FROM pg_stat_activity
+WHERE state = 'active' AND backend_type = 'client backend' AND pid <> pg_backend_pid() AND now() - query_start > $1::interval`,
+      params: [olderThan],
+      expect: [column('long_running').label(`queries running longer than ${olderThan}`).lte(max)],
+    });
+  },
+
+  /** R16: sessions idle inside a transaction longer than `olderThan` (default 5m): they hold locks. */
+  idleInTransaction(base: RecipeBase & { olderThan?: string; max?: number }) {
+    const { olderThan = '5m', max = 0, ...rest } = base;
+    return build(rest, {
+      name: 'Idle in transaction',
+      query: `SELECT count(*)::int AS idle_in_transaction, coalesce(max(extract(epoch FROM now() - state_change)), 0)::float8 AS oldest_s
+FROM pg_stat_activity
+WHERE state LIKE 'idle in transaction%' AND backend_type = 'client backend' AND now() - state_change > $1::interval`,
+      params: [olderThan],
+      expect: [column('idle_in_transaction').label(`sessions idle in a transaction for more than ${olderThan}`).lte(max)],
+    });
+  },
+
+  /** R16: plain idle connections older than `olderThan` (default 10m), at most `max` (default 20). */
+  idleConnections(base: RecipeBase & { olderThan?: string; max?: number | Levels }) {
+    const { olderThan = '10m', max, ...rest } = base;
+    return build(rest, {
+      name: 'Idle connections',
+      query: `SELECT count(*)::int AS idle FROM pg_stat_activity
+WHERE state = 'idle' AND backend_type = 'client backend' AND now() - state_change > $1::interval`,
+      params: [olderThan],
+      expect: [column('idle').label(`connections idle for more than ${olderThan}`).below(atMost(max, { warn: 20 }))],
+    });
+  },
+
+  /** R12: an extension is installed (e.g. vector). */
+  extension(base: RecipeBase & { extension: string }) {
+    const { extension, ...rest } = base;
+    return build(rest, {
+      name: `Extension ${extension}`,
+      query: `SELECT EXISTS (SELECT 1 FROM pg_extension WHERE extname = $1) AS installed,
+  coalesce((SELECT extversion FROM pg_extension WHERE extname = $1), '') AS version`,
+      params: [extension],
+      expect: [column('installed').label(`extension ${extension} installed`).eq(true)],
+    });
+  },
+
+  /**
+   * R12: an index exists on `table`: by exact `index` name, a LIKE pattern
+   * (`like: '%hnsw%'`, as the Musicr runbook checks), and/or its access method (`using: 'hnsw'`).
+   */
+  index(base: RecipeBase & { table: string; index?: string; like?: string; using?: string }) {
+    const { table, index, like, using, ...rest } = base;
+    const what = [index ?? like, using ? `using ${using}` : ''].filter(Boolean).join(' ') || 'any index';
+    return build(rest, {
+      name: `Index on ${table}`,
+      query: `SELECT count(*)::int AS found, coalesce(string_agg(i.relname, ', '), '') AS indexes
+FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid JOIN pg_class t ON t.oid = x.indrelid JOIN pg_am am ON am.oid = i.relam
+WHERE t.relname = $1 AND ($2::text IS NULL OR i.relname = $2) AND ($3::text IS NULL OR i.relname LIKE $3) AND ($4::text IS NULL OR am.amname = $4)`,
+      params: [table, index ?? null, like ?? null, using ?? null],
+      expect: [column('found').label(`indexes on ${table} matching ${what}`).gte(1)],
+    });
+  },
+
+  /** R15: indexes never scanned (a report for the weekly checklist); `max` turns it into a threshold. */
+  unusedIndexes(base: RecipeBase & { max?: number; minBytes?: number }) {
+    const { max, minBytes = 0, ...rest } = base;
+    return build(rest, {
+      name: 'Unused indexes',
+      query: `SELECT s.schemaname || '.' || s.indexrelname AS index_name, s.relname AS table_name, pg_relation_size(s.indexrelid)::float8 AS bytes
+FROM pg_stat_user_indexes s JOIN pg_index i ON i.indexrelid = s.indexrelid
+WHERE s.idx_scan = 0 AND NOT i.indisunique AND NOT i.indisprimary AND pg_relation_size(s.indexrelid) >= $1
+ORDER BY 3 DESC, 1 LIMIT 50`,
+      params: [minBytes],
+      expect: max === undefined ? [] : [rowCount().label('unused indexes').lte(max).warn()],
+      report: 20,
+    });
+  },
+
+  /**
+   * R14: statements whose mean time is over `meanAbove` ms (default 500) in
+   * pg_stat_statements; at most `max` (default 0). `unknown` with a clear message
+   * when the extension is missing. Works with both the PostgreSQL 13+ and older column names.
+   */
+  slowQueries(base: RecipeBase & { meanAbove?: number; minCalls?: number; max?: number | Levels }) {
+    const { meanAbove = 500, minCalls = 1, max, ...rest } = base;
+    return build(rest, {
+      name: 'Slow queries',
+      query: `WITH s AS (
+  SELECT coalesce((to_jsonb(p) ->> 'mean_exec_time'), (to_jsonb(p) ->> 'mean_time'))::float8 AS mean_ms, p.calls, p.query
+  FROM pg_stat_statements p WHERE p.dbid = (SELECT oid FROM pg_database WHERE datname = current_database())
+)
+SELECT round(mean_ms::numeric, 1)::float8 AS mean_ms, calls::int AS calls, left(regexp_replace(query, '\\s+', ' ', 'g'), 100) AS query,
+  count(*) OVER ()::int AS slow
+FROM s WHERE mean_ms > $1 AND calls >= $2 ORDER BY mean_ms DESC LIMIT 50`,
+      params: [meanAbove, minCalls],
+      expect: [rowCount().label(`statements slower than ${meanAbove} ms on average`).below(atMost(max, { warn: 0 }))],
+      report: 10,
+      explainErrors: PG_STAT_STATEMENTS_MISSING,
+    });
+  },
+
+  /** R18: no Prisma migration failed or left unfinished (`_prisma_migrations`). */
+  prismaMigrations(base: RecipeBase & { schema?: string }) {
+    const { schema = 'public', ...rest } = base;
+    const table = `${identifier('schema', schema, base.id)}."_prisma_migrations"`;
+    return build(rest, {
+      name: 'Database migrations',
+      query: `SELECT count(*) FILTER (WHERE finished_at IS NULL AND rolled_back_at IS NULL)::int AS failed,
+  count(*)::int AS total,
+  coalesce(string_agg(migration_name, ', ') FILTER (WHERE finished_at IS NULL AND rolled_back_at IS NULL), '') AS failed_migrations
+FROM ${table}`,
+      expect: [column('failed').label('failed or unfinished migrations').eq(0)],
+      explainErrors: { '42P01': `no ${schema}._prisma_migrations table: is this a Prisma database and the right schema?` },
+    });
+  },
+
+  /**
+   * R20, on the primary: replay lag of each streaming replica in seconds
+   * (default: degraded over 30 s, down over 5 min). `minReplicas` requires that many replicas.
+   */
+  replicationLag(base: RecipeBase & { below?: number | Levels; minReplicas?: number }) {
+    const { below, minReplicas, ...rest } = base;
+    const expect: Expectation[] = [column('lag_s').label('replication lag (s)').below(levels(below, { warn: 30, crit: 300 }))];
+    if (minReplicas !== undefined) expect.push(column('replicas').label('streaming replicas').gte(minReplicas));
+    return build(rest, {
+      name: 'Replication lag',
+      query: `SELECT count(*)::int AS replicas,
+  coalesce(max(extract(epoch FROM greatest(replay_lag, write_lag, flush_lag))), 0)::float8 AS lag_s,
+  coalesce(max(pg_wal_lsn_diff(pg_current_wal_lsn(), replay_lsn)), 0)::float8 AS lag_bytes
+FROM pg_stat_replication`,
+      expect,
+    });
+  },
+
+  /** R20, on a replica: how far behind the primary it is, in seconds, and that it is a replica. */
+  replicaLag(base: RecipeBase & { below?: number | Levels }) {
+    const { below, ...rest } = base;
+    return build(rest, {
+      name: 'Replica lag',
+      // Behind with nothing replayed since start: it has been behind at least since then.
+      query: `SELECT pg_is_in_recovery() AS in_recovery,
+  CASE WHEN pg_last_wal_receive_lsn() = pg_last_wal_replay_lsn() THEN 0
+       ELSE extract(epoch FROM now() - coalesce(pg_last_xact_replay_timestamp(), pg_postmaster_start_time())) END::float8 AS lag_s,
+  coalesce(pg_wal_lsn_diff(pg_last_wal_receive_lsn(), pg_last_wal_replay_lsn()), 0)::float8 AS replay_pending_bytes`,
+      expect: [column('in_recovery').label('is a replica').eq(true), column('lag_s').label('replica lag (s)').below(levels(below, { warn: 30, crit: 300 }))],
+    });
+  },
+
+  /** R19: rows added to `table` within `within` (e.g. error_logs in the last hour). */
+  recentRows(base: RecipeBase & { table: string; timeColumn?: string; within: string; where?: string; below?: number | Levels }) {
+    const { table, timeColumn = 'created_at', within, where, below, ...rest } = base;
+    const expect: Expectation[] = below === undefined ? [] : [column('rows').label(`${table} rows in the last ${within}`).below(levels(below, {}))];
+    return build(rest, {
+      name: `Recent ${table}`,
+      query: `SELECT count(*)::int AS rows FROM ${identifier('table', table, base.id)}
+WHERE ${identifier('timeColumn', timeColumn, base.id)} > now() - $1::interval${where ? ` AND (${where})` : ''}`,
+      params: [within],
+      expect,
+    });
+  },
+
+  /** The newest row of `table` is younger than `maxAge` (e.g. a backups table, R28). */
+  newestRow(base: RecipeBase & { table: string; timeColumn?: string; maxAge: string; where?: string }) {
+    const { table, timeColumn = 'created_at', maxAge, where, ...rest } = base;
+    const col = identifier('timeColumn', timeColumn, base.id);
+    return build(rest, {
+      name: `Newest ${table}`,
+      query: `SELECT extract(epoch FROM now() - max(${col}))::float8 AS age_s, max(${col}) AS newest, extract(epoch FROM $1::interval)::float8 AS max_age_s
+FROM ${identifier('table', table, base.id)}${where ? ` WHERE ${where}` : ''}`,
+      params: [maxAge],
+      expect: [column('age_s').label(`age of the newest ${table} row (s)`).below((parseDuration(maxAge) ?? Number.NaN) / 1000)],
+    });
+  },
+};
+
+/** "At most n" as `below` levels (counts are whole numbers): at most 3 → below 4. */
+function atMost(value: number | Levels | undefined, fallback: Levels): Levels {
+  const limit = levels(value, fallback);
+  const out: Levels = {};
+  if (limit.warn !== undefined) out.warn = limit.warn + 1;
+  if (limit.crit !== undefined) out.crit = limit.crit + 1;
+  return out;
+}

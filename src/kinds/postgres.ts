@@ -1,0 +1,233 @@
+// PostgreSQL check through @neondatabase/serverless: the HTTP `neon()` path
+// for Neon hosts, a Client over WebSocket otherwise (self-hosted PostgreSQL
+// behind a WebSocket proxy). Every query runs in a READ ONLY transaction with
+// a statement timeout; the client is opened and closed inside the run.
+
+import { Client, neon, neonConfig } from '@neondatabase/serverless';
+import * as z from 'zod';
+import type { Observed, Value } from '../assert/types';
+import { toValue } from '../assert/sources';
+import { parseDuration } from '../config/duration';
+import { durationSchema } from '../config/schema';
+import { secretRefSchema, type Resolved } from '../config/secrets';
+import type { CheckKind, Observation, RunContext } from './types';
+
+export const DEFAULT_STATEMENT_TIMEOUT = '5s';
+export const DEFAULT_MAX_ROWS = 100;
+export const MAX_REPORT_ROWS = 20;
+const REPORT_LINE_MAX = 160;
+/** Leave this much of the check's timeout for connecting and closing. */
+const TIMEOUT_MARGIN_MS = 500;
+
+const valueSchema = z.union([z.string(), z.number(), z.boolean(), z.null()]);
+
+const options = z.strictObject({
+  /** The connection string, always from a secret: it holds the password. */
+  connection: secretRefSchema,
+  /** The SQL to run (read-only). Use $1, $2 ... for `params`. */
+  query: z.string().min(1),
+  params: z.array(valueSchema).default([]),
+  /** `http` for Neon hosts (one fetch per query), `websocket` for anything else; `auto` picks by host. */
+  transport: z.enum(['auto', 'http', 'websocket']).default('auto'),
+  /** WebSocket proxy in front of a self-hosted PostgreSQL, e.g. "wss://wsproxy.example.com/v2" (?address=host:port is added). */
+  wsProxy: z.string().optional(),
+  /** The SQL-over-HTTP endpoint, when it is not Neon's own (local development, a proxy). */
+  httpEndpoint: z.string().optional(),
+  statementTimeout: durationSchema.default(DEFAULT_STATEMENT_TIMEOUT),
+  /** At most this many rows are read into values (eachRow lists). */
+  maxRows: z.number().int().min(1).max(1000).default(DEFAULT_MAX_ROWS),
+  /** List this many result rows in the check's report (weekly digests, the CLI). */
+  report: z.number().int().min(0).max(MAX_REPORT_ROWS).default(0),
+  /**
+   * Errors that mean "cannot evaluate" rather than "down", by SQLSTATE, with
+   * the message to show: `{ '42P01': 'pg_stat_statements is not installed' }`.
+   */
+  explainErrors: z.record(z.string().regex(/^[0-9A-Z]{5}$/), z.string()).default({}),
+});
+
+/** Options as the kind runs them: secrets resolved. */
+type Options = Resolved<z.output<typeof options>>;
+
+/** Hosts served by Neon, where the HTTP path and password pipelining apply. */
+export function isNeonHost(host: string): boolean {
+  return /\.neon\.(tech|build)$/i.test(host);
+}
+
+// fetchEndpoint is global in the driver; route hosts that have their own endpoint.
+const httpEndpoints = new Map<string, string>();
+const neonDefaultEndpoint = neonConfig.fetchEndpoint;
+neonConfig.fetchEndpoint = (host, port, opts) => {
+  const override = httpEndpoints.get(`${host}:${port}`);
+  if (override) return override;
+  return typeof neonDefaultEndpoint === 'function' ? neonDefaultEndpoint(host, port, opts) : neonDefaultEndpoint;
+};
+
+interface Target {
+  host: string;
+  port: string;
+}
+
+function targetOf(connection: string): Target | undefined {
+  try {
+    const url = new URL(connection.replace(/^postgres(ql)?:/i, 'http:'));
+    return { host: url.hostname, port: url.port || '5432' };
+  } catch {
+    return undefined;
+  }
+}
+
+interface Rows {
+  fields: Array<{ name: string; dataTypeID: number }>;
+  rows: Array<Record<string, unknown>>;
+  rowCount: number;
+}
+
+// Types whose text form is a number: int8, numeric (pg-types leaves them as strings).
+const NUMERIC_TYPES = new Set([20, 1700]);
+
+function toObserved(raw: unknown, dataTypeID: number): Value {
+  if (raw instanceof Date) return raw.toISOString();
+  if (typeof raw === 'string' && NUMERIC_TYPES.has(dataTypeID)) {
+    const n = Number(raw);
+    if (Number.isFinite(n) && Math.abs(n) <= Number.MAX_SAFE_INTEGER) return n;
+  }
+  return toValue(raw);
+}
+
+/** rowCount, value (first column of the first row), every column of the first row, and rows:<col> lists. */
+function valuesOf(result: Rows, opts: Options, ctx: RunContext): Record<string, Observed> {
+  const values: Record<string, Observed> = { rowCount: result.rowCount };
+  const rows = result.rows.slice(0, opts.maxRows);
+  const first = rows[0];
+  if (first) {
+    result.fields.forEach((field, index) => {
+      const observed = toObserved(first[field.name], field.dataTypeID);
+      if (index === 0) values.value = observed;
+      values[field.name] = observed;
+    });
+  }
+  for (const source of ctx.wants) {
+    if (source.type !== 'value' || !source.key.startsWith('rows:')) continue;
+    const column = source.key.slice('rows:'.length);
+    const field = result.fields.find((f) => f.name === column);
+    if (field) values[source.key] = rows.map((row) => toObserved(row[column], field.dataTypeID));
+  }
+  return values;
+}
+
+/** `table=earnings, bytes=3.1 MB` for the first `count` rows. */
+function reportLines(result: Rows, count: number): string[] {
+  return result.rows.slice(0, count).map((row) => {
+    const line = result.fields
+      .map((field) => {
+        const value = toObserved(row[field.name], field.dataTypeID);
+        return `${field.name}=${field.name.endsWith('bytes') && typeof value === 'number' ? formatBytes(value) : String(value)}`;
+      })
+      .join(', ');
+    return line.length > REPORT_LINE_MAX ? `${line.slice(0, REPORT_LINE_MAX - 1)}…` : line;
+  });
+}
+
+export function formatBytes(bytes: number): string {
+  const units = ['B', 'KB', 'MB', 'GB', 'TB'];
+  let value = bytes;
+  let unit = 0;
+  while (Math.abs(value) >= 1024 && unit < units.length - 1) {
+    value /= 1024;
+    unit++;
+  }
+  return `${unit === 0 ? value : value.toFixed(1)} ${units[unit]}`;
+}
+
+interface PgError {
+  code?: string;
+  message?: string;
+}
+
+/** Turns a driver error into an observation: down, retried, or unknown. */
+function fromError(error: unknown, opts: Options, ctx: RunContext, started: number, timeoutMs: number, host: string): Observation {
+  const latencyMs = Date.now() - started;
+  const e = (error ?? {}) as PgError;
+  const message = String(e.message ?? error);
+  const code = typeof e.code === 'string' ? e.code : undefined;
+  if (ctx.signal.aborted) return { reached: false, retryable: true, latencyMs, values: {}, error: `${host}: timed out after ${Math.round(ctx.timeoutMs / 1000)}s` };
+  if (code && opts.explainErrors[code]) return { reached: true, unknown: true, latencyMs, values: {}, error: `${opts.explainErrors[code]} (${message})` };
+  if (code === '28P01' || code === '28000') return { reached: false, latencyMs, values: {}, error: `authentication failed: ${message}` };
+  if (code === '57014') return { reached: false, latencyMs, values: {}, error: `query cancelled after ${Math.round(timeoutMs / 1000)}s (statementTimeout): ${message}` };
+  if (code === '25006') return { reached: true, unknown: true, latencyMs, values: {}, error: `the query tried to write, and checks run read-only: ${message}` };
+  if (code && code.startsWith('42') && code !== '42P01') return { reached: true, unknown: true, latencyMs, values: {}, error: `query error (${code}): ${message}` };
+  if (code && !code.startsWith('08') && code !== '57P01' && code !== '53300') return { reached: false, latencyMs, values: {}, error: `query failed (${code}): ${message}` };
+  return { reached: false, retryable: true, latencyMs, values: {}, error: `could not query ${host}: ${message}` };
+}
+
+async function queryHttp(connection: string, opts: Options, target: Target, statementMs: number, signal: AbortSignal): Promise<Rows> {
+  if (opts.httpEndpoint) httpEndpoints.set(`${target.host}:${target.port}`, opts.httpEndpoint);
+  const sql = neon(connection, { fullResults: true, fetchOptions: { signal } });
+  const results = await sql.transaction([sql.query(`SET LOCAL statement_timeout = ${statementMs}`), sql.query(opts.query, opts.params)], { readOnly: true, fullResults: true });
+  const last = results[results.length - 1] as unknown as Rows;
+  return { fields: last.fields, rows: last.rows, rowCount: last.rowCount ?? last.rows.length };
+}
+
+async function queryWebSocket(connection: string, opts: Options, target: Target, statementMs: number, signal: AbortSignal): Promise<Rows> {
+  const client = new Client({ connectionString: connection });
+  // Without a listener, a socket error after the query would be thrown as uncaught.
+  client.on('error', () => undefined);
+  const proxy = opts.wsProxy;
+  if (proxy) {
+    const secure = !/^ws:\/\//i.test(proxy);
+    const base = proxy.replace(/^wss?:\/\//i, '');
+    client.neonConfig.useSecureWebSocket = secure;
+    client.neonConfig.wsProxy = (host, port) => (base.includes('{host}') ? base.replace('{host}', host).replace('{port}', String(port)) : `${base}${base.includes('?') ? '&' : '?'}address=${host}:${port}`);
+  }
+  // Pipelining the password only works with Neon's cleartext auth; SCRAM needs the round trips.
+  if (!isNeonHost(target.host)) client.neonConfig.pipelineConnect = false;
+  // Coalesced writes are sent from a timer, where a write after an abort would be an
+  // uncaught error; a handful of statements gain nothing from coalescing anyway.
+  client.neonConfig.coalesceWrites = false;
+  const close = () => void client.end().catch(() => undefined);
+  signal.addEventListener('abort', close, { once: true });
+  try {
+    await client.connect();
+    await client.query('BEGIN READ ONLY');
+    await client.query(`SET LOCAL statement_timeout = ${statementMs}`);
+    // A named statement forces the extended protocol: exactly one statement, so
+    // "COMMIT; INSERT ..." cannot step out of the read-only transaction.
+    const result = await client.query({ name: 'vigil_check', text: opts.query, values: opts.params });
+    await client.query('ROLLBACK').catch(() => undefined);
+    return { fields: result.fields, rows: result.rows, rowCount: result.rowCount ?? result.rows.length };
+  } finally {
+    signal.removeEventListener('abort', close);
+    close();
+  }
+}
+
+export const postgresKind: CheckKind<typeof options> = {
+  options,
+  sources: ['value', 'latency'],
+
+  describe: (opts) => `postgres (${opts.connection.$secret}): ${opts.query.replace(/\s+/g, ' ').slice(0, 60)}`,
+
+  validate(opts) {
+    const problems: Array<[string, string]> = [];
+    if (opts.wsProxy && /^https?:/i.test(opts.wsProxy)) problems.push(['wsProxy', 'a WebSocket proxy URL starts with wss:// (or ws:// locally)']);
+    if (opts.httpEndpoint && !/^https?:\/\//i.test(opts.httpEndpoint)) problems.push(['httpEndpoint', 'must be an http(s) URL such as https://api.example.neon.tech/sql']);
+    return problems;
+  },
+
+  async run(opts, ctx): Promise<Observation> {
+    const started = Date.now();
+    const target = targetOf(opts.connection);
+    if (!target) return { reached: false, unknown: true, latencyMs: 0, values: {}, error: 'option connection is not a postgres:// connection string' };
+    const statementMs = Math.max(100, Math.min(parseDuration(opts.statementTimeout) ?? 5000, ctx.timeoutMs - TIMEOUT_MARGIN_MS));
+    const transport = opts.transport === 'auto' ? (isNeonHost(target.host) || opts.httpEndpoint ? 'http' : 'websocket') : opts.transport;
+    try {
+      const rows = transport === 'http' ? await queryHttp(opts.connection, opts, target, statementMs, ctx.signal) : await queryWebSocket(opts.connection, opts, target, statementMs, ctx.signal);
+      const latencyMs = Date.now() - started;
+      const observation: Observation = { reached: true, latencyMs, values: { ...valuesOf(rows, opts, ctx), latencyMs } };
+      if (opts.report > 0) observation.details = reportLines(rows, opts.report);
+      return observation;
+    } catch (error) {
+      return fromError(error, opts, ctx, started, statementMs, target.host);
+    }
+  },
+};

@@ -1,0 +1,291 @@
+// The postgres kind and every recipe against real PostgreSQL servers, through
+// @neondatabase/serverless over the local WebSocket proxy and the HTTP /sql
+// endpoint. Failing cases make the condition true (connections, long
+// transactions, paused replication ...), not just tighten a threshold.
+import { describe, expect, it } from 'vitest';
+import { column, eachRow, firstValue, pg, postgres, rowCount, secret } from '../../src/config';
+import { control, sleep } from '../helpers';
+import { admin, adminClient, pgSecrets, pgUrls, viaLocalNeon } from '../helpers/pg';
+import { runOnce } from '../helpers/run-once';
+
+const DB = secret('DATABASE_URL');
+
+describe.each(['websocket', 'http'] as const)('postgres kind over %s', (transport) => {
+  const check = (extra: Record<string, unknown>) => viaLocalNeon(postgres({ id: 'db', connection: DB, query: 'SELECT 1', ...extra }), transport);
+
+  it('runs a query and reads the first value, named columns and the row count (R09)', async () => {
+    const run = await runOnce(check({ query: 'SELECT 1 AS one, 2::bigint AS big, 3.5::numeric AS num, true AS yes, now() AS at', expect: [firstValue().eq(1), column('big').eq(2), column('num').gt(3), rowCount().eq(1)] }), pgSecrets());
+    expect(run.judgement.status).toBe('up');
+    expect(run.observation.values).toMatchObject({ value: 1, one: 1, big: 2, num: 3.5, yes: true, rowCount: 1 });
+    expect(typeof run.observation.values.at).toBe('string');
+  });
+
+  it('passes parameters and checks every row', async () => {
+    const run = await runOnce(
+      check({ query: "SELECT artist, count(*)::int AS songs FROM songs WHERE artist = ANY($1::text[]) GROUP BY artist ORDER BY artist", params: ['{"Artist 3","Artist 4"}'], expect: [rowCount().eq(2), eachRow('songs').below(12)] }),
+      pgSecrets(),
+    );
+    expect(run.observation.values['rows:songs']).toEqual([12, 12]);
+    expect(run.message).toBe("each row's songs = 12 (2 of 2 values fail), expected < 12");
+  });
+
+  it('runs read-only: a write fails the check and the database is unchanged', async () => {
+    const [{ n: before }] = (await admin('SELECT count(*)::int AS n FROM users')) as [{ n: number }];
+    for (const query of [
+      "INSERT INTO users (email) VALUES ('intruder@example.com')",
+      'WITH gone AS (DELETE FROM songs RETURNING 1) SELECT count(*) FROM gone',
+      'CREATE TABLE vigil_should_not_exist (id int)',
+    ]) {
+      const run = await runOnce(check({ query }), pgSecrets());
+      expect(run.judgement.status).toBe('unknown');
+      expect(run.message).toMatch(/^the query tried to write, and checks run read-only: cannot execute .* in a read-only transaction/);
+    }
+    // Two statements cannot step out of the transaction.
+    const escape = await runOnce(check({ query: "COMMIT; INSERT INTO users (email) VALUES ('intruder@example.com')" }), pgSecrets());
+    expect(escape.judgement.status).toBe('unknown');
+    expect(escape.message).toMatch(/cannot insert multiple commands into a prepared statement/);
+    const [{ n: after }] = (await admin('SELECT count(*)::int AS n FROM users')) as [{ n: number }];
+    expect(after).toBe(before);
+    expect(await admin("SELECT to_regclass('vigil_should_not_exist') AS t")).toEqual([{ t: null }]);
+  });
+
+  it('cancels a slow query at the statement timeout', async () => {
+    const run = await runOnce(check({ query: 'SELECT pg_sleep(5)', statementTimeout: '1s' }), pgSecrets());
+    expect(run.judgement.status).toBe('down');
+    expect(run.message).toMatch(/^query cancelled after 1s \(statementTimeout\): canceling statement due to statement timeout/);
+    expect(run.elapsedMs).toBeLessThan(4000);
+  });
+
+  it('reports a wrong password without the password', async () => {
+    const wrong = pgUrls().reader.replace(pgUrls().markerPassword, 'not-the-password');
+    const run = await runOnce(check({}), { DATABASE_URL: wrong });
+    expect(run.judgement.status).toBe('down');
+    expect(run.attempts).toBe(1); // authentication failures are not retried
+    expect(run.message).toMatch(/authentication failed.*password authentication failed for user "vigil_reader"/);
+    expect(run.message).not.toContain('not-the-password');
+  });
+
+  it('never shows the password or connection string, in any failure', async () => {
+    const marker = pgUrls().markerPassword;
+    const reader = pgUrls().reader;
+    for (const query of ['SELECT 1/0', 'SELECT * FROM no_such_table', 'SELEC 1']) {
+      const run = await runOnce(check({ query }), { DATABASE_URL: reader });
+      expect(run.judgement.status).not.toBe('up');
+      expect(JSON.stringify({ observation: run.observation, judgement: run.judgement })).not.toContain(marker);
+      expect(run.message).not.toContain(reader);
+    }
+  });
+
+  it('tells query mistakes (unknown) from real failures (down)', async () => {
+    expect((await runOnce(check({ query: 'SELEC 1' }), pgSecrets())).message).toMatch(/^query error \(42601\): syntax error/);
+    expect((await runOnce(check({ query: 'SELEC 1' }), pgSecrets())).judgement.status).toBe('unknown');
+    const missing = await runOnce(check({ query: 'SELECT count(*) FROM no_such_table' }), pgSecrets());
+    expect(missing.judgement.status).toBe('down');
+    expect(missing.message).toMatch(/^query failed \(42P01\): relation "no_such_table" does not exist/);
+  });
+});
+
+describe('the database going down', () => {
+  it('mid-query is a down result, and the server coming back is up again', async () => {
+    const slow = viaLocalNeon(postgres({ id: 'db', connection: secret('SCRATCH_URL'), query: 'SELECT pg_sleep(5)', retry: false }));
+    const pending = runOnce(slow, pgSecrets());
+    await sleep(700);
+    await control('/pg/scratch/stop');
+    const run = await pending;
+    expect(run.judgement.status).toBe('down');
+    expect(run.message).toMatch(/terminat|connection|closed|lost/i);
+    const refused = await runOnce(viaLocalNeon(pg.ping({ id: 'db', connection: secret('SCRATCH_URL'), retry: false })), pgSecrets());
+    expect(refused.judgement.status).toBe('down');
+    await control('/pg/scratch/start');
+    expect((await runOnce(viaLocalNeon(pg.ping({ id: 'db', connection: secret('SCRATCH_URL') })), pgSecrets())).judgement.status).toBe('up');
+  });
+});
+
+const recipe = <T extends { connection?: unknown }>(input: T) => viaLocalNeon(input as never);
+
+describe('recipes', () => {
+  it('ping (R09)', async () => {
+    const run = await runOnce(recipe(pg.ping({ id: 'db', connection: DB })), pgSecrets());
+    expect(run.judgement.status).toBe('up');
+  });
+
+  it('connections (R10): used % by default, a count limit, by state', async () => {
+    const ok = await runOnce(recipe(pg.connections({ id: 'conn', connection: DB })), pgSecrets());
+    expect(ok.judgement.status).toBe('up');
+    expect(ok.observation.values).toMatchObject({ max_connections: 40 });
+    const held = await Promise.all(Array.from({ length: 6 }, () => adminClient()));
+    try {
+      const busy = await runOnce(recipe(pg.connections({ id: 'conn', connection: DB, below: { warn: 5 } })), pgSecrets());
+      expect(busy.judgement.status).toBe('degraded');
+      expect(busy.message).toMatch(/^connections = (\d+), expected < 5$/);
+      expect(Number(busy.observation.values.idle)).toBeGreaterThanOrEqual(6);
+    } finally {
+      await Promise.all(held.map((client) => client.end()));
+    }
+  });
+
+  it('databaseSize (R11): a limit, and growth against the value 7 days ago', async () => {
+    const small = await runOnce(recipe(pg.databaseSize({ id: 'size', connection: DB, below: 1000 })), pgSecrets());
+    expect(small.judgement.status).toBe('down');
+    expect(small.message).toMatch(/^database size \(bytes\) = \d+, expected < 1000$/);
+    expect((await runOnce(recipe(pg.databaseSize({ id: 'size', connection: DB, below: 10 * 2 ** 30 })), pgSecrets())).judgement.status).toBe('up');
+  });
+
+  it('largestTables (R11): the report and a limit on the largest', async () => {
+    const run = await runOnce(recipe(pg.largestTables({ id: 'tables', connection: DB, limit: 3, largestBelow: 100 * 1024 })), pgSecrets());
+    expect(run.observation.values.table_name).toBe('public.earnings');
+    expect(run.observation.details?.[0]).toMatch(/^table_name=public\.earnings, bytes=[\d.]+ (KB|MB)$/);
+    expect(run.observation.details).toHaveLength(3);
+    expect(run.judgement.status).toBe('down');
+    expect(run.message).toMatch(/^largest table \(bytes\) = \d+, expected < 102400$/);
+  });
+
+  it('cacheHitRatio (R17): fine on a warm database, low on a cold one', async () => {
+    expect((await runOnce(recipe(pg.cacheHitRatio({ id: 'cache', connection: DB })), pgSecrets())).judgement.status).toBe('up');
+    // A restarted cluster starts with an empty cache and reads catalogs from disk.
+    await control('/pg/scratch/stop');
+    await control('/pg/scratch/start');
+    const cold = await runOnce(recipe(pg.cacheHitRatio({ id: 'cache', connection: secret('SCRATCH_URL'), above: 99.5 })), pgSecrets());
+    expect(cold.judgement.status).toBe('down');
+    expect(cold.message).toMatch(/^cache hit ratio \(%\) = [\d.]+, expected > 99\.5$/);
+  });
+
+  it('longRunningQueries and idleInTransaction (R16)', async () => {
+    const busy = await adminClient();
+    const idle = await adminClient();
+    const sleeping = busy.query('SELECT pg_sleep(8)').catch(() => undefined);
+    await idle.query('BEGIN');
+    await idle.query('SELECT 1');
+    await sleep(1600);
+    try {
+      const long = await runOnce(recipe(pg.longRunningQueries({ id: 'long', connection: DB, olderThan: '1s' })), pgSecrets());
+      expect(long.judgement.status).toBe('down');
+      expect(long.message).toBe('queries running longer than 1s = 1, expected <= 0');
+      expect(long.observation.values.oldest_query).toBe('SELECT pg_sleep(8)');
+      const txn = await runOnce(recipe(pg.idleInTransaction({ id: 'txn', connection: DB, olderThan: '1s' })), pgSecrets());
+      expect(txn.judgement.status).toBe('down');
+      expect(txn.message).toBe('sessions idle in a transaction for more than 1s = 1, expected <= 0');
+      expect((await runOnce(recipe(pg.longRunningQueries({ id: 'long', connection: DB, olderThan: '1h' })), pgSecrets())).judgement.status).toBe('up');
+    } finally {
+      await idle.query('ROLLBACK');
+      await idle.end();
+      await busy.query('SELECT pg_cancel_backend(pid) FROM pg_stat_activity WHERE query = $1', ['SELECT pg_sleep(8)']).catch(() => undefined);
+      await sleeping;
+      await busy.end();
+    }
+    expect((await runOnce(recipe(pg.idleInTransaction({ id: 'txn', connection: DB, olderThan: '1s' })), pgSecrets())).judgement.status).toBe('up');
+  });
+
+  it('idleConnections (R16)', async () => {
+    const held = await Promise.all(Array.from({ length: 3 }, () => adminClient()));
+    await sleep(1200);
+    try {
+      const run = await runOnce(recipe(pg.idleConnections({ id: 'idle', connection: DB, olderThan: '1s', max: { warn: 1 } })), pgSecrets());
+      expect(run.judgement.status).toBe('degraded');
+      expect(run.message).toMatch(/^connections idle for more than 1s = \d+, expected < 2$/);
+    } finally {
+      await Promise.all(held.map((client) => client.end()));
+    }
+  });
+
+  it('extension (R12)', async () => {
+    expect((await runOnce(recipe(pg.extension({ id: 'ext', connection: DB, extension: 'pg_stat_statements' })), pgSecrets())).judgement.status).toBe('up');
+    // The test machine has no pgvector: the check says so.
+    const vector = await runOnce(recipe(pg.extension({ id: 'ext', connection: DB, extension: 'vector' })), pgSecrets());
+    expect(vector.judgement.status).toBe('down');
+    expect(vector.message).toBe('extension vector installed = false, expected true');
+  });
+
+  it('index (R12): by name pattern and access method', async () => {
+    const found = await runOnce(recipe(pg.index({ id: 'idx', connection: DB, table: 'songs', like: '%artist%', using: 'btree' })), pgSecrets());
+    expect(found.judgement.status).toBe('up');
+    expect(found.observation.values.indexes).toBe('idx_songs_artist');
+    const hnsw = await runOnce(recipe(pg.index({ id: 'idx', connection: DB, table: 'songs', like: '%hnsw%' })), pgSecrets());
+    expect(hnsw.judgement.status).toBe('down');
+    expect(hnsw.message).toBe('indexes on songs matching %hnsw% = 0, expected >= 1');
+  });
+
+  it('unusedIndexes (R15): a report, or a threshold', async () => {
+    const report = await runOnce(recipe(pg.unusedIndexes({ id: 'unused', connection: DB })), pgSecrets());
+    expect(report.judgement.status).toBe('up');
+    expect(report.observation.details?.some((line) => line.startsWith('index_name=public.idx_songs_title_unused, table_name=songs'))).toBe(true);
+    const strict = await runOnce(recipe(pg.unusedIndexes({ id: 'unused', connection: DB, max: 0 })), pgSecrets());
+    expect(strict.judgement.status).toBe('degraded');
+    expect(strict.message).toMatch(/^unused indexes = \d+, expected <= 0$/);
+  });
+
+  it('slowQueries (R14): from pg_stat_statements, unknown without it', async () => {
+    await admin('SELECT pg_sleep(0.3)');
+    const slow = await runOnce(recipe(pg.slowQueries({ id: 'slow', connection: DB, meanAbove: 200 })), pgSecrets());
+    expect(slow.judgement.status).toBe('degraded');
+    expect(slow.message).toMatch(/^statements slower than 200 ms on average = \d+, expected < 1$/);
+    expect(slow.observation.details?.some((line) => /query=SELECT pg_sleep\(\$1\)/.test(line))).toBe(true);
+    expect((await runOnce(recipe(pg.slowQueries({ id: 'slow', connection: DB, meanAbove: 60_000 })), pgSecrets())).judgement.status).toBe('up');
+    const missing = await runOnce(recipe(pg.slowQueries({ id: 'slow', connection: secret('PLAIN_URL') })), pgSecrets());
+    expect(missing.judgement.status).toBe('unknown');
+    expect(missing.message).toMatch(/^pg_stat_statements is not installed in this database: CREATE EXTENSION pg_stat_statements/);
+  });
+
+  it('prismaMigrations (R18)', async () => {
+    const failed = await runOnce(recipe(pg.prismaMigrations({ id: 'migrations', connection: DB })), pgSecrets());
+    expect(failed.judgement.status).toBe('down');
+    expect(failed.message).toBe('failed or unfinished migrations = 1, expected 0');
+    expect(failed.observation.values.failed_migrations).toBe('20260201000000_add_song_index');
+    expect((await runOnce(recipe(pg.prismaMigrations({ id: 'migrations', connection: DB, schema: 'healthy' })), pgSecrets())).judgement.status).toBe('up');
+    const none = await runOnce(recipe(pg.prismaMigrations({ id: 'migrations', connection: secret('PLAIN_URL') })), pgSecrets());
+    expect(none.judgement.status).toBe('unknown');
+    expect(() => pg.prismaMigrations({ id: 'm', connection: DB, schema: 'x; DROP TABLE users' })).toThrow(/check "m": schema "x; DROP TABLE users" must be a plain name/);
+  });
+
+  it('replicationLag and replicaLag (R20): a real streaming replica, paused', async () => {
+    const primary = await runOnce(recipe(pg.replicationLag({ id: 'lag', connection: DB, minReplicas: 1 })), pgSecrets());
+    expect(primary.judgement.status).toBe('up');
+    expect(primary.observation.values.replicas).toBe(1);
+    expect((await runOnce(recipe(pg.replicaLag({ id: 'replica', connection: secret('REPLICA_URL'), below: 5 })), pgSecrets())).judgement.status).toBe('up');
+
+    // Replay one commit so the replica has a last-replayed time, then stop replaying.
+    await admin('CREATE TABLE IF NOT EXISTS lag_probe (id int)');
+    for (let i = 0; i < 50 && (await admin("SELECT to_regclass('lag_probe') IS NOT NULL AS ok", [], pgUrls().replica))[0]?.ok !== true; i++) await sleep(100);
+    await admin('SELECT pg_wal_replay_pause()', [], pgUrls().replica);
+    try {
+      await admin('INSERT INTO lag_probe SELECT generate_series(1, 1000)');
+      await sleep(2200);
+      const behind = await runOnce(recipe(pg.replicaLag({ id: 'replica', connection: secret('REPLICA_URL'), below: 1 })), pgSecrets());
+      expect(behind.judgement.status).toBe('down');
+      expect(behind.message).toMatch(/^replica lag \(s\) = [\d.]+, expected < 1$/);
+      const fromPrimary = await runOnce(recipe(pg.replicationLag({ id: 'lag', connection: DB, expect: [column('lag_bytes').below(1)] })), pgSecrets());
+      expect(fromPrimary.judgement.status).toBe('down');
+      expect(Number(fromPrimary.observation.values.lag_bytes)).toBeGreaterThan(0);
+    } finally {
+      await admin('SELECT pg_wal_replay_resume()', [], pgUrls().replica);
+      await admin('DROP TABLE IF EXISTS lag_probe');
+    }
+  });
+
+  it('recentRows and a per-IP query (R19)', async () => {
+    const errors = await runOnce(recipe(pg.recentRows({ id: 'errors', connection: DB, table: 'error_logs', within: '1 hour', below: 10 })), pgSecrets());
+    expect(errors.judgement.status).toBe('down');
+    expect(errors.message).toBe('error_logs rows in the last 1 hour = 12, expected < 10');
+    expect((await runOnce(recipe(pg.recentRows({ id: 'errors', connection: DB, table: 'error_logs', within: '1 hour', below: 50 })), pgSecrets())).judgement.status).toBe('up');
+    const logins = await runOnce(
+      recipe(
+        postgres({
+          id: 'failed-logins',
+          connection: DB,
+          query: "SELECT ip_address::text AS ip, count(*)::int AS attempts FROM security_events WHERE event_type = 'failed_login' AND created_at > now() - interval '1 hour' GROUP BY ip_address ORDER BY attempts DESC",
+          expect: [eachRow('attempts').lte(10)],
+        }),
+      ),
+      pgSecrets(),
+    );
+    expect(logins.judgement.status).toBe('down');
+    expect(logins.message).toBe("each row's attempts = 15 (1 of 2 values fail), expected <= 10");
+  });
+
+  it('newestRow: a backups table newer than a limit', async () => {
+    expect((await runOnce(recipe(pg.newestRow({ id: 'backups', connection: DB, table: 'backups', maxAge: '25h' })), pgSecrets())).judgement.status).toBe('up');
+    const stale = await runOnce(recipe(pg.newestRow({ id: 'backups', connection: DB, table: 'backups', maxAge: '1h' })), pgSecrets());
+    expect(stale.judgement.status).toBe('down');
+    expect(stale.message).toMatch(/^age of the newest backups row \(s\) = 72\d\d(\.\d+)?, expected < 3600$/);
+  });
+});
