@@ -240,3 +240,13 @@ export function rowCount(): SourceBuilder {
 export function eachRow(name: string): SourceBuilder {
   return new SourceBuilder({ type: 'value', key: `rows:${name}` });
 }
+
+/** A Redis command's reply: `reply().eq('PONG')`. */
+export function reply(): SourceBuilder {
+  return new SourceBuilder({ type: 'value', key: 'reply' });
+}
+
+/** A field from Redis INFO: `info('used_memory')`, or derived `info('memory_used_pct')`, `info('keyspace_hit_pct')`. */
+export function info(field: string): SourceBuilder {
+  return new SourceBuilder({ type: 'value', key: `info:${field}` });
+}

@@ -3,6 +3,7 @@
 // failure until it has lasted that long.
 
 import { evaluate } from './evaluate';
+import { sourceKey } from './sources';
 import type { Assertion, Outcome } from './types';
 import type { Evidence } from './evaluate';
 
@@ -62,6 +63,11 @@ export function judge(
     else pending.push(outcome);
   }
   failures.sort((a, b) => severityRank(b.assertion) - severityRank(a.assertion));
+  // Warn and crit levels on one value: when both fail, the crit one says it all.
+  for (let i = failures.length - 1; i >= 0; i--) {
+    const failure = failures[i] as Outcome;
+    if (failure.assertion.severity === 'warn' && failures.some((other) => other.assertion.severity === 'crit' && sourceKey(other.assertion.source) === sourceKey(failure.assertion.source))) failures.splice(i, 1);
+  }
   const worst = failures[0];
   const status: RawStatus = !worst ? 'up' : worst.assertion.severity === 'crit' ? 'down' : 'degraded';
   const shown = outcomes.map((outcome) => pending.find((p) => p.key === outcome.key) ?? outcome);

@@ -42,6 +42,7 @@ export function sourceLabel(source: Source): string {
     case 'value':
       if (source.key === 'rowCount') return 'rows';
       if (source.key.startsWith('rows:')) return `each row's ${source.key.slice(5)}`;
+      if (source.key.startsWith('info:')) return source.key.slice(5);
       return source.key;
     case 'trend': {
       const base = sourceLabel(source.of);

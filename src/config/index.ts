@@ -7,9 +7,10 @@ import type { kinds } from '../kinds';
 import type { channels } from '../notify';
 import type { checkCommonSchema, defaultsSchema, pageSchema, settingsSchema } from './schema';
 
-export { body, column, eachRow, firstValue, header, json, latency, rowCount, status, value } from '../assert/builders';
+export { body, column, eachRow, firstValue, header, info, json, latency, reply, rowCount, status, value } from '../assert/builders';
 export type { Levels } from '../assert/builders';
 export { pg } from '../kinds/postgres-recipes';
+export { upstash } from '../kinds/redis-recipes';
 export { bearer, secret } from './secrets';
 export type { SecretRef } from './secrets';
 
@@ -22,7 +23,8 @@ type ChannelInput<C extends keyof typeof channels> = z.input<(typeof channels)[C
 
 export type HttpCheckInput = KindInput<'http'> & { kind: 'http' };
 export type PostgresCheckInput = KindInput<'postgres'> & { kind: 'postgres' };
-export type CheckInput = HttpCheckInput | PostgresCheckInput;
+export type RedisCheckInput = KindInput<'redis'> & { kind: 'redis' };
+export type CheckInput = HttpCheckInput | PostgresCheckInput | RedisCheckInput;
 
 export type SlackChannelInput = ChannelInput<'slack'> & { type: 'slack' };
 export type DiscordChannelInput = ChannelInput<'discord'> & { type: 'discord' };
@@ -59,6 +61,15 @@ export function http(check: KindInput<'http'>): HttpCheckInput {
  */
 export function postgres(check: KindInput<'postgres'>): PostgresCheckInput {
   return { kind: 'postgres', ...check };
+}
+
+/**
+ * Redis through the Upstash REST protocol, read-only:
+ * `redis({ id: 'queue', url: secret('UPSTASH_REDIS_REST_URL'), token: secret('UPSTASH_REDIS_REST_TOKEN'), command: ['LLEN', 'jobs'] })`.
+ * Recipes: `upstash.ping({...})`, `upstash.queue({...})`, `upstash.memory({...})` ...
+ */
+export function redis(check: KindInput<'redis'>): RedisCheckInput {
+  return { kind: 'redis', ...check };
 }
 
 /** Slack incoming webhook: `slack({ webhookUrl: secret('SLACK_WEBHOOK_URL') })`. */

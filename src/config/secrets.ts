@@ -83,7 +83,7 @@ export function resolveSecrets<T>(input: T, env: Record<string, unknown>): Resol
 /** The message for a check or channel whose secret is not set. */
 export function missingSecretMessage(names: string[]): string {
   const list = names.join(', ');
-  return `secret ${list} ${names.length > 1 ? 'are' : 'is'} not set (wrangler secret put ${names[0]})`;
+  return names.length > 1 ? `secrets ${list} are not set (wrangler secret put ${names[0]}, ...)` : `secret ${list} is not set (wrangler secret put ${list})`;
 }
 
 const MIN_SECRET_LENGTH = 4; // shorter values would redact ordinary words

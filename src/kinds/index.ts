@@ -3,12 +3,13 @@
 
 import { httpKind } from './http';
 import { postgresKind } from './postgres';
+import { redisKind } from './redis';
 import type { CheckKind } from './types';
 
-export const KIND_NAMES = ['http', 'postgres'] as const;
+export const KIND_NAMES = ['http', 'postgres', 'redis'] as const;
 export type KindName = (typeof KIND_NAMES)[number];
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- each kind has its own options type
-export const kinds = { http: httpKind, postgres: postgresKind } satisfies Record<KindName, CheckKind<any>>;
+export const kinds = { http: httpKind, postgres: postgresKind, redis: redisKind } satisfies Record<KindName, CheckKind<any>>;
 
 export type { CheckKind, Observation, RunContext, KindMemory } from './types';

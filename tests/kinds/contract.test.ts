@@ -43,12 +43,21 @@ export const contractCases: Record<KindName, ContractCases> = {
       secrets: { DB: inject('pg').primary.replace(/:[^:@/]+@/, `:${MARKER}@`) },
     }),
   },
+  redis: {
+    unreachable: () => ({ kind: 'redis', id: 'c', url: refusedUrl(), token: secret('TOKEN') }),
+    hanging: () => ({ kind: 'redis', id: 'c', url: inject('redis').restUrl, token: secret('SLOW_TOKEN'), timeout: '1s', retry: false }),
+    badOptions: () => ({ check: { kind: 'redis', id: 'c', url: secret('REST_URL'), token: secret('TOKEN') }, secrets: { REST_URL: 'not a url' } }),
+    // A wrong token whose text is the marker.
+    leaky: () => ({ check: { kind: 'redis', id: 'c', url: inject('redis').restUrl, token: secret('TOKEN') }, secrets: { TOKEN: MARKER } }),
+  },
 };
 
 /** Secrets the cases above reference besides their own. */
 const sharedSecrets = (): Record<string, string> => ({
   DB: `postgresql://app:pw@${refusedUrl().slice('http://'.length)}/app`,
   SILENT_DB: `postgresql://app:pw@${inject('silentTcp')}/app`,
+  TOKEN: 'some-token-value',
+  SLOW_TOKEN: 'slow-token',
 });
 
 for (const [kind, cases] of Object.entries(contractCases)) {
@@ -78,7 +87,7 @@ for (const [kind, cases] of Object.entries(contractCases)) {
       const { check } = cases.badOptions();
       const run = await runOnce(check, {});
       expect(run.judgement.status).toBe('unknown');
-      expect(run.message).toMatch(/^secret [A-Z_]+ is not set/);
+      expect(run.message).toMatch(/^(secret [A-Z_]+ is|secrets [A-Z_, ]+ are) not set/);
     });
 
     it('errors never carry a secret', async () => {

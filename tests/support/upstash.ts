@@ -27,15 +27,32 @@ function encode(reply: Reply, base64: boolean): unknown {
   return Buffer.from(text, 'utf8').toString('base64');
 }
 
+function waitReady(redis: RedisClient, ms: number): Promise<void> {
+  if (redis.status === 'ready') return Promise.resolve();
+  return new Promise((resolve) => {
+    const timer = setTimeout(done, ms);
+    function done() {
+      clearTimeout(timer);
+      redis.off('ready', done);
+      resolve();
+    }
+    redis.once('ready', done);
+  });
+}
+
 export async function startUpstashShim(redisPort: number, token: string): Promise<{ url: string; close(): Promise<void> }> {
   const redis = new Redis(redisPort, '127.0.0.1', { maxRetriesPerRequest: 0, enableOfflineQueue: false, retryStrategy: () => 200, lazyConnect: false });
   redis.on('error', () => undefined);
-  const call = async (command: unknown[]): Promise<{ result?: unknown; error?: string }> => {
+  // A Redis error reply (ERR ..., WRONGTYPE ...) is a 400 like Upstash's; Redis being unreachable is a 5xx.
+  const call = async (command: unknown[]): Promise<{ result?: unknown; error?: string; unavailable?: boolean }> => {
     const [name, ...args] = command.map((part) => String(part));
     try {
+      // After a Redis restart, give the connection a moment to come back, as a proxy would.
+      if (redis.status !== 'ready') await new Promise((resolve) => setTimeout(resolve, 0)).then(() => waitReady(redis, 1500));
       return { result: (await redis.callBuffer(name as string, ...args)) as Reply };
     } catch (error) {
-      return { error: (error as Error).message };
+      const replyError = (error as Error).name === 'ReplyError';
+      return replyError ? { error: (error as Error).message } : { error: `Redis is unavailable: ${(error as Error).message}`, unavailable: true };
     }
   };
 
@@ -75,12 +92,16 @@ export async function startUpstashShim(redisPort: number, token: string): Promis
         return send(200, results.map(([error, result]) => shape(error ? { error: (error as Error).message } : { result })));
       }
       const answers = [];
-      for (const command of commands) answers.push(shape(await call(command)));
+      for (const command of commands) {
+        const answer = await call(command);
+        if (answer.unavailable) return send(503, { error: answer.error });
+        answers.push(shape(answer));
+      }
       return send(200, answers);
     }
     if (!Array.isArray(body)) return send(400, { error: 'ERR expected a command array' });
     const answer = await call(body);
-    return send(answer.error !== undefined ? 400 : 200, shape(answer));
+    return send(answer.unavailable ? 503 : answer.error !== undefined ? 400 : 200, shape(answer));
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return {

@@ -1,0 +1,94 @@
+// Built-in Redis recipes over the Upstash REST protocol (R21–R23):
+//   upstash.ping({ id: 'redis', url: secret('UPSTASH_REDIS_REST_URL'), token: secret('UPSTASH_REDIS_REST_TOKEN') })
+
+import { info, reply, value, type Expectation, type Levels } from '../assert/builders';
+import type { CheckInput } from '../config';
+
+type RedisInput = Extract<CheckInput, { kind: 'redis' }>;
+
+export type RedisRecipeBase = Omit<RedisInput, 'kind' | 'command' | 'info' | 'keyLength' | 'queue' | 'expect' | 'name'> & {
+  name?: string;
+  expect?: Expectation[];
+};
+
+function levels(value: number | Levels | undefined, fallback: Levels): Levels {
+  return value === undefined ? fallback : typeof value === 'number' ? { crit: value } : value;
+}
+
+/** "At most n" as `below` levels: at most 3 → below 4. */
+function atMost(value: number | Levels | undefined, fallback: Levels): Levels {
+  const limit = levels(value, fallback);
+  const out: Levels = {};
+  if (limit.warn !== undefined) out.warn = limit.warn + 1;
+  if (limit.crit !== undefined) out.crit = limit.crit + 1;
+  return out;
+}
+
+function build(base: RedisRecipeBase, name: string, check: Partial<RedisInput>, expect: Expectation[]): RedisInput {
+  const { expect: extra = [], name: given, ...rest } = base;
+  return { kind: 'redis', ...rest, ...check, name: given ?? name, expect: [...expect, ...extra] } as RedisInput;
+}
+
+type Count = number | Levels;
+
+export const upstash = {
+  /** R21: Redis answers PING with PONG. */
+  ping(base: RedisRecipeBase) {
+    return build(base, 'Redis', { command: ['PING'] }, [reply().eq('PONG')]);
+  },
+
+  /**
+   * R22: a Bull or BullMQ queue's jobs by state. By default new failures are
+   * the alarm (failed jobs stay in the failed set, so the count alone only
+   * grows): degraded when `failed` grew within `newFailures.window` (1h).
+   * `failed`, `waiting`, `active`, `delayed` set "at most" limits on the counts.
+   */
+  queue(
+    base: RedisRecipeBase & {
+      queue: string;
+      prefix?: string;
+      library?: 'bullmq' | 'bull';
+      failed?: Count;
+      waiting?: Count;
+      active?: Count;
+      delayed?: Count;
+      newFailures?: { window?: string; max?: Count } | false;
+    },
+  ) {
+    const { queue, prefix = 'bull', library = 'bullmq', failed, waiting, active, delayed, newFailures = {}, ...rest } = base;
+    const expect: Expectation[] = [];
+    const limit = (state: string, count: Count | undefined) => {
+      if (count !== undefined) expect.push(value(state).label(`${queue} ${state} jobs`).below(atMost(count, {})));
+    };
+    limit('failed', failed);
+    limit('waiting', waiting);
+    limit('active', active);
+    limit('delayed', delayed);
+    if (newFailures) {
+      const window = newFailures.window ?? '1h';
+      expect.push(value('failed').label(`${queue} failed jobs`).change(window).below(atMost(newFailures.max, { warn: 0 })));
+    }
+    return build(rest, `Queue ${queue}`, { queue: { name: queue, prefix, library } }, expect);
+  },
+
+  /** R23: memory used, as % of maxmemory (default: degraded at 80%, down at 90%) and/or in bytes. */
+  memory(base: RedisRecipeBase & { usedPct?: number | Levels; usedBytes?: number | Levels }) {
+    const { usedPct, usedBytes, ...rest } = base;
+    const expect: Expectation[] = [];
+    if (usedBytes !== undefined) expect.push(info('used_memory').label('used memory (bytes)').below(levels(usedBytes, {})));
+    if (usedPct !== undefined || usedBytes === undefined) expect.push(info('memory_used_pct').label('memory used (% of maxmemory)').below(levels(usedPct, { warn: 80, crit: 90 })));
+    return build(rest, 'Redis memory', { info: ['memory', 'stats'] }, expect);
+  },
+
+  /** R23: keyspace hit ratio in % (the runbook aims for > 90%, alerts under 80%). */
+  hitRatio(base: RedisRecipeBase & { above?: number | Levels }) {
+    const { above, ...rest } = base;
+    return build(rest, 'Redis cache hit ratio', { info: ['stats'] }, [info('keyspace_hit_pct').label('keyspace hit ratio (%)').above(levels(above, { warn: 90, crit: 80 }))]);
+  },
+
+  /** The length of any key (list, sorted set, set, hash, stream, string), at most `max`. */
+  keyLength(base: RedisRecipeBase & { key: string; max?: Count }) {
+    const { key, max, ...rest } = base;
+    return build(rest, `Length of ${key}`, { keyLength: key }, max === undefined ? [] : [value('length').label(`length of ${key}`).below(atMost(max, {}))]);
+  },
+};

@@ -1,0 +1,201 @@
+// Redis check through @upstash/redis (the Upstash REST protocol): PING, any
+// read-only command from an allow-list, INFO fields with derived ratios, a
+// key's length whatever its type, and Bull/BullMQ queue counts.
+
+import { Redis } from '@upstash/redis/cloudflare';
+import * as z from 'zod';
+import type { Observed, Value } from '../assert/types';
+import { toValue } from '../assert/sources';
+import { secretRefSchema, stringOrSecret, type Resolved } from '../config/secrets';
+import type { CheckKind, Observation, RunContext } from './types';
+
+/**
+ * Commands a check may run: they only read. Anything else (SET, DEL, FLUSHALL,
+ * EVAL, KEYS ...) is a config error.
+ */
+export const READ_ONLY_COMMANDS = new Set([
+  'PING', 'ECHO', 'TIME', 'DBSIZE', 'INFO', 'EXISTS', 'TYPE', 'TTL', 'PTTL', 'STRLEN', 'GET', 'MGET', 'GETRANGE',
+  'LLEN', 'LINDEX', 'LRANGE', 'SCARD', 'SISMEMBER', 'SMISMEMBER', 'ZCARD', 'ZCOUNT', 'ZSCORE', 'ZRANK', 'ZREVRANK', 'ZRANGE',
+  'HLEN', 'HGET', 'HMGET', 'HEXISTS', 'HSTRLEN', 'XLEN', 'PFCOUNT', 'MEMORY', 'OBJECT', 'LASTSAVE',
+]);
+/** Subcommands allowed for the two multi-purpose commands above. */
+const READ_ONLY_SUBCOMMANDS: Record<string, string[]> = { MEMORY: ['USAGE', 'STATS'], OBJECT: ['ENCODING', 'FREQ', 'IDLETIME', 'REFCOUNT'] };
+
+export const INFO_SECTIONS = ['server', 'clients', 'memory', 'persistence', 'stats', 'replication', 'cpu', 'keyspace'] as const;
+
+/** The structures Bull and BullMQ keep per queue, by the name each count is reported under. */
+const QUEUE_KEYS = {
+  wait: 'wait',
+  prioritized: 'prioritized',
+  active: 'active',
+  paused: 'paused',
+  delayed: 'delayed',
+  completed: 'completed',
+  failed: 'failed',
+  waitingChildren: 'waiting-children',
+} as const;
+
+const options = z.strictObject({
+  /** The REST URL (UPSTASH_REDIS_REST_URL). */
+  url: stringOrSecret,
+  /** The REST token (UPSTASH_REDIS_REST_TOKEN), always a secret. */
+  token: secretRefSchema,
+  /** A read-only command: ['LLEN', 'bull:email:wait']. Without any of these options the check runs PING. */
+  command: z.array(z.union([z.string(), z.number()])).min(1).optional(),
+  /** INFO sections to read: fields become values as info:<field>. */
+  info: z.array(z.enum(INFO_SECTIONS)).min(1).optional(),
+  /** A key whose length to read with the command its TYPE needs (LLEN, ZCARD, SCARD, HLEN, XLEN, STRLEN). */
+  keyLength: z.string().min(1).optional(),
+  /** A Bull or BullMQ queue: waiting, active, delayed, completed, failed, paused counts. */
+  queue: z
+    .strictObject({
+      name: z.string().min(1),
+      prefix: z.string().min(1).default('bull'),
+      library: z.enum(['bullmq', 'bull']).default('bullmq'),
+    })
+    .optional(),
+});
+
+type Options = Resolved<z.output<typeof options>>;
+
+function commandProblem(command: Array<string | number>): string | undefined {
+  const name = String(command[0]).toUpperCase();
+  if (!READ_ONLY_COMMANDS.has(name)) return `command "${name}" is not allowed: checks only read (allowed: ${[...READ_ONLY_COMMANDS].join(', ')})`;
+  const allowed = READ_ONLY_SUBCOMMANDS[name];
+  if (allowed && !allowed.includes(String(command[1] ?? '').toUpperCase())) return `${name} ${String(command[1] ?? '')} is not allowed: only ${allowed.map((sub) => `${name} ${sub}`).join(', ')}`;
+  return undefined;
+}
+
+function replyValue(reply: unknown): Observed {
+  if (Array.isArray(reply)) return reply.map((item) => toValue(item));
+  return toValue(reply);
+}
+
+/** INFO text → info:<field> values, numbers as numbers; keyspace lines become info:db0.keys etc. */
+export function parseInfo(text: string): Record<string, Value> {
+  const values: Record<string, Value> = {};
+  for (const line of text.split(/\r?\n/)) {
+    if (!line || line.startsWith('#')) continue;
+    const separator = line.indexOf(':');
+    if (separator < 1) continue;
+    const field = line.slice(0, separator);
+    const raw = line.slice(separator + 1).trim();
+    if (/^db\d+$/.test(field)) {
+      for (const part of raw.split(',')) {
+        const [key, value] = part.split('=');
+        if (key && value !== undefined) values[`info:${field}.${key}`] = Number(value);
+      }
+      continue;
+    }
+    values[`info:${field}`] = raw !== '' && Number.isFinite(Number(raw)) ? Number(raw) : raw;
+  }
+  const used = values['info:used_memory'];
+  const max = values['info:maxmemory'];
+  if (typeof used === 'number' && typeof max === 'number' && max > 0) values['info:memory_used_pct'] = Math.round((used / max) * 10_000) / 100;
+  const hits = values['info:keyspace_hits'];
+  const misses = values['info:keyspace_misses'];
+  if (typeof hits === 'number' && typeof misses === 'number' && hits + misses > 0) values['info:keyspace_hit_pct'] = Math.round((hits / (hits + misses)) * 10_000) / 100;
+  return values;
+}
+
+type LengthMethod = 'llen' | 'zcard' | 'scard' | 'hlen' | 'xlen' | 'strlen';
+const LENGTH_BY_TYPE: Record<string, LengthMethod> = { list: 'llen', zset: 'zcard', set: 'scard', hash: 'hlen', stream: 'xlen', string: 'strlen' };
+
+/** Reads the TYPE of each key, then each length with the command that type needs: two round trips. */
+async function lengths(redis: Redis, keys: string[]): Promise<Array<{ type: string; length: number }>> {
+  const types = redis.pipeline();
+  for (const key of keys) types.type(key);
+  const found = (await types.exec()) as string[];
+  const counts = redis.pipeline();
+  const asked: number[] = [];
+  found.forEach((type, index) => {
+    const method = LENGTH_BY_TYPE[type];
+    if (!method) return;
+    asked.push(index);
+    counts[method](keys[index] as string);
+  });
+  const results = asked.length > 0 ? ((await counts.exec()) as number[]) : [];
+  return found.map((type, index) => {
+    const at = asked.indexOf(index);
+    return { type, length: at >= 0 ? Number(results[at] ?? 0) : 0 };
+  });
+}
+
+async function readQueue(redis: Redis, queue: NonNullable<Options['queue']>): Promise<Record<string, Observed>> {
+  const names = Object.keys(QUEUE_KEYS) as Array<keyof typeof QUEUE_KEYS>;
+  const base = `${queue.prefix}:${queue.name}`;
+  const found = await lengths(redis, names.map((name) => `${base}:${QUEUE_KEYS[name]}`));
+  const count = Object.fromEntries(names.map((name, index) => [name, found[index]?.length ?? 0])) as Record<keyof typeof QUEUE_KEYS, number>;
+  // BullMQ keeps prioritized jobs outside the wait list; Bull's priority set mirrors the wait list.
+  const waiting = count.wait + (queue.library === 'bullmq' ? count.prioritized : 0);
+  const total = waiting + count.active + count.delayed + count.paused + count.completed + count.failed;
+  const values: Record<string, Observed> = {
+    waiting,
+    active: count.active,
+    delayed: count.delayed,
+    paused: count.paused,
+    completed: count.completed,
+    failed: count.failed,
+  };
+  if (queue.library === 'bullmq') values.waitingChildren = count.waitingChildren;
+  if (total === 0) values.empty = true;
+  return values;
+}
+
+function describeError(error: unknown, ctx: RunContext): Observation {
+  const message = error instanceof Error ? error.message : String(error);
+  const name = error instanceof Error ? error.name : '';
+  const base = { latencyMs: 0, values: {} };
+  if (ctx.signal.aborted) return { ...base, reached: false, retryable: true, error: `timed out after ${Math.round(ctx.timeoutMs / 1000)}s` };
+  if (/Unauthorized|WRONGPASS|NOAUTH|invalid password/i.test(message)) return { ...base, reached: false, error: `authentication failed: check the REST token (${message.replace(/, command was:.*/s, '')})` };
+  if (name === 'UpstashJSONParseError' || /Unexpected token|is not valid JSON|JSON/i.test(name + message)) {
+    return { ...base, reached: false, error: 'the REST endpoint did not answer JSON: is url the Upstash REST URL (https://...upstash.io)?' };
+  }
+  // Redis's own errors start with an error code (ERR, WRONGTYPE, NOPERM ...): the command is
+  // wrong for this data, so the check cannot be evaluated. Anything else is the service failing.
+  if (/^[A-Z][A-Z_]+\s/.test(message)) {
+    return { ...base, reached: true, unknown: true, error: `Redis refused the command: ${message.replace(/, command was:.*/s, '')}` };
+  }
+  return { ...base, reached: false, retryable: true, error: `could not reach the REST endpoint: ${message}` };
+}
+
+export const redisKind: CheckKind<typeof options> = {
+  options,
+  sources: ['value', 'latency'],
+
+  describe: (opts) =>
+    `redis ${opts.queue ? `queue ${opts.queue.prefix}:${opts.queue.name}` : opts.keyLength ? `length of ${opts.keyLength}` : opts.info ? `INFO ${opts.info.join(' ')}` : (opts.command ?? ['PING']).join(' ')}`,
+
+  validate(opts) {
+    const problems: Array<[string, string]> = [];
+    if (opts.command) {
+      const problem = commandProblem(opts.command);
+      if (problem) problems.push(['command', problem]);
+    }
+    return problems;
+  },
+
+  async run(opts, ctx): Promise<Observation> {
+    const started = Date.now();
+    if (!/^https?:\/\//i.test(opts.url)) return { reached: false, unknown: true, latencyMs: 0, values: {}, error: 'option url is not an http(s) URL (the Upstash REST URL)' };
+    // One attempt (the engine retries), abortable, raw replies, no telemetry headers.
+    const redis = new Redis({ url: opts.url, token: opts.token, retry: false, signal: ctx.signal, automaticDeserialization: false, enableTelemetry: false });
+    try {
+      const values: Record<string, Observed> = {};
+      const nothingAsked = !opts.command && !opts.info && !opts.keyLength && !opts.queue;
+      if (opts.command || nothingAsked) values.reply = replyValue(await redis.exec((opts.command ?? ['PING']).map(String) as [string, ...string[]]));
+      for (const section of opts.info ?? []) Object.assign(values, parseInfo(String(await redis.exec(['INFO', section]))));
+      if (opts.keyLength) {
+        const [found] = await lengths(redis, [opts.keyLength]);
+        values.type = found?.type ?? 'none';
+        values.length = found?.length ?? 0;
+      }
+      if (opts.queue) Object.assign(values, await readQueue(redis, opts.queue));
+      const latencyMs = Date.now() - started;
+      values.latencyMs = latencyMs;
+      return { reached: true, latencyMs, values };
+    } catch (error) {
+      return { ...describeError(error, ctx), latencyMs: Date.now() - started };
+    }
+  },
+};

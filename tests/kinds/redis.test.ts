@@ -1,0 +1,189 @@
+// The redis kind and recipes against real Redis servers through the Upstash
+// REST protocol: commands, INFO, key lengths by type, Bull and BullMQ queues
+// (counts checked against the libraries' own), and every way it can fail.
+import { reset } from 'cloudflare:test';
+import { describe, expect, it } from 'vitest';
+import { redis, reply, secret, upstash, value } from '../../src/config';
+import { validateConfig } from '../../src/config/validate';
+import { config, control, MINUTE, refusedUrl, runTick, T0, testKV, unique } from '../helpers';
+import { redisSecrets, restCommand, seededQueues } from '../helpers/redis';
+import { runOnce } from '../helpers/run-once';
+import { KEYS } from '../../src/store/kv';
+import type { EngineState } from '../../src/store/state';
+
+const URL = secret('UPSTASH_REDIS_REST_URL');
+const TOKEN = secret('UPSTASH_REDIS_REST_TOKEN');
+const SCRATCH = secret('SCRATCH_REDIS_REST_URL');
+
+describe('redis kind', () => {
+  it('PING answers PONG (R21)', async () => {
+    const run = await runOnce(upstash.ping({ id: 'redis', url: URL, token: TOKEN }), redisSecrets());
+    expect(run.judgement.status).toBe('up');
+    expect(run.observation.values.reply).toBe('PONG');
+  });
+
+  it('runs read-only commands and refuses anything else at validation', async () => {
+    const run = await runOnce(redis({ id: 'wait', url: URL, token: TOKEN, command: ['LLEN', 'bull:email:wait'], expect: [reply().eq(4)] }), redisSecrets());
+    expect(run.judgement.status).toBe('up');
+    for (const [command, message] of [
+      [['DEL', 'bull:email:failed'], 'command "DEL" is not allowed: checks only read'],
+      [['FLUSHALL'], 'command "FLUSHALL" is not allowed'],
+      [['EVAL', "return redis.call('del', 'x')", 0], 'command "EVAL" is not allowed'],
+      [['MEMORY', 'PURGE'], 'MEMORY PURGE is not allowed: only MEMORY USAGE, MEMORY STATS'],
+    ] as const) {
+      const result = validateConfig({ checks: [redis({ id: 'r', url: URL, token: TOKEN, command: [...command] })] });
+      expect(result.ok ? [] : result.problems.join('\n')).toContain(`check "r": command: ${message}`);
+    }
+  });
+
+  it("LLEN on BullMQ's failed set is the runbook's classic mistake: WRONGTYPE; keyLength picks ZCARD", async () => {
+    const wrong = await runOnce(redis({ id: 'failed', url: URL, token: TOKEN, command: ['LLEN', 'bull:email:failed'] }), redisSecrets());
+    expect(wrong.judgement.status).toBe('unknown');
+    expect(wrong.message).toMatch(/^Redis refused the command: WRONGTYPE Operation against a key holding the wrong kind of value/);
+    const right = await runOnce(upstash.keyLength({ id: 'failed', url: URL, token: TOKEN, key: 'bull:email:failed', max: 10 }), redisSecrets());
+    expect(right.observation.values).toMatchObject({ type: 'zset', length: 2 });
+    expect(right.judgement.status).toBe('up');
+    const missing = await runOnce(upstash.keyLength({ id: 'x', url: URL, token: TOKEN, key: unique('no-such-key') }), redisSecrets());
+    expect(missing.observation.values).toMatchObject({ type: 'none', length: 0 });
+  });
+
+  it('reads INFO fields as numbers and derives the ratios', async () => {
+    const run = await runOnce(redis({ id: 'info', url: URL, token: TOKEN, info: ['memory', 'stats', 'clients', 'keyspace'] }), redisSecrets());
+    expect(run.judgement.status).toBe('up');
+    const values = run.observation.values;
+    expect(values['info:maxmemory']).toBe(64 * 1024 * 1024);
+    expect(values['info:used_memory']).toBeGreaterThan(0);
+    expect(values['info:memory_used_pct']).toBeGreaterThan(0);
+    expect(values['info:connected_clients']).toBeGreaterThanOrEqual(1);
+    expect(typeof values['info:evicted_keys']).toBe('number');
+    expect(values['info:db0.keys']).toBeGreaterThan(0);
+  });
+});
+
+describe('queue recipe (R22)', () => {
+  it.each(seededQueues().map((q) => [`${q.library} ${q.prefix}:${q.name}`, q] as const))('counts %s as the library does', async (_label, queue) => {
+    const run = await runOnce(upstash.queue({ id: 'q', url: URL, token: TOKEN, queue: queue.name, prefix: queue.prefix, library: queue.library, newFailures: false }), redisSecrets());
+    expect(run.judgement.status).toBe('up');
+    const { waiting, active, delayed, completed, failed } = run.observation.values;
+    expect({ waiting, active, delayed, completed, failed }).toEqual({
+      waiting: queue.counts.waiting,
+      active: queue.counts.active,
+      delayed: queue.counts.delayed,
+      completed: queue.counts.completed,
+      failed: queue.counts.failed,
+    });
+  });
+
+  it('limits on counts: failed jobs take the check down', async () => {
+    const name = unique('mail');
+    const counts = await control<{ failed: number; waiting: number }>('/queues', { prefix: 'bull', name, failed: 3, waiting: 2 });
+    expect(counts).toMatchObject({ failed: 3, waiting: 2 });
+    const run = await runOnce(upstash.queue({ id: 'q', url: URL, token: TOKEN, queue: name, failed: 0, waiting: { warn: 100 }, newFailures: false }), redisSecrets());
+    expect(run.judgement.status).toBe('down');
+    expect(run.message).toBe(`${name} failed jobs = 3, expected < 1`);
+  });
+
+  it('new failures within the hour degrade the check (through ticks)', async () => {
+    await reset();
+    const name = unique('release');
+    await control('/queues', { prefix: 'bull', name, failed: 2 });
+    const cfg = config({ checks: [upstash.queue({ id: 'q', url: URL, token: TOKEN, queue: name, confirmations: { down: 1 } })] });
+    await runTick(cfg, T0, { secrets: redisSecrets() });
+    await runTick(cfg, T0 + 30 * MINUTE, { secrets: redisSecrets() });
+    let state = JSON.parse((await testKV().get(KEYS.state)) ?? '{}') as EngineState;
+    expect(state.checks.q?.status).toBe('up');
+    expect(state.checks.q?.message).toBe(`${name} failed jobs: change over 1h: not enough history yet`);
+    await control('/queues', { prefix: 'bull', name, failed: 3 });
+    await runTick(cfg, T0 + 60 * MINUTE, { secrets: redisSecrets() });
+    state = JSON.parse((await testKV().get(KEYS.state)) ?? '{}') as EngineState;
+    expect(state.checks.q?.status).toBe('degraded');
+    expect(state.checks.q?.message).toBe(`${name} failed jobs: change over 1h = 3, expected < 1`);
+  });
+});
+
+describe('memory and hit ratio recipes (R23), on the scratch Redis', () => {
+  it('memory: fine, then filled past 80% of maxmemory', async () => {
+    await restCommand(['FLUSHALL'], redisSecrets().SCRATCH_REDIS_REST_URL);
+    const check = upstash.memory({ id: 'mem', url: SCRATCH, token: TOKEN });
+    expect((await runOnce(check, redisSecrets())).judgement.status).toBe('up');
+    const chunk = 'x'.repeat(512 * 1024);
+    const scratch = redisSecrets().SCRATCH_REDIS_REST_URL;
+    const usedPct = async () => {
+      const text = String(await restCommand(['INFO', 'memory'], scratch));
+      const used = Number(/used_memory:(\d+)/.exec(text)?.[1]);
+      const max = Number(/maxmemory:(\d+)/.exec(text)?.[1]);
+      return (used / max) * 100;
+    };
+    try {
+      for (let i = 0; i < 200 && (await usedPct()) < 85; i++) await restCommand(['SET', `fill:${i}`, chunk], scratch);
+      const full = await runOnce(check, redisSecrets());
+      expect(full.judgement.status).not.toBe('up');
+      expect(full.message).toMatch(/^memory used \(% of maxmemory\) = [\d.]+, expected < (80|90)$/);
+    } finally {
+      await restCommand(['FLUSHALL'], redisSecrets().SCRATCH_REDIS_REST_URL);
+    }
+  });
+
+  it('hit ratio: hits pass, misses fail', async () => {
+    const scratch = redisSecrets().SCRATCH_REDIS_REST_URL;
+    await restCommand(['CONFIG', 'RESETSTAT'], scratch);
+    await restCommand(['SET', 'cached', 'yes'], scratch);
+    for (let i = 0; i < 20; i++) await restCommand(['GET', 'cached'], scratch);
+    const check = upstash.hitRatio({ id: 'hits', url: SCRATCH, token: TOKEN });
+    const good = await runOnce(check, redisSecrets());
+    expect(good.judgement.status).toBe('up');
+    expect(good.observation.values['info:keyspace_hit_pct']).toBe(100);
+    for (let i = 0; i < 30; i++) await restCommand(['GET', `miss:${i}`], scratch);
+    const bad = await runOnce(check, redisSecrets());
+    expect(bad.judgement.status).toBe('down');
+    expect(bad.message).toBe('keyspace hit ratio (%) = 40, expected > 80');
+  });
+});
+
+describe('faults', () => {
+  it('Redis down is down; back up is up', async () => {
+    await control('/redis/scratch/stop');
+    try {
+      const down = await runOnce(upstash.ping({ id: 'r', url: SCRATCH, token: TOKEN, retry: false }), redisSecrets());
+      expect(down.judgement.status).toBe('down');
+      expect(down.message).toMatch(/^could not reach the REST endpoint: Redis is unavailable/);
+    } finally {
+      await control('/redis/scratch/start');
+    }
+    expect((await runOnce(upstash.ping({ id: 'r', url: SCRATCH, token: TOKEN }), redisSecrets())).judgement.status).toBe('up');
+  });
+
+  it('a wrong token, an endpoint answering garbage, and an unreachable endpoint', async () => {
+    const wrong = await runOnce(upstash.ping({ id: 'r', url: URL, token: TOKEN }), { ...redisSecrets(), UPSTASH_REDIS_REST_TOKEN: 'wrong-token-value' });
+    expect(wrong.judgement.status).toBe('down');
+    expect(wrong.message).toMatch(/^authentication failed: check the REST token/);
+    expect(wrong.attempts).toBe(1);
+    const garbage = await runOnce(upstash.ping({ id: 'r', url: URL, token: TOKEN }), { ...redisSecrets(), UPSTASH_REDIS_REST_TOKEN: 'garbage-token' });
+    expect(garbage.judgement.status).toBe('down');
+    expect(garbage.message).toBe('the REST endpoint did not answer JSON: is url the Upstash REST URL (https://...upstash.io)?');
+    const refused = await runOnce(upstash.ping({ id: 'r', url: refusedUrl(), token: TOKEN }), redisSecrets());
+    expect(refused.judgement.status).toBe('down');
+    expect(refused.message).toMatch(/^could not reach the REST endpoint/);
+  });
+
+  it('a failing database and Redis never stop the other checks in the tick', async () => {
+    await reset();
+    await control('/redis/scratch/stop');
+    try {
+      const cfg = config({
+        checks: [
+          upstash.ping({ id: 'redis-down', url: SCRATCH, token: TOKEN }),
+          upstash.ping({ id: 'redis-bad-token', url: URL, token: secret('WRONG_TOKEN') }),
+          upstash.queue({ id: 'queue', url: URL, token: TOKEN, queue: 'email', newFailures: false, expect: [value('active').eq(1)] }),
+        ],
+      });
+      const report = await runTick(cfg, T0, { secrets: { ...redisSecrets(), WRONG_TOKEN: 'nope' } });
+      expect(report.ran.sort()).toEqual(['queue', 'redis-bad-token', 'redis-down']);
+      const state = JSON.parse((await testKV().get(KEYS.state)) ?? '{}') as EngineState;
+      expect(state.checks.queue?.status).toBe('up');
+      expect(state.checks['redis-down']?.streak?.status).toBe('down');
+    } finally {
+      await control('/redis/scratch/start');
+    }
+  });
+});
