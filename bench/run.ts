@@ -3,8 +3,11 @@
 //   tick  20 HTTP checks against a local target answering in 200 ms, run by
 //         the real Worker bundle in workerd (Miniflare): tick wall time, KV
 //         reads and writes per tick, and the Worker bundle size.
+//   data  SELECT 1 through @neondatabase/serverless (WebSocket and HTTP) and
+//         PING through @upstash/redis against local servers: latency in workerd,
+//         and CPU time per check (measured in Node, the same driver code).
 
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -104,4 +107,75 @@ async function tickSection() {
   console.log(`\nWorker bundle (wrangler deploy --dry-run): ${(deployed.raw / 1024).toFixed(1)} KiB, ${(deployed.gzip / 1024).toFixed(1)} KiB gzipped`);
 }
 
+function percentile(values: number[], p: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] as number;
+}
+
+async function dataSection() {
+  const servers = spawn(process.execPath, ['--import', 'tsx', 'bench/servers.ts'], { env, stdio: ['ignore', 'pipe', 'inherit'] });
+  const info = await new Promise<{ databaseUrl: string; wsProxy: string; httpEndpoint: string; restUrl: string; token: string }>((resolve, reject) => {
+    let buffered = '';
+    servers.stdout.on('data', (chunk: Buffer) => {
+      buffered += chunk.toString();
+      const line = buffered.split('\n').find((l) => l.startsWith('{'));
+      if (line) resolve(JSON.parse(line));
+    });
+    servers.on('exit', (code) => reject(new Error(`bench servers exited (${code})`)));
+  });
+  const neon = { wsProxy: info.wsProxy, httpEndpoint: info.httpEndpoint };
+  const secrets = { DATABASE_URL: info.databaseUrl, UPSTASH_REDIS_REST_URL: info.restUrl, UPSTASH_REDIS_REST_TOKEN: info.token };
+  const RUNS = 50;
+  try {
+    const worker = bundle('bench/wrangler.bench.toml', 'bench/.build');
+    const mf = new Miniflare({
+      modules: true,
+      scriptPath: worker.file,
+      compatibilityDate: '2026-04-20',
+      compatibilityFlags: ['nodejs_compat'],
+      kvNamespaces: ['VIGIL_KV'],
+      bindings: { ...secrets, BENCH_TARGET: 'http://127.0.0.1:1', BENCH_CHECKS: '0', BENCH_CONCURRENCY: '6', BENCH_FAN_OUT: 'false', BENCH_WS_PROXY: neon.wsProxy, BENCH_HTTP_ENDPOINT: neon.httpEndpoint },
+    });
+    await mf.dispatchFetch('http://bench/__bench/data?runs=3'); // warm up
+    const inWorkerd = (await (await mf.dispatchFetch(`http://bench/__bench/data?runs=${RUNS}`)).json()) as Record<string, { latencies: number[]; statuses: string[] }>;
+    await mf.dispose();
+
+    // CPU: the same checks through the same runner in Node (Node 20 has no WebSocket global).
+    const { neonConfig } = await import('@neondatabase/serverless');
+    const { WebSocket } = await import('ws');
+    neonConfig.webSocketConstructor = WebSocket as never;
+    const { loadConfig } = await import('../src/config/validate');
+    const { pg, upstash, secret } = await import('../src/config');
+    const { runCheck } = await import('../src/engine/runner');
+    const checks = loadConfig({
+      checks: [
+        pg.ping({ id: 'pg-websocket', connection: secret('DATABASE_URL'), transport: 'websocket', wsProxy: neon.wsProxy }),
+        pg.ping({ id: 'pg-http', connection: secret('DATABASE_URL'), transport: 'http', httpEndpoint: neon.httpEndpoint }),
+        upstash.ping({ id: 'redis-ping', url: secret('UPSTASH_REDIS_REST_URL'), token: secret('UPSTASH_REDIS_REST_TOKEN') }),
+      ],
+    }).checks;
+    const cpu: Record<string, number> = {};
+    for (const check of checks) {
+      for (let i = 0; i < 3; i++) await runCheck(check, undefined, { fetch, env: secrets, now: Date.now(), deadline: Date.now() + 30_000 });
+      const before = process.cpuUsage();
+      for (let i = 0; i < RUNS; i++) await runCheck(check, undefined, { fetch, env: secrets, now: Date.now(), deadline: Date.now() + 30_000 });
+      const used = process.cpuUsage(before);
+      cpu[check.id] = (used.user + used.system) / 1000 / RUNS;
+    }
+
+    console.log(`\n## data: one check against local servers, ${RUNS} runs each\n`);
+    console.log('| check | median latency (workerd) | p95 latency (workerd) | all succeeded | CPU per check (Node) |');
+    console.log('|---|---|---|---|---|');
+    for (const [id, result] of Object.entries(inWorkerd)) {
+      const ok = result.statuses.every((s) => s === 'ok');
+      console.log(`| ${id} | ${percentile(result.latencies, 50)} ms | ${percentile(result.latencies, 95)} ms | ${ok ? 'yes' : `no: ${result.statuses.find((s) => s !== 'ok')}`} | ${cpu[id]?.toFixed(2)} ms |`);
+    }
+  } finally {
+    const exited = new Promise((resolve) => servers.once('exit', resolve));
+    servers.kill('SIGTERM');
+    await exited;
+  }
+}
+
 if (want('tick')) await tickSection();
+if (want('data')) await dataSection();

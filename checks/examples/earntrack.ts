@@ -1,7 +1,7 @@
 // EarnTrack: Express backend on Railway, PostgreSQL, Redis cache, Prometheus
 // /metrics, React front end on Vercel. Runbook: ../shared/runbooks/004_7c8e7268e4bb52c9.md
 
-import { defineConfig, header, http, json, latency, secret, slack, status, webhook } from '../../src/config';
+import { defineConfig, header, http, json, latency, pg, secret, slack, status, upstash, webhook, type PostgresAccess } from '../../src/config';
 
 export interface EarnTrackTargets {
   backend: string;
@@ -16,9 +16,13 @@ export const EARNTRACK: EarnTrackTargets = {
   webOrigin: 'https://yourapp.vercel.app',
 };
 
+export const EARNTRACK_DATABASE: PostgresAccess = { wsProxy: 'wss://wsproxy.backend-domain.example.com/v2' };
+
 const RUNBOOK = 'https://github.com/your-org/earntrack/blob/main/docs/RUNBOOK.md';
 
-export function earnTrack(targets: EarnTrackTargets = EARNTRACK) {
+export function earnTrack(targets: EarnTrackTargets = EARNTRACK, database: PostgresAccess = EARNTRACK_DATABASE) {
+  const db = { connection: secret('DATABASE_URL'), group: 'Data', ...database };
+  const redis = { url: secret('UPSTASH_REDIS_REST_URL'), token: secret('UPSTASH_REDIS_REST_TOKEN'), group: 'Data' };
   return defineConfig({
     page: { title: 'EarnTrack status' },
     channels: {
@@ -66,6 +70,21 @@ export function earnTrack(targets: EarnTrackTargets = EARNTRACK) {
         runbook: `${RUNBOOK}#cors-errors`,
         fix: 'Add the web origin to ALLOWED_ORIGINS on the backend and redeploy',
       }),
+      // R10: "Healthy < 50"; scale up at > 150; alert at "Connections > 200" for 2 minutes
+      pg.connections({ id: 'earntrack-db-connections', ...db, below: { warn: 150, crit: 200 }, runbook: `${RUNBOOK}#database-connection-issues` }),
+      // R11: `SELECT pg_size_pretty(pg_database_size('railway'));` "If Storage > 5 GB"
+      pg.databaseSize({ id: 'earntrack-db-size', ...db, every: '1h', below: { warn: 5 * 1024 ** 3 }, growth: { pct: { warn: 20 } } }),
+      // R16: idle connections older than 10 minutes (the runbook terminates them)
+      pg.idleConnections({ id: 'earntrack-idle-connections', ...db, olderThan: '10 minutes', max: { warn: 20 } }),
+      // R17: "Cache hit ratio: Aim for > 90%"
+      pg.cacheHitRatio({ id: 'earntrack-cache-hit', ...db, every: '15m', above: { warn: 95, crit: 90 } }),
+      // R20: the "Database replication lag" panel, from the primary
+      pg.replicationLag({ id: 'earntrack-replication', ...db, below: { warn: 30, crit: 300 } }),
+      // R21: `redis-cli -u $REDIS_URL ping`
+      upstash.ping({ id: 'earntrack-redis', ...redis }),
+      // R23: `info memory` ("Memory > 85%" alert) and `info stats` (hit ratio: aim > 90%, alert < 80%)
+      upstash.memory({ id: 'earntrack-redis-memory', ...redis, usedPct: { warn: 80, crit: 85 } }),
+      upstash.hitRatio({ id: 'earntrack-redis-hit-ratio', ...redis, every: '15m', above: { warn: 90, crit: 80 } }),
     ],
   });
 }

@@ -2,7 +2,7 @@
 // PostgreSQL with pgvector. Runbook: ../shared/runbooks/000_a00e6d6505e17b9f.md
 // The URLs are the runbook's placeholders; pass your own to musicr({...}).
 
-import { defineConfig, discord, header, http, json, latency, secret, status } from '../../src/config';
+import { column, defineConfig, discord, header, http, json, latency, pg, postgres, secret, status, type PostgresAccess } from '../../src/config';
 
 export interface MusicrTargets {
   api: string;
@@ -17,9 +17,13 @@ export const MUSICR: MusicrTargets = {
   webOrigin: 'https://your-web-domain.railway.app',
 };
 
+/** Railway's PostgreSQL is reached through a WebSocket proxy you run next to it (docs/checks.md). */
+export const MUSICR_DATABASE: PostgresAccess = { wsProxy: 'wss://wsproxy.your-api-domain.railway.app/v2' };
+
 const RUNBOOK = 'https://github.com/your-org/musicr/blob/main/docs/RUNBOOK.md';
 
-export function musicr(targets: MusicrTargets = MUSICR) {
+export function musicr(targets: MusicrTargets = MUSICR, database: PostgresAccess = MUSICR_DATABASE) {
+  const db = { connection: secret('DATABASE_URL'), group: 'Database', ...database };
   return defineConfig({
     page: { title: 'Musicr status', description: 'Chat and semantic song search.' },
     channels: {
@@ -70,6 +74,33 @@ export function musicr(targets: MusicrTargets = MUSICR) {
         runbook: `${RUNBOOK}#slow-semantic-search`,
         fix: 'Check the HNSW index on songs exists; raise hnsw.ef_search only if recall is poor',
       }),
+      // R09: `railway run psql -c "SELECT 1;"`
+      pg.ping({ id: 'musicr-db', ...db, runbook: `${RUNBOOK}#database-connection-errors`, fix: 'railway status; check DATABASE_URL and the connection limit' }),
+      // R10: the API's pool is 20 connections by default (connection_limit in DATABASE_URL)
+      pg.connections({ id: 'musicr-db-connections', ...db, runbook: `${RUNBOOK}#too-many-connections` }),
+      // R11: weekly "Check database growth"
+      pg.databaseSize({ id: 'musicr-db-size', ...db, every: '1h', growth: { window: '7d', pct: { warn: 25 } } }),
+      // R12: `SELECT * FROM pg_extension WHERE extname='vector'` and the HNSW index on songs
+      pg.extension({ id: 'musicr-pgvector', ...db, every: '1h', extension: 'vector', runbook: `${RUNBOOK}#vector-search-errors` }),
+      pg.index({ id: 'musicr-hnsw-index', ...db, every: '1h', table: 'songs', like: '%hnsw%', runbook: `${RUNBOOK}#slow-semantic-search`, fix: 'Rebuild the HNSW index on songs.embedding_vector' }),
+      // R13: embedding coverage (the runbook gives no target; below 95% is worth a look, below 80% search is broken)
+      postgres({
+        id: 'musicr-embedding-coverage',
+        name: 'Embedding coverage',
+        ...db,
+        every: '1h',
+        query: `SELECT COUNT(*) AS total, COUNT(embedding_vector) AS with_embeddings,
+  ROUND(COUNT(embedding_vector)::numeric / NULLIF(COUNT(*), 0) * 100, 1) AS coverage_pct
+FROM songs`,
+        expect: [column('coverage_pct').label('embedding coverage (%)').above({ warn: 95, crit: 80 })],
+        fix: 'Run the embedding backfill script for songs without embedding_vector',
+      }),
+      // R14: slow queries from pg_stat_statements (API p95 target: 500 ms)
+      pg.slowQueries({ id: 'musicr-slow-queries', ...db, every: '1h', meanAbove: 500, runbook: `${RUNBOOK}#slow-queries` }),
+      // R15: index usage, for the weekly review
+      pg.unusedIndexes({ id: 'musicr-unused-indexes', ...db, cron: '0 7 * * 1', tz: 'UTC' }),
+      // R18: Prisma migrations applied (`pnpm prisma migrate deploy` runs on deploy)
+      pg.prismaMigrations({ id: 'musicr-migrations', ...db, every: '15m', fix: 'railway run pnpm --filter @musicr/api prisma migrate status, then migrate deploy or resolve' }),
     ],
   });
 }

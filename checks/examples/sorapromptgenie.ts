@@ -1,7 +1,7 @@
 // SoraPromptGenie: Express under PM2 (or Railway/Render), Neon Postgres,
 // OpenRouter, Sentry. Runbook: ../shared/runbooks/003_29f4dc65e8f8bb18.md
 
-import { bearer, defineConfig, http, json, latency, secret, slack, status } from '../../src/config';
+import { bearer, defineConfig, http, json, latency, pg, secret, slack, status, type PostgresAccess } from '../../src/config';
 
 export interface SoraPromptGenieTargets {
   app: string;
@@ -14,9 +14,13 @@ export const SORA_PROMPT_GENIE: SoraPromptGenieTargets = {
   openrouter: 'https://openrouter.ai',
 };
 
+/** Neon: the checks use Neon's HTTP endpoint directly, nothing to set. */
+export const SORA_PROMPT_GENIE_DATABASE: PostgresAccess = {};
+
 const RUNBOOK = 'https://github.com/your-org/sora-prompt-genie/blob/main/RUNBOOK.md';
 
-export function soraPromptGenie(targets: SoraPromptGenieTargets = SORA_PROMPT_GENIE) {
+export function soraPromptGenie(targets: SoraPromptGenieTargets = SORA_PROMPT_GENIE, database: PostgresAccess = SORA_PROMPT_GENIE_DATABASE) {
+  const db = { connection: secret('DATABASE_URL'), group: 'Database', ...database };
   return defineConfig({
     page: { title: 'SoraPromptGenie status' },
     channels: {
@@ -47,6 +51,12 @@ export function soraPromptGenie(targets: SoraPromptGenieTargets = SORA_PROMPT_GE
         runbook: `${RUNBOOK}#openrouter-api-errors`,
         fix: 'Check the key and credit at openrouter.ai/keys; update OPENROUTER_API_KEY and restart',
       }),
+      // R09: `psql $DATABASE_URL -c "SELECT 1;"`
+      pg.ping({ id: 'sora-db', ...db, runbook: `${RUNBOOK}#database-connection-errors`, fix: 'Check the Neon console (the compute may be suspended) and DATABASE_URL' }),
+      // R11: `SELECT pg_size_pretty(pg_database_size(current_database()));` (Neon's free plan holds 0.5 GB)
+      pg.databaseSize({ id: 'sora-db-size', ...db, every: '1h', below: { warn: 400 * 1024 ** 2, crit: 480 * 1024 ** 2 }, growth: { pct: { warn: 25 } } }),
+      // R16: the runbook kills active queries older than 5 minutes; Vigil tells you they exist
+      pg.longRunningQueries({ id: 'sora-long-queries', ...db, olderThan: '5 minutes', runbook: `${RUNBOOK}#slow-api-responses`, fix: "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE state = 'active' AND now() - query_start > interval '5 minutes'" }),
     ],
   });
 }

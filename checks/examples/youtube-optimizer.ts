@@ -1,7 +1,7 @@
 // YouTube Optimizer backend: NestJS on Railway, Supabase Postgres, OpenAI,
 // Telegram alerts. Runbook: ../shared/runbooks/002_9c12ad0686230072.md
 
-import { bearer, defineConfig, http, json, latency, secret, status, telegram } from '../../src/config';
+import { bearer, defineConfig, eachRow, http, json, latency, pg, postgres, secret, status, telegram, type PostgresAccess } from '../../src/config';
 
 export interface YouTubeOptimizerTargets {
   api: string;
@@ -17,9 +17,13 @@ export const YOUTUBE_OPTIMIZER: YouTubeOptimizerTargets = {
   telegramApi: 'https://api.telegram.org',
 };
 
+/** Supabase's PostgreSQL, through a WebSocket proxy (or its pooler behind one). */
+export const YOUTUBE_OPTIMIZER_DATABASE: PostgresAccess = { wsProxy: 'wss://wsproxy.your-app.example.com/v2' };
+
 const RUNBOOK = 'https://github.com/your-org/youtube-optimizer-backend/blob/main/docs/RUNBOOK.md';
 
-export function youtubeOptimizer(targets: YouTubeOptimizerTargets = YOUTUBE_OPTIMIZER) {
+export function youtubeOptimizer(targets: YouTubeOptimizerTargets = YOUTUBE_OPTIMIZER, database: PostgresAccess = YOUTUBE_OPTIMIZER_DATABASE) {
+  const db = { connection: secret('SUPABASE_DB_URL'), group: 'Database', ...database };
   return defineConfig({
     page: { title: 'YouTube Optimizer status' },
     // The runbook's alerts go to a Telegram bot; the token lives in a Worker secret, never here.
@@ -50,6 +54,31 @@ export function youtubeOptimizer(targets: YouTubeOptimizerTargets = YOUTUBE_OPTI
         expect: [status(200)],
         runbook: `${RUNBOOK}#openai-api-errors`,
         fix: '401: rotate OPENAI_API_KEY (platform.openai.com/api-keys) and `railway variables set`; 429: check usage limits',
+      }),
+      // R10: `SELECT count(*) FROM pg_stat_activity;` "If > 100, connections may be exhausted"
+      pg.connections({ id: 'yto-db-connections', ...db, below: { warn: 80, crit: 100 }, runbook: `${RUNBOOK}#database-connection-pool-exhausted`, fix: 'Enable the Supabase pgBouncer pooler (?pgbouncer=true)' }),
+      // R11: table sizes
+      pg.largestTables({ id: 'yto-table-sizes', ...db, cron: '0 7 * * 1', limit: 10 }),
+      // R14: `SELECT query, mean_exec_time, calls FROM pg_stat_statements ORDER BY mean_exec_time DESC LIMIT 10`
+      pg.slowQueries({ id: 'yto-slow-queries', ...db, every: '1h', meanAbove: 1000, runbook: `${RUNBOOK}#slow-database-queries` }),
+      // R15: `... FROM pg_stat_user_indexes WHERE idx_scan = 0 AND schemaname = 'public'`
+      pg.unusedIndexes({ id: 'yto-unused-indexes', ...db, cron: '0 7 * * 1' }),
+      // R19: error logs in the last hour, and failed logins per IP per hour (> 10)
+      pg.recentRows({ id: 'yto-error-logs', ...db, every: '5m', table: 'error_logs', within: '1 hour', below: { warn: 10, crit: 100 }, runbook: `${RUNBOOK}#high-error-rate` }),
+      postgres({
+        id: 'yto-failed-logins',
+        name: 'Failed logins per IP (last hour)',
+        ...db,
+        public: false,
+        every: '5m',
+        query: `SELECT ip_address::text AS ip, COUNT(*)::int AS attempts
+FROM security_events
+WHERE event_type = 'failed_login' AND created_at > NOW() - INTERVAL '1 hour'
+GROUP BY ip_address ORDER BY attempts DESC LIMIT 20`,
+        expect: [eachRow('attempts').label('failed logins from one IP in the last hour').lte(10)],
+        report: 10,
+        runbook: `${RUNBOOK}#security-incident`,
+        fix: 'Block the IP (ip_rate_limits) and review security_events for that address',
       }),
     ],
   });

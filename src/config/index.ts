@@ -26,6 +26,12 @@ export type PostgresCheckInput = KindInput<'postgres'> & { kind: 'postgres' };
 export type RedisCheckInput = KindInput<'redis'> & { kind: 'redis' };
 export type CheckInput = HttpCheckInput | PostgresCheckInput | RedisCheckInput;
 
+/**
+ * How checks reach a PostgreSQL database, shared by a pack's checks:
+ * nothing for Neon; `wsProxy` for self-hosted, Railway or Supabase PostgreSQL.
+ */
+export type PostgresAccess = Pick<PostgresCheckInput, 'transport' | 'wsProxy' | 'httpEndpoint'>;
+
 export type SlackChannelInput = ChannelInput<'slack'> & { type: 'slack' };
 export type DiscordChannelInput = ChannelInput<'discord'> & { type: 'discord' };
 export type TelegramChannelInput = ChannelInput<'telegram'> & { type: 'telegram' };

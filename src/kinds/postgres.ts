@@ -3,13 +3,14 @@
 // behind a WebSocket proxy). Every query runs in a READ ONLY transaction with
 // a statement timeout; the client is opened and closed inside the run.
 
-import { Client, neon, neonConfig } from '@neondatabase/serverless';
+import { neon, neonConfig } from '@neondatabase/serverless';
 import * as z from 'zod';
 import type { Observed, Value } from '../assert/types';
 import { toValue } from '../assert/sources';
 import { parseDuration } from '../config/duration';
 import { durationSchema } from '../config/schema';
 import { secretRefSchema, type Resolved } from '../config/secrets';
+import { PostgresClient } from './postgres-scram';
 import type { CheckKind, Observation, RunContext } from './types';
 
 export const DEFAULT_STATEMENT_TIMEOUT = '5s';
@@ -169,7 +170,7 @@ async function queryHttp(connection: string, opts: Options, target: Target, stat
 }
 
 async function queryWebSocket(connection: string, opts: Options, target: Target, statementMs: number, signal: AbortSignal): Promise<Rows> {
-  const client = new Client({ connectionString: connection });
+  const client = new PostgresClient({ connectionString: connection });
   // Without a listener, a socket error after the query would be thrown as uncaught.
   client.on('error', () => undefined);
   const proxy = opts.wsProxy;
@@ -188,12 +189,12 @@ async function queryWebSocket(connection: string, opts: Options, target: Target,
   signal.addEventListener('abort', close, { once: true });
   try {
     await client.connect();
-    await client.query('BEGIN READ ONLY');
-    await client.query(`SET LOCAL statement_timeout = ${statementMs}`);
+    // One round trip for both (our own fixed text, so the simple protocol is fine here).
+    await client.query(`BEGIN READ ONLY; SET LOCAL statement_timeout = ${statementMs}`);
     // A named statement forces the extended protocol: exactly one statement, so
-    // "COMMIT; INSERT ..." cannot step out of the read-only transaction.
+    // "COMMIT; INSERT ..." cannot step out of the read-only transaction. Closing
+    // the connection afterwards rolls the transaction back.
     const result = await client.query({ name: 'vigil_check', text: opts.query, values: opts.params });
-    await client.query('ROLLBACK').catch(() => undefined);
     return { fields: result.fields, rows: result.rows, rowCount: result.rowCount ?? result.rows.length };
   } finally {
     signal.removeEventListener('abort', close);
