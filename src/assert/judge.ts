@@ -81,8 +81,6 @@ function severityRank(assertion: Assertion): number {
 
 function summarize(outcomes: Outcome[], observation: Observed): string {
   if (outcomes.length === 0) return observation.error ?? 'ok';
-  return outcomes
-    .slice(0, 3)
-    .map((outcome) => outcome.message)
-    .join(', ');
+  // Warn and crit levels on one value read the same when they pass: say it once.
+  return [...new Set(outcomes.map((outcome) => outcome.message))].slice(0, 3).join(', ');
 }

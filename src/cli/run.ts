@@ -2,6 +2,7 @@
 // with secrets from the environment and .dev.vars, and prints a table. Useful
 // to try a new check before deploying; nothing is stored and nothing is sent.
 
+import { neonConfig } from '@neondatabase/serverless';
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -28,6 +29,9 @@ function devVars(): Record<string, string> {
   }
   return vars;
 }
+
+// Node 20 has no global WebSocket; the Neon driver's WebSocket path needs one.
+if (typeof globalThis.WebSocket === 'undefined') neonConfig.webSocketConstructor = (await import('ws')).WebSocket as never;
 
 const input = ((await import(pathToFileURL(resolve(file)).href)) as { default: unknown }).default;
 const result = validateConfig(input);
