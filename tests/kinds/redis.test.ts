@@ -3,9 +3,10 @@
 // (counts checked against the libraries' own), and every way it can fail.
 import { reset } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
-import { redis, reply, secret, upstash, value } from '../../src/config';
+import { http, pg, redis, reply, secret, upstash, value } from '../../src/config';
 import { validateConfig } from '../../src/config/validate';
-import { config, control, MINUTE, refusedUrl, runTick, T0, testKV, unique } from '../helpers';
+import { config, control, MINUTE, refusedUrl, runTick, T0, targetUrl, testKV, unique } from '../helpers';
+import { pgSecrets, viaLocalNeon } from '../helpers/pg';
 import { redisSecrets, restCommand, seededQueues } from '../helpers/redis';
 import { runOnce } from '../helpers/run-once';
 import { KEYS } from '../../src/store/kv';
@@ -166,7 +167,7 @@ describe('faults', () => {
     expect(refused.message).toMatch(/^could not reach the REST endpoint/);
   });
 
-  it('a failing database and Redis never stop the other checks in the tick', async () => {
+  it('failing databases and Redis never stop the other checks in the tick', async () => {
     await reset();
     await control('/redis/scratch/stop');
     try {
@@ -175,13 +176,22 @@ describe('faults', () => {
           upstash.ping({ id: 'redis-down', url: SCRATCH, token: TOKEN }),
           upstash.ping({ id: 'redis-bad-token', url: URL, token: secret('WRONG_TOKEN') }),
           upstash.queue({ id: 'queue', url: URL, token: TOKEN, queue: 'email', newFailures: false, expect: [value('active').eq(1)] }),
+          viaLocalNeon(pg.ping({ id: 'db-down', connection: secret('DEAD_DB') })),
+          viaLocalNeon(pg.slowQueries({ id: 'db-no-extension', connection: secret('PLAIN_URL') })),
+          viaLocalNeon(pg.ping({ id: 'db', connection: secret('DATABASE_URL') })),
+          http({ id: 'web', url: targetUrl('/ok') }),
         ],
       });
-      const report = await runTick(cfg, T0, { secrets: { ...redisSecrets(), WRONG_TOKEN: 'nope' } });
-      expect(report.ran.sort()).toEqual(['queue', 'redis-bad-token', 'redis-down']);
+      const secrets = { ...redisSecrets(), ...pgSecrets(), WRONG_TOKEN: 'nope', DEAD_DB: `postgresql://app:pw@${refusedUrl().slice('http://'.length)}/app` };
+      const report = await runTick(cfg, T0, { secrets });
+      expect(report.ran.sort()).toEqual(['db', 'db-down', 'db-no-extension', 'queue', 'redis-bad-token', 'redis-down', 'web']);
       const state = JSON.parse((await testKV().get(KEYS.state)) ?? '{}') as EngineState;
       expect(state.checks.queue?.status).toBe('up');
+      expect(state.checks.db?.status).toBe('up');
+      expect(state.checks.web?.status).toBe('up');
       expect(state.checks['redis-down']?.streak?.status).toBe('down');
+      expect(state.checks['db-down']?.streak?.status).toBe('down');
+      expect(state.checks['db-no-extension']?.streak?.status).toBe('unknown');
     } finally {
       await control('/redis/scratch/start');
     }
