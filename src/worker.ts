@@ -11,7 +11,7 @@ import { runCheck, type RunResult } from './engine/runner';
 import { tick, type RunGroup } from './engine/tick';
 import { kvFrom, type WorkerEnv } from './env';
 import type { KindMemory } from './kinds/types';
-import { createApp } from './web/app';
+import { createApp, type AppOptions } from './web/app';
 
 /**
  * Runs a group of checks for a tick in its own invocation, so it has its own
@@ -34,9 +34,9 @@ export function runGroupFrom(ctx: ExecutionContext | undefined): RunGroup | unde
   return runner ? (checks, memories, now, deadline) => runner.run(checks, memories, now, deadline) : undefined;
 }
 
-export function createWorker(input: ConfigInput) {
+export function createWorker(input: ConfigInput, options: AppOptions = {}) {
   const config = loadConfig(input);
-  const app = createApp(config);
+  const app = createApp(config, options);
   return {
     config,
     fetch: app.fetch,

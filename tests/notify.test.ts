@@ -26,6 +26,7 @@ function event(overrides: Partial<AlertEvent> = {}): AlertEvent {
     details: [`$.status = "${hostile}", expected "ok"`, 'latency = 2300 ms, expected < 2000 ms'],
     runbook: 'https://runbooks.example.com/api?step=1&x=<2>|3',
     fix: `Restart it ${hostile}`,
+    report: ['pg_dump: error: connection to server failed', `\`\`\` ${hostile}`, 'exit code 1'],
     ...overrides,
   };
 }
@@ -62,6 +63,7 @@ describe.each(['slack', 'discord', 'telegram', 'webhook'] as const)('%s channel'
     }
     if (type === 'discord') expect(JSON.parse(body).allowed_mentions).toEqual({ parse: [] });
     if (type === 'webhook') expect(request.signature).toBe('valid');
+    expect(body).toContain('pg_dump: error: connection to server failed');
     if (type === 'telegram') {
       expect(request.path).toBe(`/telegram/${request.path.split('/')[2]}/bot123456:ABC-secret-token/sendMessage`);
       expect(JSON.parse(body).text).toContain('&lt;script&gt;');
@@ -70,7 +72,7 @@ describe.each(['slack', 'discord', 'telegram', 'webhook'] as const)('%s channel'
 
   it('keeps within the platform limits for huge messages', async () => {
     const long = 'x'.repeat(20_000);
-    const { request } = await deliver(type, event({ summary: long, details: Array.from({ length: 40 }, () => long), fix: long, check: { id: 'api', name: long } }));
+    const { request } = await deliver(type, event({ summary: long, details: Array.from({ length: 40 }, () => long), fix: long, check: { id: 'api', name: long }, report: Array.from({ length: 20 }, () => long) }));
     expect(request.problems).toEqual([]);
   });
 

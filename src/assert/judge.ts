@@ -31,6 +31,7 @@ export interface Observed extends Evidence {
   reached: boolean;
   unknown?: boolean;
   error?: string;
+  verdict?: { status: 'up' | 'degraded' | 'down'; message: string };
 }
 
 /** Judges one observation against a check's assertions. */
@@ -69,7 +70,14 @@ export function judge(
     if (failure.assertion.severity === 'warn' && failures.some((other) => other.assertion.severity === 'crit' && sourceKey(other.assertion.source) === sourceKey(failure.assertion.source))) failures.splice(i, 1);
   }
   const worst = failures[0];
-  const status: RawStatus = !worst ? 'up' : worst.assertion.severity === 'crit' ? 'down' : 'degraded';
+  let status: RawStatus = !worst ? 'up' : worst.assertion.severity === 'crit' ? 'down' : 'degraded';
+  const verdict = observation.verdict;
+  if (verdict) {
+    const rank = { up: 0, degraded: 1, down: 2 } as const;
+    if (rank[verdict.status] > rank[status as 'up' | 'degraded' | 'down']) status = verdict.status;
+    const message = [verdict.message, ...failures.map((f) => f.message)].join('; ');
+    return { status, failures, pending, outcomes, message, memory };
+  }
   const shown = outcomes.map((outcome) => pending.find((p) => p.key === outcome.key) ?? outcome);
   const message = worst ? failures.map((f) => f.message).join('; ') : summarize(shown, observation);
   return { status, failures, pending, outcomes, message, memory };

@@ -24,7 +24,8 @@ type ChannelInput<C extends keyof typeof channels> = z.input<(typeof channels)[C
 export type HttpCheckInput = KindInput<'http'> & { kind: 'http' };
 export type PostgresCheckInput = KindInput<'postgres'> & { kind: 'postgres' };
 export type RedisCheckInput = KindInput<'redis'> & { kind: 'redis' };
-export type CheckInput = HttpCheckInput | PostgresCheckInput | RedisCheckInput;
+export type HeartbeatCheckInput = KindInput<'heartbeat'> & { kind: 'heartbeat' };
+export type CheckInput = HttpCheckInput | PostgresCheckInput | RedisCheckInput | HeartbeatCheckInput;
 
 /**
  * How checks reach a PostgreSQL database, shared by a pack's checks:
@@ -76,6 +77,15 @@ export function postgres(check: KindInput<'postgres'>): PostgresCheckInput {
  */
 export function redis(check: KindInput<'redis'>): RedisCheckInput {
   return { kind: 'redis', ...check };
+}
+
+/**
+ * A heartbeat (dead man's switch): the job calls /ping/<token> when it succeeds.
+ * `heartbeat({ id: 'nightly-backup', token: secret('BACKUP_PING_TOKEN'), schedule: '0 2 * * *', grace: '30m' })`.
+ * The grace period is its confirmation: it changes status after one run unless told otherwise.
+ */
+export function heartbeat(check: KindInput<'heartbeat'>): HeartbeatCheckInput {
+  return { kind: 'heartbeat', confirmations: { down: 1, up: 1 }, ...check };
 }
 
 /** Slack incoming webhook: `slack({ webhookUrl: secret('SLACK_WEBHOOK_URL') })`. */

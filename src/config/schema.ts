@@ -149,6 +149,8 @@ export const settingsSchema = z.strictObject({
   tickDeadline: durationSchema.optional(),
   subrequests: z.number().int().min(10).max(10_000).optional(),
   fanOut: z.boolean().optional(),
+  /** KV writes one heartbeat's pings may make per UTC day; beyond it only pings that change the outcome are stored. */
+  pingWritesPerDay: z.number().int().min(10).optional(),
 });
 
 export const defaultsSchema = z.strictObject({

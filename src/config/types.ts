@@ -48,6 +48,8 @@ export interface Settings {
   subrequests: number;
   /** Spread more than maxConcurrency due checks over CheckRunner invocations. */
   fanOut: boolean;
+  /** KV writes one heartbeat's pings may make per UTC day. */
+  pingWritesPerDay: number;
 }
 
 export interface PageSettings {

@@ -19,6 +19,8 @@ export const FREE_PLAN_KV_WRITES_PER_DAY = 1_000;
 export const MAX_CONCURRENCY = 6; // Workers allow 6 simultaneous open connections
 export const DEFAULT_TICK_DEADLINE_MS = 45_000; // ticks fire every minute; leave room to save
 export const FREE_PLAN_SUBREQUESTS = 50;
+/** Per heartbeat: an hourly job with start pings needs 48; leave room, keep the daily total safe. */
+export const DEFAULT_PING_WRITES_PER_DAY = 100;
 const MINUTE = 60_000;
 
 export type Validation = { ok: true; config: Config } | { ok: false; problems: string[] };
@@ -80,6 +82,7 @@ export function validateConfig(input: unknown): Validation {
         tickDeadlineMs: ms(settings.tickDeadline) ?? DEFAULT_TICK_DEADLINE_MS,
         subrequests: settings.subrequests ?? FREE_PLAN_SUBREQUESTS,
         fanOut: settings.fanOut ?? true,
+        pingWritesPerDay: settings.pingWritesPerDay ?? DEFAULT_PING_WRITES_PER_DAY,
       },
       channels: channelConfigs,
       checks,

@@ -39,8 +39,16 @@ export async function runCheck(check: Check, memory: KindMemory | undefined, dep
     const second = await attempt(check, options, memory, deps);
     observation = second.reached ? second : { ...second, error: `${second.error ?? 'failed'} (after 1 retry)` };
   }
-  if (observation.error) observation = { ...observation, error: redact(observation.error, secrets) };
-  return { observation, attempts, secrets };
+  return { observation: redactObservation(observation, secrets), attempts, secrets };
+}
+
+/** Everything text-like an observation carries, free of secrets (a job's output can hold them too). */
+function redactObservation(observation: Observation, secrets: string[]): Observation {
+  const clean = { ...observation };
+  if (clean.error) clean.error = redact(clean.error, secrets);
+  if (clean.details) clean.details = clean.details.map((line) => redact(line, secrets));
+  if (clean.verdict) clean.verdict = { ...clean.verdict, message: redact(clean.verdict.message, secrets) };
+  return clean;
 }
 
 async function attempt(check: Check, options: Record<string, unknown>, memory: KindMemory | undefined, deps: RunDeps): Promise<Observation> {
@@ -60,6 +68,7 @@ async function attempt(check: Check, options: Record<string, unknown>, memory: K
         now: deps.now,
         memory,
         env: deps.env,
+        checkId: check.id,
       }),
       controller.signal,
     );

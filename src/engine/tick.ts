@@ -52,6 +52,8 @@ export interface TickReport {
   durationMs: number;
 }
 
+/** Report lines kept per check (and carried into alerts). */
+const MAX_REPORT_LINES = 20;
 /** Subrequests kept back from checks for alert deliveries. */
 const DELIVERY_RESERVE = 10;
 /** Of the daily KV write budget, this share is kept for changes (never for routine flushes). */
@@ -188,8 +190,9 @@ function recordResult(state: EngineState, check: Check, result: RunResult, now: 
   if (Object.keys(judgement.memory).length > 0) checkState.asserts = judgement.memory;
   else delete checkState.asserts;
   if (observation.memory) checkState.memory = observation.memory;
-  if (observation.details) checkState.report = observation.details;
+  if (observation.details) checkState.report = observation.details.slice(0, MAX_REPORT_LINES);
   else delete checkState.report;
+  if (observation.facts) checkState.facts = observation.facts;
   const day = utcDay(now);
   if (checkState.day?.date !== day) checkState.day = { date: day, latencySum: 0, runs: 0 };
   if (observation.reached) {
@@ -205,6 +208,7 @@ function recordResult(state: EngineState, check: Check, result: RunResult, now: 
 
   report.transitions.push({ check: check.id, from: transition.from, to: transition.to });
   const event = applyTransition(state.incidents, check, transition, judgement, now);
+  if (event && checkState.report?.length) event.report = checkState.report;
   if (event) {
     const channelNames = check.notify.filter((name) => name in config.channels);
     if (enqueue(state, event, channelNames, now) > 0) report.events++;

@@ -3,6 +3,7 @@
 
 import type { AssertionMemory } from '../assert/judge';
 import type { Samples } from '../assert/trend';
+import type { Value } from '../assert/types';
 import type { KindMemory } from '../kinds/types';
 
 /** A check's status. `unknown`: Vigil could not evaluate it (missing secret, no data yet). */
@@ -26,8 +27,10 @@ export interface CheckState {
   asserts?: Record<string, AssertionMemory>;
   /** What the kind asked to keep for its next run. */
   memory?: KindMemory;
-  /** The kind's last report (top rows ...), for digests; not on public routes. */
+  /** The kind's last report (top rows, a job's output ...), for alerts and digests; not on public routes. */
   report?: string[];
+  /** Facts the kind reported for the page (e.g. last_success_at of a heartbeat). */
+  facts?: Record<string, Value>;
   /** Past values of trended sources (`changePct('7d')`, `vsMedian('24h')`): ≤ 48 points each. */
   samples?: Samples;
   /** Confirmed status changes [time, status], oldest first, kept ~2 days for uptime and roll-ups. */
@@ -70,4 +73,6 @@ export interface AlertEvent {
   details: string[];
   runbook?: string;
   fix?: string;
+  /** The check's report when it changed (a job's last output, slow statements ...). */
+  report?: string[];
 }

@@ -8,8 +8,8 @@ export interface BoundedBody {
   truncated: boolean;
 }
 
-/** Reads at most `maxBytes` of `response`'s body as UTF-8, then cancels the rest. */
-export async function readBoundedBody(response: Response, maxBytes: number): Promise<BoundedBody> {
+/** Reads at most `maxBytes` of a response's (or request's) body as UTF-8, then cancels the rest. */
+export async function readBoundedBody(response: { body: ReadableStream<Uint8Array> | null }, maxBytes: number): Promise<BoundedBody> {
   if (!response.body) return { text: '', bytes: 0, truncated: false };
   const reader = response.body.getReader();
   const chunks: Uint8Array[] = [];

@@ -2,7 +2,7 @@
 // run(options, ctx) → Observation. A target's failure is data, never a throw.
 
 import type { z } from 'zod';
-import type { AssertionInput, Observed, Source, SourceType } from '../assert/types';
+import type { AssertionInput, Observed, Source, SourceType, Value } from '../assert/types';
 import type { Resolved } from '../config/secrets';
 
 /** What one run of a check saw. */
@@ -20,8 +20,15 @@ export interface Observation {
   retryable?: boolean;
   /** Small data the kind wants back on its next run (previous counters, samples). */
   memory?: KindMemory;
-  /** A short report (top rows, unused indexes ...) for digests and the CLI; at most 20 lines. */
+  /** A short report (top rows, a job's last output ...) for alerts, digests and the CLI; at most 20 lines. */
   details?: string[];
+  /**
+   * A kind whose answer is itself a judgement (a heartbeat is late, overdue or
+   * failed) gives it here; the check's status is the worse of this and its assertions.
+   */
+  verdict?: { status: 'up' | 'degraded' | 'down'; message: string };
+  /** Small facts for the status page (e.g. when a backup last succeeded), kept in the check's state. */
+  facts?: Record<string, Value>;
 }
 
 /** Per-check data a kind keeps between runs; stored in the check's state, so keep it small. */
@@ -38,8 +45,10 @@ export interface RunContext {
   now: number;
   /** What this kind returned as `memory` on the previous run of this check. */
   memory: KindMemory | undefined;
-  /** Worker bindings (R2 buckets, ...) and plain env vars; secrets arrive already resolved in options. */
+  /** Worker bindings (R2 buckets, KV ...) and plain env vars; secrets arrive already resolved in options. */
   env: Record<string, unknown>;
+  /** The check being run (kinds that keep per-check data in KV key it by this). */
+  checkId: string;
 }
 
 /** One check kind: `src/kinds/<name>.ts`. */

@@ -56,6 +56,8 @@ export function discordPayload(message: AlertMessage, username: string): Discord
   const color = DISCORD_COLORS[event.type === 'recovered' ? 'up' : event.status];
   const lines = [escapeDiscord(message.summary), ...message.details.map((detail) => `• ${escapeDiscord(detail)}`)];
   if (message.fix) lines.push('', `**Fix:** ${escapeDiscord(message.fix)}`);
+  // A code block shows the report as written (markdown and mentions inert; allowed_mentions also applies).
+  if (message.report) lines.push('```', message.report.replace(/```/g, "'''"), '```');
   if (message.links.length > 0) lines.push('', message.links.map((link) => `[${link.label}](${link.url})`).join(' · '));
   const embed: DiscordEmbed = {
     title: clip(`${emoji} ${message.title}`, TITLE_MAX),

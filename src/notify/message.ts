@@ -14,10 +14,15 @@ export interface AlertMessage {
   details: string[];
   facts: Array<{ label: string; value: string; time?: number }>;
   fix?: string;
+  /** The check's report (a job's last output ...), cut to REPORT_MAX characters. */
+  report?: string;
   links: Array<{ label: string; url: string }>;
   /** One plain-text rendition, for fallbacks and logs. */
   text: string;
 }
+
+/** A report in an alert is cut to this many characters (every channel has room for it). */
+export const REPORT_MAX = 1500;
 
 export const STATUS_EMOJI: Record<Status | 'recovered', string> = {
   down: '🔴',
@@ -58,10 +63,13 @@ export function alertMessage(event: AlertEvent, pageUrl?: string): AlertMessage 
   const lines = [`${title}: ${event.summary}`, ...details.map((d) => `- ${d}`)];
   lines.push(facts.map((fact) => `${fact.label}: ${fact.value}`).join(' · '));
   if (event.fix) lines.push(`Fix: ${event.fix}`);
+  const report = event.report?.length ? clip(event.report.join('\n'), REPORT_MAX) : undefined;
+  if (report) lines.push('Report:', report);
   for (const link of links) lines.push(`${link.label}: ${link.url}`);
 
   const message: AlertMessage = { event, title, summary: event.summary, details, facts, links, text: lines.join('\n') };
   if (event.fix) message.fix = event.fix;
+  if (report) message.report = report;
   return message;
 }
 

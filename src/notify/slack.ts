@@ -69,6 +69,9 @@ export function slackPayload(message: AlertMessage): SlackPayload {
   if (message.fix) {
     blocks.push({ type: 'section', text: { type: 'mrkdwn', text: clip(`*Fix:* ${escapeSlack(message.fix)}`, SECTION_MAX) } });
   }
+  if (message.report) {
+    blocks.push({ type: 'section', text: { type: 'mrkdwn', text: clip(`\`\`\`${escapeSlack(message.report.replace(/```/g, "'''"))}\`\`\``, SECTION_MAX) } });
+  }
   if (message.links.length > 0) {
     blocks.push({
       type: 'context',

@@ -42,6 +42,7 @@ export function telegramPayload(message: AlertMessage, chatId: string | number):
   for (const detail of message.details) lines.push(`• ${text(detail)}`);
   lines.push(message.facts.map((fact) => `<b>${text(fact.label, TITLE_MAX)}</b> ${text(fact.value, TITLE_MAX)}`).join(' · '));
   if (message.fix) lines.push(`<b>Fix:</b> ${text(message.fix)}`);
+  if (message.report) lines.push(`<pre>${text(message.report, LINE_MAX)}</pre>`);
   if (message.links.length > 0) lines.push(message.links.map((link) => `<a href="${escapeTelegram(link.url).replace(/"/g, '&quot;')}">${escapeTelegram(link.label)}</a>`).join(' · '));
   // Over the limit, drop whole detail lines (never cut HTML), keeping title, summary, facts and links.
   while (lines.join('\n').length > TEXT_MAX && lines.length > 4) lines.splice(2, 1);

@@ -38,6 +38,8 @@ export interface WebhookBody {
   incident?: { id: string; startedAt: string; endedAt?: string; durationMs?: number };
   runbook?: string;
   fix?: string;
+  /** The check's report lines (a job's last output, slow statements ...). */
+  report?: string[];
   text: string;
 }
 
@@ -65,6 +67,7 @@ export function webhookBody(message: AlertMessage, deliveryId: string): WebhookB
   }
   if (event.runbook) body.runbook = event.runbook;
   if (event.fix) body.fix = event.fix;
+  if (event.report?.length) body.report = event.report;
   return body;
 }
 

@@ -6,14 +6,25 @@ import type { Config } from '../config/types';
 import { kvFrom, type WorkerEnv } from '../env';
 import { loadHistory } from '../store/history';
 import { readState, writesToday } from '../store/kv';
+import { pingHandler } from './pings';
 import { StatusPage } from './status-page';
 import { buildStatusView } from './view';
 
 /** /health reports stale when the last saved tick is older than the flush interval plus this. */
 export const HEALTH_GRACE_MS = 3 * 60_000;
 
-export function createApp(config: Config) {
-  const app = new Hono<{ Bindings: WorkerEnv }>();
+export interface AppOptions {
+  /** The clock for requests (pings are stamped with it); tests pass their own. */
+  now?: () => number;
+}
+
+export function createApp(config: Config, options: AppOptions = {}) {
+  // strict: false — a job pinging /ping/<token>/ (trailing slash) still counts.
+  const app = new Hono<{ Bindings: WorkerEnv }>({ strict: false });
+  const clock = options.now ?? (() => Date.now());
+
+  const ping = pingHandler(config, clock);
+  app.on(['GET', 'POST', 'HEAD'], ['/ping/:token', '/ping/:token/:action'], ping);
 
   const loadView = async (env: WorkerEnv, now: number) => {
     const kv = kvFrom(env);
@@ -22,21 +33,21 @@ export function createApp(config: Config) {
   };
 
   app.get('/', async (c) => {
-    const now = Date.now();
+    const now = clock();
     const view = await loadView(c.env, now);
     c.header('cache-control', 'public, max-age=30');
     return c.html(`<!doctype html>${(<StatusPage view={view} now={now} />).toString()}`);
   });
 
   app.get('/api/status', async (c) => {
-    const { checks, ...rest } = await loadView(c.env, Date.now());
+    const { checks, ...rest } = await loadView(c.env, clock());
     c.header('cache-control', 'public, max-age=30');
     c.header('access-control-allow-origin', '*');
     return c.json({ ...rest, checks: checks.map(({ bars: _bars, ...check }) => check) });
   });
 
   app.get('/health', async (c) => {
-    const now = Date.now();
+    const now = clock();
     const state = await readState(kvFrom(c.env), now);
     const staleAfterMs = config.settings.flushEveryMs + HEALTH_GRACE_MS;
     const ageMs = state.lastTick === undefined ? null : now - state.lastTick;

@@ -5,11 +5,11 @@ import { redact } from '../../src/config/secrets';
 import { runCheck } from '../../src/engine/runner';
 import { config, T0 } from './index';
 
-export async function runOnce(check: CheckInput, secrets: Record<string, unknown> = {}, memory?: Record<string, unknown>) {
+export async function runOnce(check: CheckInput, secrets: Record<string, unknown> = {}, memory?: Record<string, unknown>, now = T0) {
   const [loaded] = config({ checks: [check] }).checks;
   if (!loaded) throw new Error('no check');
   const started = Date.now();
-  const result = await runCheck(loaded, memory, { fetch: (input, init) => fetch(input, init), env: secrets, now: T0, deadline: Date.now() + 40_000 });
-  const judgement = judge(loaded.expect, result.observation, undefined, T0);
+  const result = await runCheck(loaded, memory, { fetch: (input, init) => fetch(input, init), env: secrets, now, deadline: Date.now() + 40_000 });
+  const judgement = judge(loaded.expect, result.observation, undefined, now);
   return { ...result, judgement, message: redact(judgement.message, result.secrets), elapsedMs: Date.now() - started };
 }

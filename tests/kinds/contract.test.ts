@@ -6,13 +6,19 @@ import type { CheckInput } from '../../src/config';
 import { secret } from '../../src/config';
 import type { KindName } from '../../src/kinds';
 import { inject } from 'vitest';
-import { refusedUrl, targetUrl } from '../helpers';
+import type { KV } from '../../src/store/kv';
+import { emptyPingRecord, pingKey } from '../../src/store/pings';
+import { refusedUrl, T0, targetUrl, testKV } from '../helpers';
 import { runOnce } from '../helpers/run-once';
 
 /** A password-like marker that must never appear in any result. */
 const MARKER = 'S3cretMarker-7f3a9c';
 
 interface ContractCases {
+  /** Runs before a case (e.g. record pings). */
+  prepare?: (which: 'unreachable' | 'leaky') => Promise<void>;
+  /** The KV the check sees (default: the test KV); the hanging case may give one that never answers. */
+  kv?: (which: 'hanging' | 'other') => KV;
   /** Connection refused. */
   unreachable: () => CheckInput;
   /** Accepts the connection and never answers (timeout 1s). */
@@ -43,6 +49,17 @@ export const contractCases: Record<KindName, ContractCases> = {
       secrets: { DB: inject('pg').primary.replace(/:[^:@/]+@/, `:${MARKER}@`) },
     }),
   },
+  heartbeat: {
+    // The job is the target: it reported a failure.
+    prepare: async () => {
+      await testKV().put(pingKey('c'), JSON.stringify({ ...emptyPingRecord(), total: 1, lastFail: { at: T0, exitCode: 2 }, recent: [{ at: T0, kind: 'fail', exitCode: 2, body: `pg_dump: error: password=${MARKER}` }] }));
+    },
+    unreachable: () => ({ kind: 'heartbeat', id: 'c', token: secret('PING_TOKEN'), period: '1h' }),
+    hanging: () => ({ kind: 'heartbeat', id: 'c', token: secret('PING_TOKEN'), period: '1h', timeout: '1s', retry: false }),
+    kv: (which) => (which === 'hanging' ? { get: () => new Promise(() => undefined), put: async () => undefined, delete: async () => undefined } : testKV()),
+    badOptions: () => ({ check: { kind: 'heartbeat', id: 'c', token: secret('PING_TOKEN'), period: '1h' }, secrets: { PING_TOKEN: 'short' } }),
+    leaky: () => ({ check: { kind: 'heartbeat', id: 'c', token: secret('PING_TOKEN'), period: '1h' }, secrets: { PING_TOKEN: MARKER } }),
+  },
   redis: {
     unreachable: () => ({ kind: 'redis', id: 'c', url: refusedUrl(), token: secret('TOKEN') }),
     hanging: () => ({ kind: 'redis', id: 'c', url: inject('redis').restUrl, token: secret('SLOW_TOKEN'), timeout: '1s', retry: false }),
@@ -57,20 +74,25 @@ const sharedSecrets = (): Record<string, string> => ({
   DB: `postgresql://app:pw@${refusedUrl().slice('http://'.length)}/app`,
   SILENT_DB: `postgresql://app:pw@${inject('silentTcp')}/app`,
   TOKEN: 'some-token-value',
+  PING_TOKEN: 'a-long-random-ping-token-0123',
   SLOW_TOKEN: 'slow-token',
 });
 
 for (const [kind, cases] of Object.entries(contractCases)) {
   describe(`${kind} kind keeps the check-kind contract`, () => {
+    const env = (which: 'hanging' | 'other', secrets: Record<string, string> = {}) => ({ ...sharedSecrets(), ...secrets, VIGIL_KV: cases.kv?.(which) ?? testKV() });
+
     it('an unreachable target is down with a reason', async () => {
-      const run = await runOnce(cases.unreachable(), sharedSecrets());
-      expect(run.observation.reached).toBe(false);
+      await cases.prepare?.('unreachable');
+      const run = await runOnce(cases.unreachable(), env('other'), undefined, T0 + 60_000);
+      // Unreachable, or (for a heartbeat) the job itself reporting failure.
+      expect(run.observation.reached === false || run.observation.verdict?.status === 'down').toBe(true);
       expect(run.judgement.status).toBe('down');
       expect(run.message.length).toBeGreaterThan(5);
     });
 
     it('a hanging target is cut at the timeout', async () => {
-      const run = await runOnce(cases.hanging(), sharedSecrets());
+      const run = await runOnce(cases.hanging(), env('hanging'));
       expect(run.judgement.status).toBe('down');
       expect(run.message).toMatch(/timed out after 1s/);
       expect(run.elapsedMs).toBeLessThan(2_500);
@@ -78,21 +100,22 @@ for (const [kind, cases] of Object.entries(contractCases)) {
 
     it('options that are bad at run time make the check unknown', async () => {
       const { check, secrets } = cases.badOptions();
-      const run = await runOnce(check, { ...sharedSecrets(), ...secrets });
+      const run = await runOnce(check, env('other', secrets));
       expect(run.judgement.status).toBe('unknown');
       expect(run.message).toMatch(/option/);
     });
 
     it('a missing secret makes the check unknown and names the secret', async () => {
       const { check } = cases.badOptions();
-      const run = await runOnce(check, {});
+      const run = await runOnce(check, { VIGIL_KV: testKV() });
       expect(run.judgement.status).toBe('unknown');
       expect(run.message).toMatch(/^(secret [A-Z_]+ is|secrets [A-Z_, ]+ are) not set/);
     });
 
     it('errors never carry a secret', async () => {
+      await cases.prepare?.('leaky');
       const { check, secrets } = cases.leaky();
-      const run = await runOnce(check, { ...sharedSecrets(), ...secrets });
+      const run = await runOnce(check, env('other', secrets), undefined, T0 + 60_000);
       expect(run.judgement.status).not.toBe('up');
       expect(JSON.stringify({ observation: run.observation, message: run.message })).not.toContain(MARKER);
     });
