@@ -8,6 +8,8 @@ export default defineConfig({
     cloudflareTest({
       main: './src/index.ts',
       wrangler: { configPath: './wrangler.toml' },
+      // Test-only bindings: an R2 bucket for the backups kind.
+      miniflare: { r2Buckets: ['TEST_BACKUPS'] },
     }),
   ],
   test: {

@@ -131,6 +131,29 @@ describe('heartbeat states', () => {
   });
 });
 
+describe('restore drills (R31)', () => {
+  it('a quarterly drill heartbeat with its report, shown as "Last restore test: 23 days ago"', async () => {
+    const h = setup({
+      checks: [heartbeat({ id: 'restore-drill', name: 'Restore drill', token: secret('HOURLY_TOKEN'), schedule: '0 9 1 1,4,7,10 *', grace: '7d', purpose: 'restore-drill' })],
+    });
+    const report = 'restored backup-2026-10-29.sql.gz into drill-db in 14m\nSELECT count(*) FROM users: 50 (expected 50)\nall checks passed';
+    await h.ping(HOURLY_TOKEN, Date.UTC(2026, 9, 30, 9, 0), { method: 'POST', body: report });
+    const state = await h.tick(Date.UTC(2026, 10, 22, 9, 0));
+    expect(state.checks['restore-drill']?.status).toBe('up');
+    expect(state.checks['restore-drill']?.report?.at(-1)).toBe('all checks passed');
+    const html = await (await h.worker.fetch(new Request('https://vigil.test/'), h.env, createExecutionContext())).text();
+    expect(html).toContain('Last restore test: 23 days ago');
+    const api = (await (await h.worker.fetch(new Request('https://vigil.test/api/status'), h.env, createExecutionContext())).json()) as { checks: Array<{ id: string; lastRestoreTestAt?: string }> };
+    expect(api.checks[0]).toMatchObject({ id: 'restore-drill', lastRestoreTestAt: '2026-10-30T09:00:00.000Z' });
+    // The next drill was due on 1 January (+ 7 days grace): without one, down.
+    expect(view(await h.tick(Date.UTC(2027, 0, 8, 8, 0)), 'restore-drill').status).toBe('up');
+    expect(view(await h.tick(Date.UTC(2027, 0, 8, 10, 0)), 'restore-drill')).toEqual({
+      status: 'down',
+      message: 'no success since 2026-10-30 09:00 UTC (expected at 2027-01-01 09:00 UTC (0 9 1 1,4,7,10 * UTC), grace 7d)',
+    });
+  });
+});
+
 describe('bad pings', () => {
   it('an unknown token is a 404 that says nothing about which tokens exist', async () => {
     const h = setup();

@@ -22,5 +22,7 @@ declare module 'vitest' {
     };
     redis: { restUrl: string; scratchRestUrl: string; token: string; queues: SeededQueue[] };
     controlUrl: string;
+    /** s3rver: buckets backups (empty), archive (2,000 hourly backups), videos. */
+    s3: { endpoint: string; accessKeyId: string; secretAccessKey: string };
   }
 }

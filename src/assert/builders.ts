@@ -5,7 +5,7 @@
 // Each returns a builder whose toJSON() is plain assertion data: validation,
 // storage and alerts only ever see the data.
 
-import type { AssertionInput, BaseSource, Operator, Severity, SourceInput, Value } from './types';
+import type { AssertionInput, BaseSource, Operator, Severity, SourceInput, Unit, Value } from './types';
 
 /** Modifiers shared by one assertion and a warn/crit pair. */
 interface Modifiers<Self> {
@@ -82,16 +82,23 @@ export class SourceBuilder {
   constructor(
     readonly source: SourceInput,
     readonly name?: string,
+    readonly valueUnit?: Unit,
   ) {}
 
-  /** Name the value in messages: `column('used_pct').label('connections used (%)').below(90)`. */
+  /** Name the value in messages: `column('used_pct').label('connections used').unit('%').below(90)`. */
   label(text: string): SourceBuilder {
-    return new SourceBuilder(this.source, text);
+    return new SourceBuilder(this.source, text, this.valueUnit);
+  }
+
+  /** How the value reads in messages: `column('age_s').unit('s')` shows "26h". */
+  unit(unit: Unit): SourceBuilder {
+    return new SourceBuilder(this.source, this.name, unit);
   }
 
   #trend(fn: 'change' | 'changePct' | 'ratioToMedian', window: string): SourceBuilder {
     if (this.source.type === 'trend') throw new Error('a trend of a trend is not supported');
-    return new SourceBuilder({ type: 'trend', of: this.source as BaseSource, fn, window }, this.name ? `${this.name}: ${fn === 'change' ? 'change' : fn === 'changePct' ? '% change' : 'ratio to median'} over ${window}` : undefined);
+    const name = this.name ? `${this.name}: ${fn === 'change' ? 'change' : fn === 'changePct' ? 'change' : 'ratio to median'} over ${window}` : undefined;
+    return new SourceBuilder({ type: 'trend', of: this.source as BaseSource, fn, window }, name, fn === 'changePct' ? '%' : fn === 'change' ? this.valueUnit : undefined);
   }
   /** Now minus the value `window` ago: `value('failed').change('1h').below(10)`. */
   change(window: string) {
@@ -109,6 +116,7 @@ export class SourceBuilder {
   private make(op: Operator, value?: Value | Value[], flags?: string, severity?: Severity): AssertionBuilder {
     const input: AssertionInput = { source: this.source, op };
     if (this.name) input.label = this.name;
+    if (this.valueUnit) input.unit = this.valueUnit;
     if (value !== undefined) input.value = value;
     if (flags) input.flags = flags;
     if (severity) input.severity = severity;

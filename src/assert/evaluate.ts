@@ -2,7 +2,9 @@
 // an empty observation, validates assertions in config (bad regex, bad path).
 
 import { assertValidJsonPath, sourceKey, sourceLabel } from './sources';
-import type { Assertion, Observed, Operator, Outcome, Value } from './types';
+import { formatDuration } from '../config/duration';
+import { formatBytes } from '../format';
+import type { Assertion, Observed, Operator, Outcome, Unit, Value } from './types';
 
 /** What the evaluator needs from an observation. */
 export interface Evidence {
@@ -142,18 +144,27 @@ function text(value: Value): string {
 
 const MAX_SHOWN = 120;
 
-/** Formats a value for a message: strings quoted, long ones cut. */
-export function formatValue(value: Value | undefined, unit = ''): string {
+/** Formats a value for a message: strings quoted, long ones cut, numbers in their unit. */
+export function formatValue(value: Value | undefined, unit?: Unit): string {
   if (value === undefined) return 'missing';
   if (typeof value === 'string') {
     const shown = value.length > MAX_SHOWN ? `${value.slice(0, MAX_SHOWN)}…` : value;
     return JSON.stringify(shown);
   }
-  if (typeof value === 'number' && !Number.isInteger(value)) return `${Number(value.toPrecision(4))}${unit}`;
-  return `${String(value)}${unit}`;
+  if (typeof value === 'number' && unit) {
+    if (unit === 's') return formatDuration(value * 1000);
+    if (unit === 'bytes') return formatBytes(value);
+    return `${round(value)}${unit === 'ms' ? ' ms' : unit}`;
+  }
+  if (typeof value === 'number') return String(round(value));
+  return String(value);
 }
 
-function expectation(assertion: Assertion, unit: string): string {
+function round(value: number): number {
+  return Number.isInteger(value) ? value : Number(value.toPrecision(4));
+}
+
+function expectation(assertion: Assertion, unit: Unit | undefined): string {
   const { op, value, flags } = assertion;
   const shown = (v: Value | undefined) => formatValue(v, unit);
   switch (op) {
@@ -189,7 +200,7 @@ function expectation(assertion: Assertion, unit: string): string {
 
 function describe(assertion: Assertion, observed: Observed | undefined, pass: boolean, error?: string): string {
   const label = assertion.label ?? sourceLabel(assertion.source);
-  const unit = assertion.source.type === 'latency' ? ' ms' : '';
+  const unit: Unit | undefined = assertion.unit ?? (assertion.source.type === 'latency' ? 'ms' : undefined);
   const expected = expectation(assertion, unit);
   if (observed === undefined) {
     if (pass) return `${label} is absent`;
@@ -203,7 +214,7 @@ function describe(assertion: Assertion, observed: Observed | undefined, pass: bo
   return pass ? `${label} = ${shownObserved}` : `${label} = ${shownObserved}, expected ${expected}`;
 }
 
-function describeList(assertion: Assertion, observed: Value[], unit: string): string {
+function describeList(assertion: Assertion, observed: Value[], unit: Unit | undefined): string {
   if (observed.length === 0) return 'no values';
   const failing = observed.filter((item) => !holds(assertion.op, item, assertion.value, assertion.flags));
   if (failing.length === 0 || assertion.op === 'contains' || assertion.op === '!contains') {

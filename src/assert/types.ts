@@ -63,7 +63,12 @@ export interface Assertion {
   for?: number;
   /** Shown instead of the source's own name in messages. */
   label?: string;
+  /** How values read in messages: 'ms' → "2300 ms", 's' → "26h", 'bytes' → "3.1 MiB", '%' → "91%". */
+  unit?: Unit;
 }
+
+export const UNITS = ['ms', 's', 'bytes', '%'] as const;
+export type Unit = (typeof UNITS)[number];
 
 /** A source as written in config: a trend's window is a duration string there. */
 export type SourceInput = BaseSource | { type: 'trend'; of: BaseSource; fn: TrendFunction; window: string };

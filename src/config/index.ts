@@ -11,6 +11,7 @@ export { body, column, eachRow, firstValue, header, info, json, latency, reply, 
 export type { Levels } from '../assert/builders';
 export { pg } from '../kinds/postgres-recipes';
 export { upstash } from '../kinds/redis-recipes';
+export { backups, bucket } from '../kinds/backups-recipes';
 export { bearer, secret } from './secrets';
 export type { SecretRef } from './secrets';
 
@@ -25,7 +26,8 @@ export type HttpCheckInput = KindInput<'http'> & { kind: 'http' };
 export type PostgresCheckInput = KindInput<'postgres'> & { kind: 'postgres' };
 export type RedisCheckInput = KindInput<'redis'> & { kind: 'redis' };
 export type HeartbeatCheckInput = KindInput<'heartbeat'> & { kind: 'heartbeat' };
-export type CheckInput = HttpCheckInput | PostgresCheckInput | RedisCheckInput | HeartbeatCheckInput;
+export type BackupsCheckInput = KindInput<'backups'> & { kind: 'backups' };
+export type CheckInput = HttpCheckInput | PostgresCheckInput | RedisCheckInput | HeartbeatCheckInput | BackupsCheckInput;
 
 /**
  * How checks reach a PostgreSQL database, shared by a pack's checks:

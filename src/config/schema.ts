@@ -3,7 +3,7 @@
 
 import { Cron } from 'croner';
 import * as z from 'zod';
-import { OPERATORS } from '../assert/types';
+import { OPERATORS, UNITS } from '../assert/types';
 import { parseDuration } from './duration';
 
 export const ID_PATTERN = /^[a-z0-9][a-z0-9_-]*$/i;
@@ -87,6 +87,7 @@ export const assertionSchema = z.strictObject({
   severity: z.enum(['warn', 'crit']).optional(),
   for: durationSchema.optional(),
   label: z.string().max(80).optional(),
+  unit: z.enum(UNITS).optional(),
 });
 
 /** Builders from src/assert/builders.ts carry their data in toJSON(). */

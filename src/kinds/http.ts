@@ -6,6 +6,7 @@ import * as z from 'zod';
 import { normalizeJsonPath, readJsonPath, sourceKey } from '../assert/sources';
 import type { AssertionInput, Observed } from '../assert/types';
 import { stringOrSecret } from '../config/secrets';
+import { formatBytes } from '../format';
 import { describeFetchError, untilAborted } from './fetch-errors';
 import { discardBody, readBoundedBody } from './read-body';
 import type { CheckKind, Observation } from './types';
@@ -172,8 +173,4 @@ function parseJson(text: string): { ok: true; value: unknown } | { ok: false; er
     const preview = text.trim().slice(0, 40);
     return { ok: false, error: `${(error as Error).message}${preview ? ` (body starts ${JSON.stringify(preview)})` : ' (empty body)'}` };
   }
-}
-
-function formatBytes(bytes: number): string {
-  return bytes >= 1024 * 1024 ? `${Math.round(bytes / 1024 / 1024)} MiB` : `${Math.round(bytes / 1024)} KiB`;
 }

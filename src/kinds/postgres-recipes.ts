@@ -56,7 +56,7 @@ export const pg = {
    * Default: degraded at 80% of max_connections, down at 90%. `below` adds limits on the count.
    */
   connections(base: RecipeBase & { below?: number | Levels; usedPct?: number | Levels }) {
-    const expect: Expectation[] = [column('used_pct').label('connections used (% of max_connections)').below(levels(base.usedPct, { warn: 80, crit: 90 }))];
+    const expect: Expectation[] = [column('used_pct').label('share of max_connections in use').unit('%').below(levels(base.usedPct, { warn: 80, crit: 90 }))];
     if (base.below !== undefined) expect.push(column('connections').below(levels(base.below, {})));
     const { below: _below, usedPct: _used, ...rest } = base;
     return build(rest, {
@@ -78,15 +78,15 @@ FROM pg_stat_activity WHERE backend_type = 'client backend'`,
    */
   databaseSize(base: RecipeBase & { below?: number | Levels; growth?: { window?: string; pct: number | Levels } }) {
     const expect: Expectation[] = [];
-    if (base.below !== undefined) expect.push(column('bytes').label('database size (bytes)').below(levels(base.below, {})));
-    if (base.growth) expect.push(column('bytes').label('database size').changePct(base.growth.window ?? '7d').below(levels(base.growth.pct, {})));
+    if (base.below !== undefined) expect.push(column('bytes').label('database size').unit('bytes').below(levels(base.below, {})));
+    if (base.growth) expect.push(column('bytes').label('database size').unit('bytes').changePct(base.growth.window ?? '7d').below(levels(base.growth.pct, {})));
     const { below: _below, growth: _growth, ...rest } = base;
     return build(rest, { name: 'Database size', query: 'SELECT pg_database_size(current_database())::float8 AS bytes', expect });
   },
 
   /** R11: the largest tables (report), optionally with a limit on the largest. */
   largestTables(base: RecipeBase & { limit?: number; largestBelow?: number | Levels }) {
-    const expect: Expectation[] = base.largestBelow !== undefined ? [column('bytes').label('largest table (bytes)').below(levels(base.largestBelow, {}))] : [];
+    const expect: Expectation[] = base.largestBelow !== undefined ? [column('bytes').label('largest table').unit('bytes').below(levels(base.largestBelow, {}))] : [];
     const { limit = 10, largestBelow: _largest, ...rest } = base;
     return build(rest, {
       name: 'Largest tables',
@@ -107,7 +107,7 @@ ORDER BY 2 DESC LIMIT $1`,
       name: 'Buffer cache hit ratio',
       query: `SELECT coalesce(round(100.0 * sum(blks_hit) / nullif(sum(blks_hit) + sum(blks_read), 0), 2), 100)::float8 AS hit_pct
 FROM pg_stat_database WHERE datname = current_database()`,
-      expect: [column('hit_pct').label('cache hit ratio (%)').above(levels(above, { warn: 95, crit: 90 }))],
+      expect: [column('hit_pct').label('cache hit ratio').unit('%').above(levels(above, { warn: 95, crit: 90 }))],
     });
   },
 
@@ -238,7 +238,7 @@ FROM ${table}`,
    */
   replicationLag(base: RecipeBase & { below?: number | Levels; minReplicas?: number }) {
     const { below, minReplicas, ...rest } = base;
-    const expect: Expectation[] = [column('lag_s').label('replication lag (s)').below(levels(below, { warn: 30, crit: 300 }))];
+    const expect: Expectation[] = [column('lag_s').label('replication lag').unit('s').below(levels(below, { warn: 30, crit: 300 }))];
     if (minReplicas !== undefined) expect.push(column('replicas').label('streaming replicas').gte(minReplicas));
     return build(rest, {
       name: 'Replication lag',
@@ -260,7 +260,7 @@ FROM pg_stat_replication`,
   CASE WHEN pg_last_wal_receive_lsn() = pg_last_wal_replay_lsn() THEN 0
        ELSE extract(epoch FROM now() - coalesce(pg_last_xact_replay_timestamp(), pg_postmaster_start_time())) END::float8 AS lag_s,
   coalesce(pg_wal_lsn_diff(pg_last_wal_receive_lsn(), pg_last_wal_replay_lsn()), 0)::float8 AS replay_pending_bytes`,
-      expect: [column('in_recovery').label('is a replica').eq(true), column('lag_s').label('replica lag (s)').below(levels(below, { warn: 30, crit: 300 }))],
+      expect: [column('in_recovery').label('is a replica').eq(true), column('lag_s').label('replica lag').unit('s').below(levels(below, { warn: 30, crit: 300 }))],
     });
   },
 
@@ -277,6 +277,29 @@ WHERE ${identifier('timeColumn', timeColumn, base.id)} > now() - $1::interval${w
     });
   },
 
+  /**
+   * WAL archiving (point-in-time recovery) is healthy: archive_mode is on, a
+   * segment was archived within `maxAge` (default 1h), the last attempt did not
+   * fail, and failures did not grow within the last hour.
+   */
+  walArchiving(base: RecipeBase & { maxAge?: string }) {
+    const { maxAge = '1h', ...rest } = base;
+    return build(rest, {
+      name: 'WAL archiving',
+      query: `SELECT current_setting('archive_mode') AS archive_mode, archived_count::int AS archived_count, failed_count::int AS failed_count,
+  coalesce(extract(epoch FROM now() - last_archived_time), -1)::float8 AS last_archived_age_s,
+  coalesce(last_failed_time > coalesce(last_archived_time, '-infinity'), false) AS failing,
+  coalesce(last_failed_wal, '') AS last_failed_wal
+FROM pg_stat_archiver`,
+      expect: [
+        column('archive_mode').label('archive_mode').ne('off'),
+        column('failing').label('the last WAL archive attempt failed').eq(false),
+        column('last_archived_age_s').label('time since a WAL segment was archived').unit('s').between(0, (parseDuration(maxAge) ?? Number.NaN) / 1000),
+        column('failed_count').label('failed WAL archive attempts').change('1h').below(1).warn(),
+      ],
+    });
+  },
+
   /** The newest row of `table` is younger than `maxAge` (e.g. a backups table, R28). */
   newestRow(base: RecipeBase & { table: string; timeColumn?: string; maxAge: string; where?: string }) {
     const { table, timeColumn = 'created_at', maxAge, where, ...rest } = base;
@@ -286,7 +309,7 @@ WHERE ${identifier('timeColumn', timeColumn, base.id)} > now() - $1::interval${w
       query: `SELECT extract(epoch FROM now() - max(${col}))::float8 AS age_s, max(${col}) AS newest, extract(epoch FROM $1::interval)::float8 AS max_age_s
 FROM ${identifier('table', table, base.id)}${where ? ` WHERE ${where}` : ''}`,
       params: [maxAge],
-      expect: [column('age_s').label(`age of the newest ${table} row (s)`).below((parseDuration(maxAge) ?? Number.NaN) / 1000)],
+      expect: [column('age_s').label(`age of the newest ${table} row`).unit('s').below((parseDuration(maxAge) ?? Number.NaN) / 1000)],
     });
   },
 };

@@ -10,6 +10,7 @@ import { toValue } from '../assert/sources';
 import { parseDuration } from '../config/duration';
 import { durationSchema } from '../config/schema';
 import { secretRefSchema, type Resolved } from '../config/secrets';
+import { formatBytes } from '../format';
 import { PostgresClient } from './postgres-scram';
 import type { CheckKind, Observation, RunContext } from './types';
 
@@ -127,17 +128,6 @@ function reportLines(result: Rows, count: number): string[] {
       .join(', ');
     return line.length > REPORT_LINE_MAX ? `${line.slice(0, REPORT_LINE_MAX - 1)}…` : line;
   });
-}
-
-export function formatBytes(bytes: number): string {
-  const units = ['B', 'KB', 'MB', 'GB', 'TB'];
-  let value = bytes;
-  let unit = 0;
-  while (Math.abs(value) >= 1024 && unit < units.length - 1) {
-    value /= 1024;
-    unit++;
-  }
-  return `${unit === 0 ? value : value.toFixed(1)} ${units[unit]}`;
 }
 
 interface PgError {

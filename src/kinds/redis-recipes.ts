@@ -75,15 +75,15 @@ export const upstash = {
   memory(base: RedisRecipeBase & { usedPct?: number | Levels; usedBytes?: number | Levels }) {
     const { usedPct, usedBytes, ...rest } = base;
     const expect: Expectation[] = [];
-    if (usedBytes !== undefined) expect.push(info('used_memory').label('used memory (bytes)').below(levels(usedBytes, {})));
-    if (usedPct !== undefined || usedBytes === undefined) expect.push(info('memory_used_pct').label('memory used (% of maxmemory)').below(levels(usedPct, { warn: 80, crit: 90 })));
+    if (usedBytes !== undefined) expect.push(info('used_memory').label('used memory').unit('bytes').below(levels(usedBytes, {})));
+    if (usedPct !== undefined || usedBytes === undefined) expect.push(info('memory_used_pct').label('memory used of maxmemory').unit('%').below(levels(usedPct, { warn: 80, crit: 90 })));
     return build(rest, 'Redis memory', { info: ['memory', 'stats'] }, expect);
   },
 
   /** R23: keyspace hit ratio in % (the runbook aims for > 90%, alerts under 80%). */
   hitRatio(base: RedisRecipeBase & { above?: number | Levels }) {
     const { above, ...rest } = base;
-    return build(rest, 'Redis cache hit ratio', { info: ['stats'] }, [info('keyspace_hit_pct').label('keyspace hit ratio (%)').above(levels(above, { warn: 90, crit: 80 }))]);
+    return build(rest, 'Redis cache hit ratio', { info: ['stats'] }, [info('keyspace_hit_pct').label('keyspace hit ratio').unit('%').above(levels(above, { warn: 90, crit: 80 }))]);
   },
 
   /** The length of any key (list, sorted set, set, hash, stream, string), at most `max`. */

@@ -43,7 +43,7 @@ export function createApp(config: Config, options: AppOptions = {}) {
     const { checks, ...rest } = await loadView(c.env, clock());
     c.header('cache-control', 'public, max-age=30');
     c.header('access-control-allow-origin', '*');
-    return c.json({ ...rest, checks: checks.map(({ bars: _bars, ...check }) => check) });
+    return c.json({ ...rest, checks: checks.map(({ bars: _bars, note: _note, ...check }) => check) });
   });
 
   app.get('/health', async (c) => {

@@ -61,6 +61,7 @@ const CheckRow: FC<{ check: CheckView; now: number }> = ({ check, now }) => (
         </dd>
       </div>
     </dl>
+    {check.note ? <p class="note">{check.note}</p> : null}
     {check.status !== 'up' && check.message ? <p class="message">{check.message}</p> : null}
     <Bars check={check} />
   </li>

@@ -17,6 +17,11 @@ export interface CheckView {
   lastChecked: string | null;
   uptime: Record<UptimeWindow, number | null>;
   message: string | null;
+  /** A line about the check's evidence: "Last restore test: 23 days ago", "Newest backup: 9 hours ago". */
+  note: string | null;
+  /** When the last backup or restore test succeeded (heartbeats and backup checks), ISO. */
+  lastBackupAt?: string;
+  lastRestoreTestAt?: string;
   bars: ReturnType<typeof dailyBars>;
 }
 
@@ -51,7 +56,7 @@ export function buildStatusView(config: Config, state: EngineState, history: His
   const checks: CheckView[] = publicChecks.map((check) => {
     const checkState = state.checks[check.id];
     const status: Status = checkState?.confirmed ? checkState.status : 'unknown';
-    return {
+    const view: CheckView = {
       id: check.id,
       name: check.name,
       group: check.group ?? null,
@@ -61,8 +66,21 @@ export function buildStatusView(config: Config, state: EngineState, history: His
       lastChecked: checkState?.lastRun !== undefined ? iso(checkState.lastRun) : null,
       uptime: uptime(check.id, checkState, history, now),
       message: checkState?.message ?? null,
+      note: null,
       bars: dailyBars(check.id, checkState, history, now, BAR_DAYS),
     };
+    const facts = checkState?.facts ?? {};
+    const lastSuccess = typeof facts.last_success_at === 'string' ? facts.last_success_at : undefined;
+    const lastBackup = typeof facts.last_backup_at === 'string' ? facts.last_backup_at : undefined;
+    if (facts.purpose === 'restore-drill') {
+      view.note = lastSuccess ? `Last restore test: ${ago(lastSuccess, now)}` : 'No restore test recorded yet';
+      if (lastSuccess) view.lastRestoreTestAt = lastSuccess;
+    } else if (facts.purpose === 'backup' || lastBackup) {
+      const at = lastBackup ?? lastSuccess;
+      view.note = at ? `Last backup: ${ago(at, now)}` : 'No backup recorded yet';
+      if (at) view.lastBackupAt = at;
+    }
+    return view;
   });
   // Checks still waiting for their first confirmed status do not colour the banner.
   const known = checks.filter((check) => check.since !== null);
@@ -98,4 +116,15 @@ export function buildStatusView(config: Config, state: EngineState, history: His
 
 function iso(time: number): string {
   return new Date(time).toISOString();
+}
+
+/** "23 days ago", "9 hours ago", "5 minutes ago" */
+export function ago(isoTime: string, now: number): string {
+  const ms = Math.max(0, now - Date.parse(isoTime));
+  const minutes = Math.round(ms / 60_000);
+  if (minutes < 1) return 'just now';
+  if (minutes < 90) return `${minutes} minute${minutes === 1 ? '' : 's'} ago`;
+  const hours = Math.round(ms / 3_600_000);
+  if (hours < 48) return `${hours} hours ago`;
+  return `${Math.round(ms / 86_400_000)} days ago`;
 }

@@ -60,6 +60,17 @@ export const contractCases: Record<KindName, ContractCases> = {
     badOptions: () => ({ check: { kind: 'heartbeat', id: 'c', token: secret('PING_TOKEN'), period: '1h' }, secrets: { PING_TOKEN: 'short' } }),
     leaky: () => ({ check: { kind: 'heartbeat', id: 'c', token: secret('PING_TOKEN'), period: '1h' }, secrets: { PING_TOKEN: MARKER } }),
   },
+  backups: {
+    unreachable: () => ({ kind: 'backups', id: 'c', s3: { endpoint: refusedUrl(), bucket: 'b', accessKeyId: secret('S3_KEY'), secretAccessKey: secret('S3_SECRET') } }),
+    // The targets' /hang route never answers: path-style https://endpoint/hang?list-type=2 ...
+    hanging: () => ({ kind: 'backups', id: 'c', s3: { endpoint: targetUrl(''), bucket: 'hang', accessKeyId: secret('S3_KEY'), secretAccessKey: secret('S3_SECRET') }, timeout: '1s', retry: false }),
+    badOptions: () => ({ check: { kind: 'backups', id: 'c', r2: 'NO_SUCH_BUCKET_BINDING' }, secrets: {} }),
+    // Wrong credentials whose text is the marker (s3rver checks the access key id, not SigV4 signatures).
+    leaky: () => ({
+      check: { kind: 'backups', id: 'c', s3: { endpoint: inject('s3').endpoint, bucket: 'backups', accessKeyId: secret('S3_KEY'), secretAccessKey: secret('S3_SECRET') } },
+      secrets: { S3_KEY: MARKER, S3_SECRET: MARKER },
+    }),
+  },
   redis: {
     unreachable: () => ({ kind: 'redis', id: 'c', url: refusedUrl(), token: secret('TOKEN') }),
     hanging: () => ({ kind: 'redis', id: 'c', url: inject('redis').restUrl, token: secret('SLOW_TOKEN'), timeout: '1s', retry: false }),
@@ -75,6 +86,8 @@ const sharedSecrets = (): Record<string, string> => ({
   SILENT_DB: `postgresql://app:pw@${inject('silentTcp')}/app`,
   TOKEN: 'some-token-value',
   PING_TOKEN: 'a-long-random-ping-token-0123',
+  S3_KEY: 'AKIAEXAMPLE',
+  S3_SECRET: 'not-the-secret',
   SLOW_TOKEN: 'slow-token',
 });
 
@@ -106,10 +119,10 @@ for (const [kind, cases] of Object.entries(contractCases)) {
     });
 
     it('a missing secret makes the check unknown and names the secret', async () => {
-      const { check } = cases.badOptions();
+      const check = kind === 'backups' ? cases.unreachable() : cases.badOptions().check;
       const run = await runOnce(check, { VIGIL_KV: testKV() });
       expect(run.judgement.status).toBe('unknown');
-      expect(run.message).toMatch(/^(secret [A-Z_]+ is|secrets [A-Z_, ]+ are) not set/);
+      expect(run.message).toMatch(/^(secret [A-Z0-9_]+ is|secrets [A-Z0-9_, ]+ are) not set/);
     });
 
     it('errors never carry a secret', async () => {

@@ -8,6 +8,7 @@ import { startNeonProxies } from './neon';
 import { MARKER_PASSWORD, MARKER_ROLE, PLAIN_DATABASE, startPostgres, TEST_DATABASE } from './postgres';
 import { seedQueues } from './queues';
 import { startRedisServer } from './redis';
+import { S3_ACCESS_KEY, S3_SECRET_KEY, startS3 } from './s3';
 import { startSink } from './sink';
 import { startTargets } from './targets';
 import { startUpstashShim } from './upstash';
@@ -54,6 +55,10 @@ export default async function setup(project: TestProject) {
     closers.push(scratchRest.close);
     const queues = await seedQueues(redisMain.port);
     project.provide('redis', { restUrl: rest.url, scratchRestUrl: scratchRest.url, token: REST_TOKEN, queues });
+
+    const s3 = await startS3();
+    closers.push(s3.close);
+    project.provide('s3', { endpoint: s3.endpoint, accessKeyId: S3_ACCESS_KEY, secretAccessKey: S3_SECRET_KEY });
 
     const control = await startControl({ pgScratch: pg.scratch, redisScratch, redisMainPort: redisMain.port });
     closers.push(control.close);

@@ -1,0 +1,13 @@
+// Formatting sizes for messages and reports.
+
+/** `formatBytes(1536) === "1.5 KiB"`, `formatBytes(1048576) === "1 MiB"`. */
+export function formatBytes(bytes: number): string {
+  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
+  let value = bytes;
+  let unit = 0;
+  while (Math.abs(value) >= 1024 && unit < units.length - 1) {
+    value /= 1024;
+    unit++;
+  }
+  return `${Number.isInteger(value) ? value : value.toFixed(1)} ${units[unit]}`;
+}
