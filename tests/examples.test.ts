@@ -14,6 +14,13 @@ import type { EngineState } from '../src/store/state';
 import { KEYS } from '../src/store/kv';
 import { MINUTE, received, runTick, sinkUrl, T0, targetUrl, testKV, unique } from './helpers';
 import { pgUrls } from './helpers/pg';
+import { env } from 'cloudflare:workers';
+import { createExecutionContext, waitOnExecutionContext } from 'cloudflare:test';
+import { AwsClient } from 'aws4fetch';
+import { inject } from 'vitest';
+import { createWorker } from '../src/worker';
+import type { WorkerEnv } from '../src/env';
+import { workerEnv } from './helpers';
 import { redisSecrets } from './helpers/redis';
 
 const modules = import.meta.glob<{ default: unknown }>('../checks/examples/*.ts', { eager: true });
@@ -23,6 +30,7 @@ const sources = import.meta.glob<string>('../checks/examples/*.ts', { eager: tru
 const REQUIRED_ITEMS = [
   ...['R01', 'R02', 'R03', 'R05', 'R06', 'R34'], // HTTP
   ...['R09', 'R10', 'R11', 'R12', 'R13', 'R14', 'R15', 'R16', 'R17', 'R18', 'R19', 'R20', 'R21', 'R22', 'R23'], // data checks
+  ...['R28', 'R29', 'R30', 'R31', 'R32'], // backups
 ];
 
 describe('example packs', () => {
@@ -47,8 +55,10 @@ beforeEach(async () => {
 
 interface Scenario {
   name: string;
-  build(base: string, sink: string): ConfigInput;
+  build(base: string, sink: string, instance: string): ConfigInput;
   secrets(sink: string): Record<string, string>;
+  /** Puts the evidence the backup checks look for in place: objects in buckets, pings through /ping. */
+  prepare?(instance: string, ping: (token: string, at: number) => Promise<void>): Promise<void>;
   /**
    * Check id → what its first run finds against the test servers, for checks
    * that are not simply up: the test database is shaped like the runbook apps
@@ -67,26 +77,51 @@ const key = { OPENAI_API_KEY: 'sk-test-valid-key-123456', OPENROUTER_API_KEY: 's
 /** The examples read the database as a least-privilege role (SELECT and pg_read_all_stats). */
 const data = () => ({ DATABASE_URL: pgUrls().reader, SUPABASE_DB_URL: pgUrls().reader, ...redisSecrets() });
 const viaWs = () => ({ wsProxy: pgUrls().wsProxy });
+const tokens = { BACKUP_PING_TOKEN: 'backup-ping-token-7c1e9a2b4d', DRILL_PING_TOKEN: 'drill-ping-token-3f8b0c6a1e' };
+const s3Keys = () => ({ AWS_ACCESS_KEY_ID: inject('s3').accessKeyId, AWS_SECRET_ACCESS_KEY: inject('s3').secretAccessKey });
+const HOUR = 60 * MINUTE;
+const MB = 1024 * 1024;
+const stamp = (time: number) => `${new Date(time).toISOString().slice(0, 19).replace(/:/g, '-')}Z`;
+const r2 = () => (env as unknown as { TEST_BACKUPS: R2Bucket }).TEST_BACKUPS;
+async function putS3(bucket: string, key: string, bytes: number): Promise<void> {
+  const aws = new AwsClient({ accessKeyId: inject('s3').accessKeyId, secretAccessKey: inject('s3').secretAccessKey, service: 's3', region: 'us-east-1' });
+  const response = await aws.fetch(`${inject('s3').endpoint}/${bucket}/${key}`, { method: 'PUT', body: 'x'.repeat(bytes) });
+  if (!response.ok) throw new Error(`PUT ${key}: ${response.status}`);
+}
 
 const scenarios: Scenario[] = [
   {
     name: 'musicr',
-    build: (base) => musicr({ api: base, web: `${base}/web`, webOrigin: 'https://web.musicr.test' }, viaWs()),
+    build: (base, _sink, instance) => musicr({ api: base, web: `${base}/web`, webOrigin: 'https://web.musicr.test' }, viaWs(), { r2: 'TEST_BACKUPS', prefix: `mu-${instance}/backup_` }),
     secrets: (sink) => ({ ...data(), DISCORD_WEBHOOK_URL: sinkUrl(`/discord/${sink}`) }),
+    prepare: async (instance) => {
+      for (let back = 6; back >= 0; back--) await r2().put(`mu-${instance}/backup_${new Date(T0 - back * 24 * HOUR).toISOString().slice(0, 10).replace(/-/g, '')}.sql`, 'x'.repeat(300_000));
+    },
     data: { 'musicr-pgvector': 'down', 'musicr-hnsw-index': 'down', 'musicr-embedding-coverage': 'degraded', 'musicr-migrations': 'down', 'musicr-slow-queries': EVALUATED },
     broken: { 'musicr-api': 'down', 'musicr-web': 'down', 'musicr-cors': 'down', 'musicr-search': 'down' },
   },
   {
     name: 'legacyvideo',
-    build: (base) => legacyVideo({ api: base, web: `${base}/web` }, viaWs()),
-    secrets: (sink) => ({ ...data(), SLACK_WEBHOOK_URL: sinkUrl(`/slack/${sink}`), DISCORD_WEBHOOK_URL: sinkUrl(`/discord/${sink}`) }),
+    build: (base, _sink, instance) =>
+      legacyVideo({ api: base, web: `${base}/web` }, viaWs(), { endpoint: inject('s3').endpoint, backupBucket: 'backups', backupPrefix: `lv-${instance}/db/`, videoBucket: 'videos' }),
+    secrets: (sink) => ({ ...data(), ...tokens, ...s3Keys(), SLACK_WEBHOOK_URL: sinkUrl(`/slack/${sink}`), DISCORD_WEBHOOK_URL: sinkUrl(`/discord/${sink}`) }),
+    prepare: async (instance, ping) => {
+      // 24 hourly dumps, the newest 20 minutes ago; the dump job pinged; the last quarterly drill a month ago.
+      for (let back = 23; back >= 0; back--) await putS3('backups', `lv-${instance}/db/${stamp(T0 - 20 * MINUTE - back * HOUR)}.sql.gz`, 1.1 * MB);
+      await ping(tokens.BACKUP_PING_TOKEN, T0 - 20 * MINUTE);
+      await ping(tokens.DRILL_PING_TOKEN, T0 - 30 * 24 * HOUR);
+    },
     data: { 'legacyvideo-migrations': 'down' },
     broken: { 'legacyvideo-api': 'down', 'legacyvideo-web': 'down' },
   },
   {
     name: 'youtube-optimizer',
     build: (base, sink) => youtubeOptimizer({ api: base, openai: `${base}/openai`, telegramApi: sinkUrl(`/telegram/${sink}`) }, viaWs()),
-    secrets: () => ({ ...data(), ...key, TELEGRAM_BOT_TOKEN: '123456:test-token' }),
+    secrets: () => ({ ...data(), ...key, ...tokens, TELEGRAM_BOT_TOKEN: '123456:test-token' }),
+    prepare: async (_instance, ping) => {
+      await ping(tokens.BACKUP_PING_TOKEN, Date.UTC(2026, 10, 22, 6, 10));
+      await ping(tokens.DRILL_PING_TOKEN, Date.UTC(2026, 10, 1, 10, 0));
+    },
     data: { 'yto-error-logs': 'degraded', 'yto-failed-logins': 'down', 'yto-slow-queries': EVALUATED },
     broken: { 'yto-api': 'down', 'yto-openai-key': 'down' },
   },
@@ -94,14 +129,27 @@ const scenarios: Scenario[] = [
     name: 'sorapromptgenie',
     // Neon: the HTTP transport, through the local /sql endpoint.
     build: (base) => soraPromptGenie({ app: base, openrouter: `${base}/openrouter` }, { httpEndpoint: pgUrls().httpEndpoint }),
-    secrets: (sink) => ({ ...data(), ...key, SLACK_WEBHOOK_URL: sinkUrl(`/slack/${sink}`) }),
+    secrets: (sink) => ({ ...data(), ...key, ...tokens, SLACK_WEBHOOK_URL: sinkUrl(`/slack/${sink}`) }),
+    prepare: async (_instance, ping) => {
+      await ping(tokens.BACKUP_PING_TOKEN, Date.UTC(2026, 10, 22, 3, 20));
+      await ping(tokens.DRILL_PING_TOKEN, Date.UTC(2026, 9, 5, 9, 0));
+    },
     broken: { 'sora-app': 'down', 'sora-openrouter-key': 'down' },
   },
   {
     name: 'earntrack',
-    build: (base) => earnTrack({ backend: base, web: `${base}/web`, webOrigin: 'https://yourapp.vercel.app' }, viaWs()),
-    secrets: (sink) => ({ ...data(), SLACK_PRODUCTION_ALERTS_URL: sinkUrl(`/slack/${sink}`), INCIDENT_WEBHOOK_URL: sinkUrl(`/hook/${sink}`), INCIDENT_WEBHOOK_SECRET: 'whsec-earntrack' }),
-    data: { 'earntrack-cache-hit': EVALUATED, 'earntrack-redis-hit-ratio': EVALUATED },
+    build: (base, _sink, instance) => earnTrack({ backend: base, web: `${base}/web`, webOrigin: 'https://yourapp.vercel.app' }, viaWs(), { r2Binding: 'TEST_BACKUPS', prefix: `et-${instance}/db/` }),
+    secrets: (sink) => ({ ...data(), ...tokens, SLACK_PRODUCTION_ALERTS_URL: sinkUrl(`/slack/${sink}`), INCIDENT_WEBHOOK_URL: sinkUrl(`/hook/${sink}`), INCIDENT_WEBHOOK_SECRET: 'whsec-earntrack' }),
+    prepare: async (instance, ping) => {
+      for (let back = 6; back >= 0; back--) {
+        const at = Date.UTC(2026, 10, 22 - back, 0, 30);
+        await r2().put(`et-${instance}/db/${stamp(at)}.sql.gz`, 'x'.repeat(1.2 * MB), back === 0 ? { customMetadata: { sha256: 'e3b0c44298fc1c14' } } : undefined);
+      }
+      await ping(tokens.BACKUP_PING_TOKEN, Date.UTC(2026, 10, 22, 0, 52));
+      await ping(tokens.DRILL_PING_TOKEN, Date.UTC(2026, 10, 2, 9, 0));
+    },
+    // The WAL archiver is also made to fail for a moment by the PostgreSQL tests running alongside.
+    data: { 'earntrack-cache-hit': EVALUATED, 'earntrack-redis-hit-ratio': EVALUATED, 'earntrack-wal-archiving': EVALUATED },
     broken: { 'earntrack-backend': 'down', 'earntrack-web': 'down', 'earntrack-cors': 'down' },
   },
 ];
@@ -113,9 +161,21 @@ describe.each(scenarios)('the $name pack against a stand-in of the app and the t
   it('finds what the runbook would, and alerts on every channel when the app breaks', async () => {
     const instance = unique(scenario.name);
     const sink = unique('sink');
-    const cfg = loadConfig(scenario.build(targetUrl(`/apps/${scenario.name}/${instance}`), sink));
+    const input = scenario.build(targetUrl(`/apps/${scenario.name}/${instance}`), sink, instance);
+    const cfg = loadConfig(input);
     const secrets = scenario.secrets(sink);
     const readState = async () => JSON.parse((await testKV().get(KEYS.state)) ?? '{}') as EngineState;
+    // Pings go through the Worker's real /ping route, stamped with the given time.
+    const clock = { t: T0 };
+    const worker = createWorker(input, { now: () => clock.t });
+    const ping = async (token: string, at: number) => {
+      clock.t = at;
+      const ctx = createExecutionContext();
+      const response = await worker.fetch(new Request(`https://vigil.test/ping/${token}`, { method: 'POST', body: 'done' }), workerEnv(secrets) as WorkerEnv, ctx);
+      await waitOnExecutionContext(ctx);
+      expect(response.status).toBe(200);
+    };
+    await scenario.prepare?.(instance, ping);
 
     await runTick(cfg, T0, { secrets });
     let state = await readState();

@@ -1,7 +1,7 @@
 // EarnTrack: Express backend on Railway, PostgreSQL, Redis cache, Prometheus
 // /metrics, React front end on Vercel. Runbook: ../shared/runbooks/004_7c8e7268e4bb52c9.md
 
-import { defineConfig, header, http, json, latency, pg, secret, slack, status, upstash, webhook, type PostgresAccess } from '../../src/config';
+import { backups, defineConfig, header, heartbeat, http, json, latency, pg, secret, slack, status, upstash, webhook, type PostgresAccess } from '../../src/config';
 
 export interface EarnTrackTargets {
   backend: string;
@@ -18,9 +18,16 @@ export const EARNTRACK: EarnTrackTargets = {
 
 export const EARNTRACK_DATABASE: PostgresAccess = { wsProxy: 'wss://wsproxy.backend-domain.example.com/v2' };
 
+/** The nightly `pg_dump | gzip` goes to an R2 bucket bound as BACKUPS, keys earntrack/db/2026-11-22T00-30-00Z.sql.gz. */
+export interface EarnTrackStorage {
+  r2Binding: string;
+  prefix: string;
+}
+export const EARNTRACK_STORAGE: EarnTrackStorage = { r2Binding: 'BACKUPS', prefix: 'earntrack/db/' };
+
 const RUNBOOK = 'https://github.com/your-org/earntrack/blob/main/docs/RUNBOOK.md';
 
-export function earnTrack(targets: EarnTrackTargets = EARNTRACK, database: PostgresAccess = EARNTRACK_DATABASE) {
+export function earnTrack(targets: EarnTrackTargets = EARNTRACK, database: PostgresAccess = EARNTRACK_DATABASE, storage: EarnTrackStorage = EARNTRACK_STORAGE) {
   const db = { connection: secret('DATABASE_URL'), group: 'Data', ...database };
   const redis = { url: secret('UPSTASH_REDIS_REST_URL'), token: secret('UPSTASH_REDIS_REST_TOKEN'), group: 'Data' };
   return defineConfig({
@@ -85,6 +92,28 @@ export function earnTrack(targets: EarnTrackTargets = EARNTRACK, database: Postg
       // R23: `info memory` ("Memory > 85%" alert) and `info stats` (hit ratio: aim > 90%, alert < 80%)
       upstash.memory({ id: 'earntrack-redis-memory', ...redis, usedPct: { warn: 80, crit: 85 } }),
       upstash.hitRatio({ id: 'earntrack-redis-hit-ratio', ...redis, every: '15m', above: { warn: 90, crit: 80 } }),
+      // R30: the nightly backup job (after Railway's own at 00:00 UTC) pings when it is done
+      heartbeat({ id: 'earntrack-backup-job', name: 'Nightly backup job', group: 'Backups', token: secret('BACKUP_PING_TOKEN'), schedule: '30 0 * * *', grace: '1h', maxDuration: '45m', purpose: 'backup' }),
+      // R28 + R29: "RPO < 24 hours", "Retention: 7 days": newest under 25h, 7 days present, not shrunk, checksummed
+      backups({
+        id: 'earntrack-backups',
+        name: 'Database backups (R2)',
+        group: 'Backups',
+        every: '15m',
+        r2: storage.r2Binding,
+        prefix: storage.prefix,
+        keyDateFormat: 'YYYY-MM-DD',
+        maxAge: '25h',
+        minBytes: 1024 * 1024,
+        minRatio: 0.7,
+        retention: { days: 7 },
+        requireMetadata: ['sha256'],
+        runbook: `${RUNBOOK}#backup-and-recovery`,
+      }),
+      // Point-in-time recovery "(requires WAL archiving enabled)"
+      pg.walArchiving({ id: 'earntrack-wal-archiving', ...db, group: 'Backups', every: '15m', maxAge: '1h' }),
+      // R31: monthly security audit, "Backup Verification — Test backup restoration"
+      heartbeat({ id: 'earntrack-restore-test', name: 'Backup restore test', group: 'Backups', token: secret('DRILL_PING_TOKEN'), schedule: '0 9 1 * *', grace: '10d', purpose: 'restore-drill' }),
     ],
   });
 }

@@ -2,7 +2,7 @@
 // PostgreSQL (Prisma), Redis/BullMQ queues, S3, Resend.
 // Runbook: ../shared/runbooks/001_b2762b80d1d2f471.md
 
-import { defineConfig, discord, http, json, pg, secret, slack, status, upstash, type PostgresAccess } from '../../src/config';
+import { backups, bucket, defineConfig, discord, heartbeat, http, json, pg, secret, slack, status, upstash, type PostgresAccess } from '../../src/config';
 
 export interface LegacyVideoTargets {
   api: string;
@@ -16,9 +16,29 @@ export const LEGACY_VIDEO: LegacyVideoTargets = {
 
 export const LEGACY_VIDEO_DATABASE: PostgresAccess = { wsProxy: 'wss://wsproxy.your-domain.com/v2' };
 
+/**
+ * Where the hourly database dumps land. The runbook names no backup bucket
+ * (its S3 bucket holds videos), so this assumes one: s3://legacyvideo-backups/db/.
+ */
+export interface LegacyVideoStorage {
+  endpoint: string;
+  backupBucket: string;
+  backupPrefix: string;
+  /** $S3_BUCKET, the videos. */
+  videoBucket: string;
+}
+
+export const LEGACY_VIDEO_STORAGE: LegacyVideoStorage = {
+  endpoint: 'https://s3.us-east-1.amazonaws.com',
+  backupBucket: 'legacyvideo-backups',
+  backupPrefix: 'db/',
+  videoBucket: 'your-video-bucket',
+};
+
 const RUNBOOK = 'https://github.com/your-org/legacyvideo/blob/main/RUNBOOK.md';
 
-export function legacyVideo(targets: LegacyVideoTargets = LEGACY_VIDEO, database: PostgresAccess = LEGACY_VIDEO_DATABASE) {
+export function legacyVideo(targets: LegacyVideoTargets = LEGACY_VIDEO, database: PostgresAccess = LEGACY_VIDEO_DATABASE, storage: LegacyVideoStorage = LEGACY_VIDEO_STORAGE) {
+  const s3 = { endpoint: storage.endpoint, region: 'us-east-1', pathStyle: true, accessKeyId: secret('AWS_ACCESS_KEY_ID'), secretAccessKey: secret('AWS_SECRET_ACCESS_KEY') };
   const db = { connection: secret('DATABASE_URL'), group: 'Data', ...database };
   const redis = { url: secret('UPSTASH_REDIS_REST_URL'), token: secret('UPSTASH_REDIS_REST_TOKEN'), group: 'Data' };
   return defineConfig({
@@ -58,6 +78,27 @@ export function legacyVideo(targets: LegacyVideoTargets = LEGACY_VIDEO, database
       // R22: the BullMQ queues `email` and `release-process` (failed is a sorted set: not LLEN)
       upstash.queue({ id: 'legacyvideo-email-queue', ...redis, queue: 'email', waiting: { warn: 100 }, fix: 'Check the worker logs; restart the worker (it retries failed jobs)' }),
       upstash.queue({ id: 'legacyvideo-release-queue', ...redis, queue: 'release-process', waiting: { warn: 20 }, fix: 'Check the worker logs for release-process errors' }),
+      // R30: the hourly dump job pings when it finishes (`... && curl .../ping/$TOKEN || curl .../ping/$TOKEN/fail`)
+      heartbeat({ id: 'legacyvideo-backup-job', name: 'Hourly database backup', group: 'Backups', token: secret('BACKUP_PING_TOKEN'), period: '1h', grace: '15m', maxDuration: '20m', purpose: 'backup', runbook: `${RUNBOOK}#database-failure`, fix: 'railway logs for the backup job; run the dump by hand if the last one failed' }),
+      // R28 + R29: "Database failure: RPO 1 hour": the newest dump is under 75 minutes old, not shrunk, 24 kept a day
+      backups({
+        id: 'legacyvideo-backups',
+        name: 'Database backups (S3)',
+        group: 'Backups',
+        every: '5m',
+        s3: { ...s3, bucket: storage.backupBucket },
+        prefix: storage.backupPrefix,
+        keyDateFormat: 'YYYY-MM-DD',
+        window: '1d',
+        maxAge: '75m',
+        minBytes: 1024 * 1024,
+        retention: { count: 20 },
+        runbook: `${RUNBOOK}#database-failure`,
+      }),
+      // R31: "Quarterly: Disaster recovery drill": the drill job pings with its report
+      heartbeat({ id: 'legacyvideo-dr-drill', name: 'Disaster recovery drill', group: 'Backups', token: secret('DRILL_PING_TOKEN'), schedule: '0 9 1 1,4,7,10 *', grace: '14d', purpose: 'restore-drill' }),
+      // R32: `aws s3 ls s3://$S3_BUCKET --region $S3_REGION`: the video bucket answers with these credentials
+      bucket({ id: 'legacyvideo-s3', name: 'Video storage (S3)', group: 'LegacyVideo', every: '15m', s3: { ...s3, bucket: storage.videoBucket }, maxObjects: 1, runbook: `${RUNBOOK}#s3-errors`, fix: 'Check S3 bucket permissions and the AWS keys on api and worker' }),
     ],
   });
 }

@@ -2,7 +2,7 @@
 // PostgreSQL with pgvector. Runbook: ../shared/runbooks/000_a00e6d6505e17b9f.md
 // The URLs are the runbook's placeholders; pass your own to musicr({...}).
 
-import { column, defineConfig, discord, header, http, json, latency, pg, postgres, secret, status, type PostgresAccess } from '../../src/config';
+import { backups, column, defineConfig, discord, header, http, json, latency, pg, postgres, secret, status, type PostgresAccess } from '../../src/config';
 
 export interface MusicrTargets {
   api: string;
@@ -20,9 +20,12 @@ export const MUSICR: MusicrTargets = {
 /** Railway's PostgreSQL is reached through a WebSocket proxy you run next to it (docs/checks.md). */
 export const MUSICR_DATABASE: PostgresAccess = { wsProxy: 'wss://wsproxy.your-api-domain.railway.app/v2' };
 
+/** The runbook's `pg_dump $DATABASE_URL > backup_$(date +%Y%m%d).sql`, uploaded to R2 (binding BACKUPS) under musicr/. */
+export const MUSICR_BACKUPS = { r2: 'BACKUPS', prefix: 'musicr/backup_' };
+
 const RUNBOOK = 'https://github.com/your-org/musicr/blob/main/docs/RUNBOOK.md';
 
-export function musicr(targets: MusicrTargets = MUSICR, database: PostgresAccess = MUSICR_DATABASE) {
+export function musicr(targets: MusicrTargets = MUSICR, database: PostgresAccess = MUSICR_DATABASE, store: { r2: string; prefix: string } = MUSICR_BACKUPS) {
   const db = { connection: secret('DATABASE_URL'), group: 'Database', ...database };
   return defineConfig({
     page: { title: 'Musicr status', description: 'Chat and semantic song search.' },
@@ -101,6 +104,8 @@ FROM songs`,
       pg.unusedIndexes({ id: 'musicr-unused-indexes', ...db, cron: '0 7 * * 1', tz: 'UTC' }),
       // R18: Prisma migrations applied (`pnpm prisma migrate deploy` runs on deploy)
       pg.prismaMigrations({ id: 'musicr-migrations', ...db, every: '15m', fix: 'railway run pnpm --filter @musicr/api prisma migrate status, then migrate deploy or resolve' }),
+      // R28 + R29: the daily dump exists, is under 25 hours old, has not shrunk, 7 days kept
+      backups({ id: 'musicr-backups', name: 'Database backups', group: 'Backups', every: '1h', r2: store.r2, prefix: store.prefix, keyDateFormat: 'YYYYMMDD', maxAge: '25h', minRatio: 0.8, retention: { days: 7 }, fix: 'railway connect postgres; pg_dump $DATABASE_URL > backup_$(date +%Y%m%d).sql and upload it' }),
     ],
   });
 }

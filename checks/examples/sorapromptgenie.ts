@@ -1,7 +1,7 @@
 // SoraPromptGenie: Express under PM2 (or Railway/Render), Neon Postgres,
 // OpenRouter, Sentry. Runbook: ../shared/runbooks/003_29f4dc65e8f8bb18.md
 
-import { bearer, defineConfig, http, json, latency, pg, secret, slack, status, type PostgresAccess } from '../../src/config';
+import { bearer, defineConfig, heartbeat, http, json, latency, pg, secret, slack, status, type PostgresAccess } from '../../src/config';
 
 export interface SoraPromptGenieTargets {
   app: string;
@@ -57,6 +57,11 @@ export function soraPromptGenie(targets: SoraPromptGenieTargets = SORA_PROMPT_GE
       pg.databaseSize({ id: 'sora-db-size', ...db, every: '1h', below: { warn: 400 * 1024 ** 2, crit: 480 * 1024 ** 2 }, growth: { pct: { warn: 25 } } }),
       // R16: the runbook kills active queries older than 5 minutes; Vigil tells you they exist
       pg.longRunningQueries({ id: 'sora-long-queries', ...db, olderThan: '5 minutes', runbook: `${RUNBOOK}#slow-api-responses`, fix: "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE state = 'active' AND now() - query_start > interval '5 minutes'" }),
+      // R30: the nightly `pg_dump $DATABASE_URL | gzip > backup-$(date +%Y%m%d-%H%M%S).sql.gz` job pings when done
+      // (Neon keeps point-in-time history too; this is the copy outside Neon)
+      heartbeat({ id: 'sora-backup-job', name: 'Nightly database dump', group: 'Backups', token: secret('BACKUP_PING_TOKEN'), schedule: '0 3 * * *', grace: '1h', maxDuration: '30m', purpose: 'backup' }),
+      // R31: "Quarterly: Disaster recovery drill"
+      heartbeat({ id: 'sora-dr-drill', name: 'Disaster recovery drill', group: 'Backups', token: secret('DRILL_PING_TOKEN'), schedule: '0 9 1 1,4,7,10 *', grace: '14d', purpose: 'restore-drill' }),
     ],
   });
 }

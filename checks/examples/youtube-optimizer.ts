@@ -1,7 +1,7 @@
 // YouTube Optimizer backend: NestJS on Railway, Supabase Postgres, OpenAI,
 // Telegram alerts. Runbook: ../shared/runbooks/002_9c12ad0686230072.md
 
-import { bearer, defineConfig, eachRow, http, json, latency, pg, postgres, secret, status, telegram, type PostgresAccess } from '../../src/config';
+import { bearer, defineConfig, eachRow, heartbeat, http, json, latency, pg, postgres, secret, status, telegram, type PostgresAccess } from '../../src/config';
 
 export interface YouTubeOptimizerTargets {
   api: string;
@@ -80,6 +80,11 @@ GROUP BY ip_address ORDER BY attempts DESC LIMIT 20`,
         runbook: `${RUNBOOK}#security-incident`,
         fix: 'Block the IP (ip_rate_limits) and review security_events for that address',
       }),
+      // R30: daily "Verify backups completed": Supabase backs up daily (7 days on the free tier); a
+      // scheduled job checks the dashboard's backup list via the Management API and pings
+      heartbeat({ id: 'yto-backup-verified', name: 'Daily backup verified', group: 'Backups', token: secret('BACKUP_PING_TOKEN'), schedule: '0 6 * * *', grace: '2h', purpose: 'backup' }),
+      // R31: monthly "Backup verification test" / "Disaster recovery drill"
+      heartbeat({ id: 'yto-dr-drill', name: 'Disaster recovery drill', group: 'Backups', token: secret('DRILL_PING_TOKEN'), schedule: '0 9 1 * *', grace: '10d', purpose: 'restore-drill' }),
     ],
   });
 }

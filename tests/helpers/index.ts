@@ -67,9 +67,15 @@ export function config(input: ConfigInput): Config {
   return loadConfig(input);
 }
 
+/** The Worker env a test tick sees: the KV and R2 bindings, plus `secrets`. */
+export function workerEnv(secrets: Record<string, string> = {}, kv: KV = testKV()): Record<string, unknown> {
+  return { VIGIL_KV: kv, TEST_BACKUPS: (env as unknown as { TEST_BACKUPS: unknown }).TEST_BACKUPS, ...secrets };
+}
+
 /** Runs one tick at `time` with `secrets` as the Worker env. */
 export function runTick(cfg: Config, time: number, options: { kv?: KV; secrets?: Record<string, string> } = {}): Promise<TickReport> {
-  return tick({ config: cfg, kv: options.kv ?? testKV(), env: options.secrets ?? {}, fetch: (input, init) => fetch(input, init) }, time);
+  const kv = options.kv ?? testKV();
+  return tick({ config: cfg, kv, env: workerEnv(options.secrets, kv), fetch: (input, init) => fetch(input, init) }, time);
 }
 
 /** Test-only infrastructure controls (stop/start scratch servers, create queues); see tests/support/control.ts. */
