@@ -17,6 +17,21 @@ interface Modifiers<Self> {
   for(duration: string): Self;
   /** Name the value in messages: `.label('active connections')`. */
   label(text: string): Self;
+  /**
+   * Hysteresis: once failing, the value must get `pct` percent past the
+   * threshold to pass again: `below(500).hysteresis(10)` fails at 500 and
+   * recovers below 450.
+   */
+  hysteresis(pct: number): Self;
+}
+
+/** The recovery line `pct` percent on the passing side of a threshold. */
+function recoveryLine(op: Operator, limit: AssertionInput['value'], pct: number): number | undefined {
+  if (typeof limit !== 'number' || !(pct > 0)) return undefined;
+  const margin = Math.abs(limit) * (pct / 100);
+  if (op === '<' || op === '<=') return limit - margin;
+  if (op === '>' || op === '>=') return limit + margin;
+  return undefined;
 }
 
 /** One assertion as written in config; `toJSON()` gives its plain data. */
@@ -40,6 +55,15 @@ export class AssertionBuilder implements Modifiers<AssertionBuilder> {
   label(text: string) {
     return this.#with({ label: text });
   }
+  hysteresis(pct: number) {
+    const recover = recoveryLine(this.#data.op, this.#data.value, pct);
+    if (recover === undefined) throw new Error(`hysteresis(${pct}) needs a positive percentage and a <, <=, > or >= threshold`);
+    return this.#with({ recover: Number(recover.toPrecision(12)) });
+  }
+  /** Hysteresis with an explicit line: `below(500).recoverAt(400)` fails at 500 and recovers below 400. */
+  recoverAt(value: number) {
+    return this.#with({ recover: value });
+  }
   toJSON(): AssertionInput {
     return { ...this.#data };
   }
@@ -62,6 +86,9 @@ export class LevelsBuilder implements Modifiers<LevelsBuilder> {
   }
   label(text: string) {
     return this.#each((item) => item.label(text));
+  }
+  hysteresis(pct: number) {
+    return this.#each((item) => item.hysteresis(pct));
   }
   toJSON(): AssertionInput[] {
     return this.items.map((item) => item.toJSON());

@@ -48,6 +48,13 @@ export function assertionProblem(assertion: Assertion): string | undefined {
   if (['<', '<=', '>', '>='].includes(op) && !isNumeric(value as Value)) {
     return `operator "${op}" needs a number, got ${JSON.stringify(value)}`;
   }
+  if (assertion.recover !== undefined) {
+    if (!['<', '<=', '>', '>='].includes(op)) return `recover applies to <, <=, > and >= (not "${op}")`;
+    const limit = Number(value);
+    if ((op.startsWith('<') && assertion.recover > limit) || (op.startsWith('>') && assertion.recover < limit)) {
+      return `recover ${assertion.recover} must be on the passing side of ${op} ${limit} (${op.startsWith('<') ? 'at or below' : 'at or above'} it)`;
+    }
+  }
   if (op === 'matches' || op === '!matches') {
     try {
       new RegExp(String(value), assertion.flags);

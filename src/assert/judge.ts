@@ -31,6 +31,7 @@ export interface Observed extends Evidence {
   reached: boolean;
   unknown?: boolean;
   error?: string;
+  pending?: Record<string, string>;
   verdict?: { status: 'up' | 'degraded' | 'down'; message: string };
 }
 
@@ -47,15 +48,16 @@ export function judge(
   if (!observation.reached) {
     return { status: 'down', failures: [], pending: [], outcomes: [], message: observation.error ?? 'unreachable', memory: previous ?? {} };
   }
-  const outcomes = assertions.map((assertion) => evaluate(assertion, observation));
+  const outcomes = assertions.map((assertion) => withHysteresis(assertion, evaluate(assertion, observation), observation, previous));
   const memory: Record<string, AssertionMemory> = {};
   const failures: Outcome[] = [];
   const pending: Outcome[] = [];
   for (const outcome of outcomes) {
     if (outcome.pass) continue;
-    if (outcome.assertion.source.type === 'trend' && outcome.observed === undefined) {
-      // Not enough history to compare with yet: neither passing nor failing.
-      pending.push({ ...outcome, message: `${outcome.message.replace(/ is missing.*/, '')}: not enough history yet` });
+    // A value that cannot exist yet (a trend without history, a rate before the second scrape): neither passing nor failing.
+    const waiting = observation.pending?.[sourceKey(outcome.assertion.source)] ?? (outcome.assertion.source.type === 'trend' ? 'not enough history yet' : undefined);
+    if (outcome.observed === undefined && waiting) {
+      pending.push({ ...outcome, message: `${outcome.message.replace(/ is missing.*/s, '')}: ${waiting}` });
       continue;
     }
     const since = previous?.[outcome.key]?.since ?? now;
@@ -81,6 +83,17 @@ export function judge(
   const shown = outcomes.map((outcome) => pending.find((p) => p.key === outcome.key) ?? outcome);
   const message = worst ? failures.map((f) => f.message).join('; ') : summarize(shown, observation);
   return { status, failures, pending, outcomes, message, memory };
+}
+
+/**
+ * An assertion that was failing keeps failing until its value gets past the
+ * recovery line (`recover`), so a value hovering at a threshold does not flap.
+ */
+function withHysteresis(assertion: Assertion, outcome: Outcome, observation: Observed, previous: Record<string, AssertionMemory> | undefined): Outcome {
+  if (assertion.recover === undefined || !outcome.pass || !previous?.[outcome.key]) return outcome;
+  const recovery = evaluate({ ...assertion, value: assertion.recover }, observation);
+  if (recovery.pass) return outcome;
+  return { ...outcome, pass: false, message: `${recovery.message} to recover` };
 }
 
 function severityRank(assertion: Assertion): number {

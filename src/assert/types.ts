@@ -61,6 +61,13 @@ export interface Assertion {
   severity: Severity;
   /** Milliseconds the failure must last before it counts (config: `for: '5m'`). */
   for?: number;
+  /**
+   * Hysteresis for `<`, `<=`, `>`, `>=`: once failing, the value must get past
+   * this line (on the passing side of `value`) before the assertion passes
+   * again, so a value hovering at the threshold does not flap:
+   * `< 500` with recover 450 fails at 500 and passes again below 450.
+   */
+  recover?: number;
   /** Shown instead of the source's own name in messages. */
   label?: string;
   /** How values read in messages: 'ms' → "2300 ms", 's' → "26h", 'bytes' → "3.1 MiB", '%' → "91%". */

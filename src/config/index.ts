@@ -12,6 +12,8 @@ export type { Levels } from '../assert/builders';
 export { pg } from '../kinds/postgres-recipes';
 export { upstash } from '../kinds/redis-recipes';
 export { backups, bucket } from '../kinds/backups-recipes';
+export { gauge, increase, quantile, rate, ratio } from '../kinds/metrics';
+export type { MetricExpr } from '../kinds/metrics';
 export { bearer, secret } from './secrets';
 export type { SecretRef } from './secrets';
 
@@ -27,7 +29,8 @@ export type PostgresCheckInput = KindInput<'postgres'> & { kind: 'postgres' };
 export type RedisCheckInput = KindInput<'redis'> & { kind: 'redis' };
 export type HeartbeatCheckInput = KindInput<'heartbeat'> & { kind: 'heartbeat' };
 export type BackupsCheckInput = KindInput<'backups'> & { kind: 'backups' };
-export type CheckInput = HttpCheckInput | PostgresCheckInput | RedisCheckInput | HeartbeatCheckInput | BackupsCheckInput;
+export type MetricsCheckInput = KindInput<'metrics'> & { kind: 'metrics' };
+export type CheckInput = HttpCheckInput | PostgresCheckInput | RedisCheckInput | HeartbeatCheckInput | BackupsCheckInput | MetricsCheckInput;
 
 /**
  * How checks reach a PostgreSQL database, shared by a pack's checks:
@@ -88,6 +91,14 @@ export function redis(check: KindInput<'redis'>): RedisCheckInput {
  */
 export function heartbeat(check: KindInput<'heartbeat'>): HeartbeatCheckInput {
   return { kind: 'heartbeat', confirmations: { down: 1, up: 1 }, ...check };
+}
+
+/**
+ * Prometheus metrics: scrape /metrics and compute named values.
+ * `metrics({ id: 'api-metrics', url: 'https://api.example.com/metrics', values: { p95_ms: quantile(0.95, 'http_request_duration_seconds', { scale: 1000 }) }, expect: [value('p95_ms').below(500)] })`.
+ */
+export function metrics(check: KindInput<'metrics'>): MetricsCheckInput {
+  return { kind: 'metrics', ...check };
 }
 
 /** Slack incoming webhook: `slack({ webhookUrl: secret('SLACK_WEBHOOK_URL') })`. */

@@ -86,6 +86,7 @@ export const assertionSchema = z.strictObject({
     .optional(),
   severity: z.enum(['warn', 'crit']).optional(),
   for: durationSchema.optional(),
+  recover: z.number().optional(),
   label: z.string().max(80).optional(),
   unit: z.enum(UNITS).optional(),
 });

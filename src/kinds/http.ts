@@ -9,6 +9,7 @@ import { stringOrSecret } from '../config/secrets';
 import { formatBytes } from '../format';
 import { describeFetchError, untilAborted } from './fetch-errors';
 import { discardBody, readBoundedBody } from './read-body';
+import { isHttpUrl, withoutQuery } from './urls';
 import type { CheckKind, Observation } from './types';
 
 export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024; // enough for any health or metrics JSON
@@ -145,25 +146,6 @@ export const httpKind: CheckKind<typeof options> = {
 
 function isRedirect(status: number): boolean {
   return status === 301 || status === 302 || status === 303 || status === 307 || status === 308;
-}
-
-function isHttpUrl(text: string): boolean {
-  try {
-    const url = new URL(text);
-    return url.protocol === 'http:' || url.protocol === 'https:';
-  } catch {
-    return false;
-  }
-}
-
-/** The URL without its query string, which may hold tokens. */
-function withoutQuery(text: string): string {
-  try {
-    const url = new URL(text);
-    return `${url.origin}${url.pathname}`;
-  } catch {
-    return '(invalid URL)';
-  }
 }
 
 function parseJson(text: string): { ok: true; value: unknown } | { ok: false; error: string } {

@@ -27,6 +27,12 @@ export interface Observation {
    * failed) gives it here; the check's status is the worse of this and its assertions.
    */
   verdict?: { status: 'up' | 'degraded' | 'down'; message: string };
+  /**
+   * Values that cannot exist yet, by value key, with the reason ("needs a
+   * second scrape", "no traffic since the last scrape"): assertions on them
+   * wait instead of failing.
+   */
+  pending?: Record<string, string>;
   /** Small facts for the status page (e.g. when a backup last succeeded), kept in the check's state. */
   facts?: Record<string, Value>;
 }

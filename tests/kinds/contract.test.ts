@@ -3,7 +3,7 @@
 // the way of an error all become results, never throws, and never leak.
 import { describe, expect, it } from 'vitest';
 import type { CheckInput } from '../../src/config';
-import { secret } from '../../src/config';
+import { bearer, gauge, secret } from '../../src/config';
 import type { KindName } from '../../src/kinds';
 import { inject } from 'vitest';
 import type { KV } from '../../src/store/kv';
@@ -69,6 +69,16 @@ export const contractCases: Record<KindName, ContractCases> = {
     leaky: () => ({
       check: { kind: 'backups', id: 'c', s3: { endpoint: inject('s3').endpoint, bucket: 'backups', accessKeyId: secret('S3_KEY'), secretAccessKey: secret('S3_SECRET') } },
       secrets: { S3_KEY: MARKER, S3_SECRET: MARKER },
+    }),
+  },
+  metrics: {
+    unreachable: () => ({ kind: 'metrics', id: 'c', url: `${refusedUrl()}/metrics`, values: { memory: gauge('process_resident_memory_bytes') } }),
+    hanging: () => ({ kind: 'metrics', id: 'c', url: targetUrl('/hang'), values: { memory: gauge('process_resident_memory_bytes') }, timeout: '1s', retry: false }),
+    badOptions: () => ({ check: { kind: 'metrics', id: 'c', url: secret('TARGET_URL'), values: { memory: gauge('process_resident_memory_bytes') } }, secrets: { TARGET_URL: 'not a url' } }),
+    // A wrong scrape token whose text is the marker, and a URL with the marker as password.
+    leaky: () => ({
+      check: { kind: 'metrics', id: 'c', url: secret('METRICS_URL'), headers: { Authorization: bearer('METRICS_TOKEN') }, values: { memory: gauge('process_resident_memory_bytes') } },
+      secrets: { METRICS_URL: targetUrl('/metrics/private-contract').replace('http://', `http://scraper:${MARKER}@`), METRICS_TOKEN: MARKER },
     }),
   },
   redis: {

@@ -1,10 +1,13 @@
 // HTTP targets for the checks under test: healthy, failing, slow, hanging,
-// huge, endless, bad JSON, redirect loops, and routes whose answer a test
-// sets through /__control (so a check can go down and recover).
+// huge, endless, bad JSON, redirect loops, routes whose answer a test sets
+// through /__control (so a check can go down and recover), Prometheus
+// endpoints whose traffic a test sets through /__metrics (see metrics.ts;
+// /metrics/private-* need METRICS_TOKEN), and the runbook apps (apps.ts).
 
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import net, { type AddressInfo } from 'node:net';
 import { serveApp, setBroken } from './apps';
+import { controlMetrics, METRICS_TOKEN, serveMetrics } from './metrics';
 
 interface Programmed {
   status: number;
@@ -53,6 +56,14 @@ async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
     await setBroken(path.slice('/__apps/'.length), broken);
     return send(res, 204, '');
   }
+  if (path.startsWith('/__metrics/') && req.method === 'POST') {
+    controlMetrics(path.slice('/__metrics/'.length), JSON.parse(await readBody(req)));
+    return send(res, 204, '');
+  }
+  if (path.startsWith('/metrics/private-') && req.headers.authorization !== `Bearer ${METRICS_TOKEN}`) {
+    return send(res, 401, 'Unauthorized', { 'content-type': 'text/plain', 'www-authenticate': 'Bearer' });
+  }
+  if (serveMetrics(res, path)) return;
   if (await serveApp(req, res, path)) return;
   if (path.startsWith('/p/')) {
     const answer = programmed.get(path.slice(3)) ?? { status: 200, body: '{"status":"ok"}', headers: {}, delayMs: 0 };
