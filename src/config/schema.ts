@@ -131,6 +131,15 @@ export const checkCommonShape = {
   notify: z.array(z.string()).optional(),
   /** Link to the runbook step to follow, included in alerts. */
   runbook: urlSchema.optional(),
+  /** An availability objective: `{ objective: 99.9, window: '30d' }`. */
+  slo: z
+    .strictObject({
+      /** Percent, below 100 (100% leaves no error budget). */
+      objective: z.number().gt(0).lt(100),
+      window: durationSchema.optional(),
+      burnAlerts: z.boolean().optional(),
+    })
+    .optional(),
   /** A one-line hint for whoever is on call. */
   fix: z.string().max(1000).optional(),
 };

@@ -25,9 +25,20 @@ export interface Check {
   notify: string[];
   runbook?: string;
   fix?: string;
+  /** An availability objective over the check's probes (see engine/slo.ts). */
+  slo?: SloConfig;
   kind: KindName;
   /** The kind's own options, as its schema parsed them. */
   options: Record<string, unknown>;
+}
+
+export interface SloConfig {
+  /** Percent of probes that must be good, e.g. 99.9. */
+  objective: number;
+  /** The rolling window in whole days (1–90), e.g. 30. */
+  windowDays: number;
+  /** Send burn-rate alerts (default true). */
+  burnAlerts: boolean;
 }
 
 export interface ChannelConfig {

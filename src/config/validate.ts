@@ -8,7 +8,7 @@ import { KIND_NAMES, kinds, type KindName } from '../kinds';
 import { CHANNEL_TYPES, channels, type ChannelType } from '../notify';
 import { parseDuration } from './duration';
 import { checkCommonShape, MAX_TIMEOUT_MS, rootSchema } from './schema';
-import type { ChannelConfig, Check, Config, Schedule } from './types';
+import type { ChannelConfig, Check, Config, Schedule, SloConfig } from './types';
 
 export const DEFAULT_EVERY_MS = 60_000;
 export const DEFAULT_TIMEOUT_MS = 10_000;
@@ -22,6 +22,7 @@ export const FREE_PLAN_SUBREQUESTS = 50;
 /** Per heartbeat: an hourly job with start pings needs 48; leave room, keep the daily total safe. */
 export const DEFAULT_PING_WRITES_PER_DAY = 100;
 const MINUTE = 60_000;
+const DAY = 24 * 60 * MINUTE;
 
 export type Validation = { ok: true; config: Config } | { ok: false; problems: string[] };
 
@@ -118,6 +119,8 @@ function parseCheck(raw: unknown, index: number, context: CheckContext, problems
   const timeoutMs = ms(data.timeout) ?? ms(context.defaults.timeout) ?? DEFAULT_TIMEOUT_MS;
   if (timeoutMs > MAX_TIMEOUT_MS) problem('timeout', `at most ${MAX_TIMEOUT_MS / 1000}s, so a tick finishes inside its minute`);
 
+  const slo = parseSlo(data.slo, problem);
+
   const options: Record<string, unknown> = {};
   for (const key of Object.keys(kind.options.shape)) if (data[key] !== undefined) options[key] = data[key];
   for (const [field, message] of kind.validate?.(options as never) ?? []) problem(field, message);
@@ -161,7 +164,20 @@ function parseCheck(raw: unknown, index: number, context: CheckContext, problems
     options,
     ...pick(data, ['description', 'group', 'runbook', 'fix']),
   };
+  if (slo) check.slo = slo;
   return check;
+}
+
+const MAX_SLO_DAYS = 90;
+
+function parseSlo(input: { objective: number; window?: string | undefined; burnAlerts?: boolean | undefined } | undefined, problem: (field: string, message: string) => void): SloConfig | undefined {
+  if (!input) return undefined;
+  const window = ms(input.window) ?? 30 * DAY;
+  if (window % DAY !== 0 || window < DAY || window > MAX_SLO_DAYS * DAY) {
+    problem('slo.window', `whole days from "1d" to "${MAX_SLO_DAYS}d" (the budget is kept per day), e.g. "30d"`);
+    return undefined;
+  }
+  return { objective: input.objective, windowDays: window / DAY, burnAlerts: input.burnAlerts ?? true };
 }
 
 function parseSchedule(
@@ -275,11 +291,11 @@ function describeIssue(issue: Issue, known: string[]): string {
     case 'too_small':
       return issue.origin === 'string' || issue.origin === 'array'
         ? `must have at least ${String(issue.minimum)} ${issue.origin === 'string' ? 'characters' : 'items'}`
-        : `must be at least ${String(issue.minimum)}, got ${describeInput(input)}`;
+        : `must be ${issue.inclusive === false ? 'above' : 'at least'} ${String(issue.minimum)}, got ${describeInput(input)}`;
     case 'too_big':
       return issue.origin === 'string' || issue.origin === 'array'
         ? `must have at most ${String(issue.maximum)} ${issue.origin === 'string' ? 'characters' : 'items'}`
-        : `must be at most ${String(issue.maximum)}, got ${describeInput(input)}`;
+        : `must be ${issue.inclusive === false ? 'below' : 'at most'} ${String(issue.maximum)}, got ${describeInput(input)}`;
     default:
       return issue.message;
   }

@@ -14,6 +14,7 @@ import { mapLimit } from './concurrency';
 import { applyTransition, openIncident, pruneIncidents } from './incidents';
 import type { KindMemory } from '../kinds/types';
 import { runCheck, type RunResult } from './runner';
+import { recordProbe, updateBurn } from './slo';
 import { dueChecks } from './schedule';
 import { advance, newCheckState, pruneChanges } from './state-machine';
 import type { CheckState } from './types';
@@ -204,15 +205,24 @@ function recordResult(state: EngineState, check: Check, result: RunResult, now: 
   pruneChanges(checkState, now);
   const incident = openIncident(state.incidents, check.id);
   if (incident && judgement.status !== 'up') incident.lastMessage = judgement.message;
-  if (!transition) return false;
+  const channelNames = check.notify.filter((name) => name in config.channels);
+
+  // The SLO counts every evaluated probe (not only confirmed changes); its burn alerts are events of their own.
+  let burning = false;
+  if (check.slo) {
+    recordProbe(checkState, judgement.status, now, check.slo);
+    const burn = updateBurn(check, checkState, now);
+    if (burn) {
+      burning = true;
+      if (enqueue(state, burn, channelNames, now) > 0) report.events++;
+    }
+  } else delete checkState.sli;
+  if (!transition) return burning;
 
   report.transitions.push({ check: check.id, from: transition.from, to: transition.to });
   const event = applyTransition(state.incidents, check, transition, judgement, now);
   if (event && checkState.report?.length) event.report = checkState.report;
-  if (event) {
-    const channelNames = check.notify.filter((name) => name in config.channels);
-    if (enqueue(state, event, channelNames, now) > 0) report.events++;
-  }
+  if (event && enqueue(state, event, channelNames, now) > 0) report.events++;
   return true;
 }
 

@@ -5,6 +5,7 @@ import type { AssertionMemory } from '../assert/judge';
 import type { Samples } from '../assert/trend';
 import type { Value } from '../assert/types';
 import type { KindMemory } from '../kinds/types';
+import type { BurnLevel, SliState } from './slo';
 
 /** A check's status. `unknown`: Vigil could not evaluate it (missing secret, no data yet). */
 export type Status = 'up' | 'degraded' | 'down' | 'unknown';
@@ -35,6 +36,8 @@ export interface CheckState {
   samples?: Samples;
   /** Confirmed status changes [time, status], oldest first, kept ~2 days for uptime and roll-ups. */
   changes: Array<[number, Status]>;
+  /** Good and bad probes for the check's SLO: 5-minute buckets (6h) and days (the window). */
+  sli?: SliState;
   /** Latency sum and count for the current UTC day (daily average in history). */
   day?: { date: string; latencySum: number; runs: number };
 }
@@ -52,7 +55,8 @@ export interface Incident {
   lastMessage: string;
 }
 
-export type AlertType = 'down' | 'degraded' | 'recovered' | 'unknown';
+/** Status changes, and the start and end of an SLO's error budget burning too fast. */
+export type AlertType = 'down' | 'degraded' | 'recovered' | 'unknown' | 'burn' | 'burn-ended';
 
 /** A state change worth telling people about. */
 export interface AlertEvent {
@@ -75,4 +79,13 @@ export interface AlertEvent {
   fix?: string;
   /** The check's report when it changed (a job's last output, slow statements ...). */
   report?: string[];
+  /** For burn events: the SLO and how fast its budget burns. */
+  slo?: {
+    objective: number;
+    windowDays: number;
+    level: BurnLevel;
+    burnRate: { long: number; short: number; longWindow: string; shortWindow: string; threshold: number };
+    availability: number | null;
+    budgetRemaining: number | null;
+  };
 }

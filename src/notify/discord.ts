@@ -4,7 +4,7 @@
 
 import * as z from 'zod';
 import { stringOrSecret } from '../config/secrets';
-import { clip, STATUS_EMOJI, type AlertMessage } from './message';
+import { alertColor, alertEmoji, clip, type AlertMessage } from './message';
 import { postPayload } from './post';
 import type { Channel } from './types';
 
@@ -52,8 +52,8 @@ export function escapeDiscord(text: string): string {
 
 export function discordPayload(message: AlertMessage, username: string): DiscordPayload {
   const { event } = message;
-  const emoji = STATUS_EMOJI[event.type === 'recovered' ? 'recovered' : event.status];
-  const color = DISCORD_COLORS[event.type === 'recovered' ? 'up' : event.status];
+  const emoji = alertEmoji(event);
+  const color = DISCORD_COLORS[alertColor(event)];
   const lines = [escapeDiscord(message.summary), ...message.details.map((detail) => `• ${escapeDiscord(detail)}`)];
   if (message.fix) lines.push('', `**Fix:** ${escapeDiscord(message.fix)}`);
   // A code block shows the report as written (markdown and mentions inert; allowed_mentions also applies).

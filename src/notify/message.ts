@@ -32,20 +32,50 @@ export const STATUS_EMOJI: Record<Status | 'recovered', string> = {
   unknown: '⚪',
 };
 
+/** The emoji an alert's title starts with. */
+export function alertEmoji(event: AlertEvent): string {
+  if (event.type === 'recovered' || event.type === 'burn-ended') return STATUS_EMOJI.recovered;
+  if (event.type === 'burn') return '🔥';
+  return STATUS_EMOJI[event.status];
+}
+
+/** The status whose colour an alert takes (green for good news). */
+export function alertColor(event: AlertEvent): Status {
+  return event.type === 'recovered' || event.type === 'burn-ended' ? 'up' : event.status;
+}
+
+function alertTitle(event: AlertEvent, outage: number | undefined): string {
+  const name = event.check.name;
+  switch (event.type) {
+    case 'down':
+      return `${name} is down`;
+    case 'degraded':
+      return `${name} is degraded`;
+    case 'recovered':
+      return `${name} recovered${outage !== undefined ? ` after ${formatDuration(outage)}` : ''}`;
+    case 'unknown':
+      return `${name} cannot be checked`;
+    case 'burn':
+      return `${name}: error budget burning ${event.slo?.level === 'fast' ? 'fast' : 'steadily'}`;
+    case 'burn-ended':
+      return `${name}: error budget burn stopped`;
+  }
+}
+
 /** Builds the message for an alert event; `pageUrl` links the status page. */
 export function alertMessage(event: AlertEvent, pageUrl?: string): AlertMessage {
-  const name = event.check.name;
   const outage = event.incident ? (event.incident.endedAt ?? event.at) - event.incident.startedAt : undefined;
-  const title =
-    event.type === 'down'
-      ? `${name} is down`
-      : event.type === 'degraded'
-        ? `${name} is degraded`
-        : event.type === 'recovered'
-          ? `${name} recovered${outage !== undefined ? ` after ${formatDuration(outage)}` : ''}`
-          : `${name} cannot be checked`;
+  const title = alertTitle(event, outage);
   const facts: AlertMessage['facts'] = [];
-  if (event.type === 'recovered') {
+  if (event.slo) {
+    const { slo } = event;
+    facts.push({ label: 'SLO', value: `${slo.objective}% over ${slo.windowDays} days` });
+    if (slo.budgetRemaining !== null) facts.push({ label: 'Budget left', value: `${slo.budgetRemaining}%` });
+    if (slo.availability !== null) facts.push({ label: 'Availability', value: `${slo.availability}%` });
+    facts.push({ label: `Burn rate ${slo.burnRate.longWindow}`, value: `${slo.burnRate.long}×` });
+    facts.push({ label: `Burn rate ${slo.burnRate.shortWindow}`, value: `${slo.burnRate.short}×` });
+    if (event.type === 'burn') facts.push({ label: 'Burning since', value: isoMinute(event.since), time: event.since });
+  } else if (event.type === 'recovered') {
     if (event.incident) facts.push({ label: 'Down since', value: isoMinute(event.incident.startedAt), time: event.incident.startedAt });
     if (outage !== undefined) facts.push({ label: 'Outage', value: formatDuration(outage) });
   } else {

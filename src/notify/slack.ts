@@ -3,7 +3,7 @@
 
 import * as z from 'zod';
 import { stringOrSecret } from '../config/secrets';
-import { clip, STATUS_EMOJI, type AlertMessage } from './message';
+import { alertEmoji, clip, type AlertMessage } from './message';
 import { postPayload } from './post';
 import type { Channel } from './types';
 
@@ -50,7 +50,7 @@ function slackDate(time: number, fallback: string): string {
 }
 
 export function slackPayload(message: AlertMessage): SlackPayload {
-  const emoji = STATUS_EMOJI[message.event.type === 'recovered' ? 'recovered' : message.event.status];
+  const emoji = alertEmoji(message.event);
   const blocks: SlackBlock[] = [
     { type: 'header', text: { type: 'plain_text', text: clip(`${emoji} ${message.title}`, HEADER_MAX), emoji: true } },
     { type: 'section', text: { type: 'mrkdwn', text: clip(escapeSlack(message.summary), SECTION_MAX) } },

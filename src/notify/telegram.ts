@@ -3,7 +3,7 @@
 
 import * as z from 'zod';
 import { stringOrSecret } from '../config/secrets';
-import { clip, STATUS_EMOJI, type AlertMessage } from './message';
+import { alertEmoji, clip, type AlertMessage } from './message';
 import { postPayload } from './post';
 import type { Channel } from './types';
 
@@ -36,7 +36,7 @@ const TITLE_MAX = 256;
 const LINE_MAX = 1000;
 
 export function telegramPayload(message: AlertMessage, chatId: string | number): TelegramPayload {
-  const emoji = STATUS_EMOJI[message.event.type === 'recovered' ? 'recovered' : message.event.status];
+  const emoji = alertEmoji(message.event);
   const text = (raw: string, max = LINE_MAX) => escapeTelegram(clip(raw, max));
   const lines = [`${emoji} <b>${text(message.title, TITLE_MAX)}</b>`, text(message.summary)];
   for (const detail of message.details) lines.push(`• ${text(detail)}`);

@@ -4,6 +4,7 @@
 
 import * as z from 'zod';
 import { stringOrSecret } from '../config/secrets';
+import type { AlertEvent } from '../engine/types';
 import type { AlertMessage } from './message';
 import { postPayload } from './post';
 import type { Channel } from './types';
@@ -26,7 +27,7 @@ const options = z.strictObject({
 export interface WebhookBody {
   /** The delivery id (also in the x-vigil-delivery header). */
   id: string;
-  /** `check.down`, `check.degraded`, `check.recovered`, `check.unknown` */
+  /** `check.down`, `check.degraded`, `check.recovered`, `check.unknown`, `check.burn`, `check.burn-ended` */
   type: string;
   occurredAt: string;
   check: { id: string; name: string; group?: string };
@@ -36,6 +37,8 @@ export interface WebhookBody {
   summary: string;
   details: string[];
   incident?: { id: string; startedAt: string; endedAt?: string; durationMs?: number };
+  /** Burn events: the SLO, its burn rates and the budget left. */
+  slo?: AlertEvent['slo'];
   runbook?: string;
   fix?: string;
   /** The check's report lines (a job's last output, slow statements ...). */
@@ -65,6 +68,7 @@ export function webhookBody(message: AlertMessage, deliveryId: string): WebhookB
     }
     body.incident = incident;
   }
+  if (event.slo) body.slo = event.slo;
   if (event.runbook) body.runbook = event.runbook;
   if (event.fix) body.fix = event.fix;
   if (event.report?.length) body.report = event.report;

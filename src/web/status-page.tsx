@@ -5,7 +5,7 @@ import type { FC } from 'hono/jsx';
 import { formatDuration } from '../config/duration';
 import type { Status } from '../engine/types';
 import { STYLES } from './styles';
-import type { CheckView, IncidentView, StatusView } from './view';
+import type { CheckView, IncidentView, SloView, StatusView } from './view';
 
 const BANNER: Record<Status, string> = {
   up: 'All systems operational',
@@ -36,6 +36,20 @@ const Bars: FC<{ check: CheckView }> = ({ check }) => (
   </div>
 );
 
+/** "SLO 99.9% over 30d · 99.95% · error budget 48% left" */
+const SloLine: FC<{ slo: SloView }> = ({ slo }) => {
+  const budget = slo.errorBudgetRemaining;
+  const state = budget === null ? 'none' : slo.burning === 'fast' || budget <= 0 ? 'down' : slo.burning === 'slow' || budget < 25 ? 'degraded' : 'up';
+  return (
+    <p class={`slo ${state}`}>
+      SLO {slo.objective}% over {slo.window}
+      {slo.availability === null ? ' · no data yet' : ` · ${slo.availability}% so far`}
+      {budget === null ? null : budget <= 0 ? ' · error budget spent' : ` · error budget ${budget}% left`}
+      {slo.burning ? ` · burning ${slo.burning === 'fast' ? 'fast' : 'steadily'}` : null}
+    </p>
+  );
+};
+
 const CheckRow: FC<{ check: CheckView; now: number }> = ({ check, now }) => (
   <li class={`check ${check.status}`} id={`check-${check.id}`}>
     <div class="check-head">
@@ -62,6 +76,7 @@ const CheckRow: FC<{ check: CheckView; now: number }> = ({ check, now }) => (
       </div>
     </dl>
     {check.note ? <p class="note">{check.note}</p> : null}
+    {check.slo ? <SloLine slo={check.slo} /> : null}
     {check.status !== 'up' && check.message ? <p class="message">{check.message}</p> : null}
     <Bars check={check} />
   </li>

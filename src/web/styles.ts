@@ -20,6 +20,8 @@ ul{list-style:none;margin:0;padding:0}
 .facts{display:flex;flex-wrap:wrap;gap:4px 24px;margin:6px 0 0 20px;font-size:13px}.facts div{display:flex;gap:6px}.facts dt{color:var(--muted)}.facts dd{margin:0}
 .message{margin:6px 0 0 20px;font-size:13px;color:var(--muted);overflow-wrap:anywhere}
 .note{margin:6px 0 0 20px;font-size:13px;font-weight:600}
+.slo{margin:6px 0 0 20px;font-size:13px;padding-left:8px;border-left:3px solid var(--none)}
+.slo.up{border-left-color:var(--up)}.slo.degraded{border-left-color:var(--degraded)}.slo.down{border-left-color:var(--down)}
 .bars{display:flex;gap:2px;height:22px;margin:10px 0 0 20px}.bar{flex:1;border-radius:2px;background:var(--none)}
 .bar.up{background:var(--up)}.bar.degraded{background:var(--degraded)}.bar.down{background:var(--down)}.bar.unknown{background:var(--unknown)}
 .incidents{background:var(--card);border:1px solid var(--line);border-radius:10px}

@@ -2,6 +2,7 @@
 // API: only public checks, only what may be shown to anyone.
 
 import type { Config } from '../config/types';
+import { sloStatus } from '../engine/slo';
 import type { Incident, Status } from '../engine/types';
 import { dailyBars, uptime, type History, type UptimeWindow } from '../store/history';
 import type { EngineState } from '../store/state';
@@ -23,6 +24,22 @@ export interface CheckView {
   lastBackupAt?: string;
   lastRestoreTestAt?: string;
   bars: ReturnType<typeof dailyBars>;
+  /** The availability objective and its error budget, when the check declares one. */
+  slo?: SloView;
+}
+
+export interface SloView {
+  objective: number;
+  window: string;
+  /** Percent good probes over the window so far. */
+  availability: number | null;
+  /** Percent of the error budget left; negative once overspent. */
+  errorBudgetRemaining: number | null;
+  /** Days of the window with data. */
+  daysObserved: number;
+  /** 'fast' or 'slow' while a burn-rate alert is in force. */
+  burning: 'fast' | 'slow' | null;
+  burnRate: { '1h': number | null; '6h': number | null };
 }
 
 export interface IncidentView {
@@ -69,6 +86,18 @@ export function buildStatusView(config: Config, state: EngineState, history: His
       note: null,
       bars: dailyBars(check.id, checkState, history, now, BAR_DAYS),
     };
+    if (check.slo) {
+      const slo = sloStatus(checkState?.sli, check.slo, now);
+      view.slo = {
+        objective: check.slo.objective,
+        window: `${check.slo.windowDays}d`,
+        availability: slo.availability,
+        errorBudgetRemaining: slo.budgetRemaining,
+        daysObserved: slo.daysObserved,
+        burning: slo.burning,
+        burnRate: slo.burnRates,
+      };
+    }
     const facts = checkState?.facts ?? {};
     const lastSuccess = typeof facts.last_success_at === 'string' ? facts.last_success_at : undefined;
     const lastBackup = typeof facts.last_backup_at === 'string' ? facts.last_backup_at : undefined;
