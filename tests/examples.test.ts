@@ -31,6 +31,7 @@ const REQUIRED_ITEMS = [
   ...['R01', 'R02', 'R03', 'R05', 'R06', 'R34'], // HTTP
   ...['R09', 'R10', 'R11', 'R12', 'R13', 'R14', 'R15', 'R16', 'R17', 'R18', 'R19', 'R20', 'R21', 'R22', 'R23'], // data checks
   ...['R28', 'R29', 'R30', 'R31', 'R32'], // backups
+  ...['R07', 'R08', 'R24', 'R25', 'R26', 'R27'], // metrics, thresholds, SLOs
 ];
 
 describe('example packs', () => {
@@ -98,7 +99,7 @@ const scenarios: Scenario[] = [
       for (let back = 6; back >= 0; back--) await r2().put(`mu-${instance}/backup_${new Date(T0 - back * 24 * HOUR).toISOString().slice(0, 10).replace(/-/g, '')}.sql`, 'x'.repeat(300_000));
     },
     data: { 'musicr-pgvector': 'down', 'musicr-hnsw-index': 'down', 'musicr-embedding-coverage': 'degraded', 'musicr-migrations': 'down', 'musicr-slow-queries': EVALUATED },
-    broken: { 'musicr-api': 'down', 'musicr-web': 'down', 'musicr-cors': 'down', 'musicr-search': 'down' },
+    broken: { 'musicr-api': 'down', 'musicr-web': 'down', 'musicr-cors': 'down', 'musicr-search': 'down', 'musicr-ws-connections': 'down' },
   },
   {
     name: 'legacyvideo',
@@ -123,7 +124,7 @@ const scenarios: Scenario[] = [
       await ping(tokens.DRILL_PING_TOKEN, Date.UTC(2026, 10, 1, 10, 0));
     },
     data: { 'yto-error-logs': 'degraded', 'yto-failed-logins': 'down', 'yto-slow-queries': EVALUATED },
-    broken: { 'yto-api': 'down', 'yto-openai-key': 'down' },
+    broken: { 'yto-api': 'down', 'yto-openai-key': 'down', 'yto-memory': 'down' },
   },
   {
     name: 'sorapromptgenie',
@@ -150,7 +151,8 @@ const scenarios: Scenario[] = [
     },
     // The WAL archiver is also made to fail for a moment by the PostgreSQL tests running alongside.
     data: { 'earntrack-cache-hit': EVALUATED, 'earntrack-redis-hit-ratio': EVALUATED, 'earntrack-wal-archiving': EVALUATED },
-    broken: { 'earntrack-backend': 'down', 'earntrack-web': 'down', 'earntrack-cors': 'down' },
+    // The metrics check waits a scrape, then its `for: 5m` (tick at +15 min), then counts (tick at +30 min).
+    broken: { 'earntrack-backend': 'down', 'earntrack-web': 'down', 'earntrack-cors': 'down', 'earntrack-metrics': 'down' },
   },
 ];
 

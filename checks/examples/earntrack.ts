@@ -1,7 +1,7 @@
 // EarnTrack: Express backend on Railway, PostgreSQL, Redis cache, Prometheus
 // /metrics, React front end on Vercel. Runbook: ../shared/runbooks/004_7c8e7268e4bb52c9.md
 
-import { backups, defineConfig, header, heartbeat, http, json, latency, pg, secret, slack, status, upstash, webhook, type PostgresAccess } from '../../src/config';
+import { backups, defineConfig, gauge, header, heartbeat, http, json, latency, metrics, pg, quantile, rate, ratio, secret, slack, status, upstash, value, webhook, type PostgresAccess } from '../../src/config';
 
 export interface EarnTrackTargets {
   backend: string;
@@ -55,6 +55,40 @@ export function earnTrack(targets: EarnTrackTargets = EARNTRACK, database: Postg
         ],
         runbook: `${RUNBOOK}#service-down`,
         fix: 'railway logs --service backend; if services.database is not connected, check the postgres service and DATABASE_URL',
+        // R27: "Availability — Target: 99.9% uptime" (alert below 99.5%): the page shows the error budget
+        // left, and a burn-rate alert fires when it is being spent fast.
+        slo: { objective: 99.9, window: '30d' },
+      }),
+      // R24–R26: the backend's Prometheus /metrics (prom-client), the runbook's alert rules evaluated
+      // between scrapes, each "for: 5m" like the rules (so one confirmation is enough).
+      metrics({
+        id: 'earntrack-metrics',
+        name: 'Backend error rate, latency and resources',
+        group: 'EarnTrack',
+        url: `${targets.backend}/metrics`,
+        values: {
+          // R24: 5xx share of requests. The KPI alerts above 0.5%; the HighErrorRate rule's 0.05 is
+          // written as `rate(http_requests_total{status=~"5.."}[5m]) > 0.05` (5xx per second), read
+          // here as the 5% share it means.
+          error_pct: ratio(rate('http_requests_total{status=~"5.."}'), rate('http_requests_total'), { scale: 100 }),
+          // R25: HighResponseTime `histogram_quantile(0.95, ...) > 0.5`; KPIs p95 < 500 ms (alert > 1000), p99 < 1000 ms.
+          p95_ms: quantile(0.95, 'http_request_duration_seconds', { scale: 1000 }),
+          p99_ms: quantile(0.99, 'http_request_duration_seconds', { scale: 1000 }),
+          // R26: the "HighCPUUsage" rule is `process_resident_memory_bytes / 1e9 > 0.8`; CPU is
+          // rate(process_cpu_seconds_total), "Should stay < 70%", alert "CPU > 80%".
+          memory_bytes: gauge('process_resident_memory_bytes'),
+          cpu_pct: rate('process_cpu_seconds_total', { scale: 100 }),
+        },
+        expect: [
+          value('error_pct').label('5xx share').unit('%').below({ warn: 0.5, crit: 5 }).for('5m'),
+          value('p95_ms').label('p95 latency').unit('ms').below({ warn: 500, crit: 1000 }).for('5m').hysteresis(10),
+          value('p99_ms').label('p99 latency').unit('ms').below({ warn: 1000 }).for('5m'),
+          value('memory_bytes').label('resident memory').unit('bytes').below(0.8e9).for('5m'),
+          value('cpu_pct').label('CPU').unit('%').below({ warn: 70, crit: 80 }).for('5m'),
+        ],
+        confirmations: { down: 1, up: 2 },
+        runbook: `${RUNBOOK}#performance-issues`,
+        fix: 'Grafana → backend dashboard; railway logs --service backend | grep -i error; scale up if CPU or memory is the cause',
       }),
       // R02: the Vercel front end answers
       http({

@@ -77,6 +77,23 @@ export function musicr(targets: MusicrTargets = MUSICR, database: PostgresAccess
         runbook: `${RUNBOOK}#slow-semantic-search`,
         fix: 'Check the HNSW index on songs exists; raise hnsw.ef_search only if recall is poor',
       }),
+      // R08: `curl .../debug/connections` ("Check WebSocket connections"). The runbook gives neither the
+      // JSON shape nor a limit: this reads {"connections": n}; tune the levels to your traffic. A surge
+      // to 5× the day's median is worth a look before the limit is reached.
+      http({
+        id: 'musicr-ws-connections',
+        name: 'WebSocket connections',
+        group: 'Musicr',
+        public: false,
+        url: `${targets.api}/debug/connections`,
+        expect: [
+          status(200),
+          json('$.connections').label('open WebSocket connections').below({ warn: 500, crit: 1000 }).hysteresis(10),
+          json('$.connections').label('open WebSocket connections').vsMedian('24h').below(5).warn(),
+        ],
+        runbook: `${RUNBOOK}#websocket-connection-issues`,
+        fix: 'railway logs --service @musicr/api | grep WebSocket; restart the api service if connections leak',
+      }),
       // R09: `railway run psql -c "SELECT 1;"`
       pg.ping({ id: 'musicr-db', ...db, runbook: `${RUNBOOK}#database-connection-errors`, fix: 'railway status; check DATABASE_URL and the connection limit' }),
       // R10: the API's pool is 20 connections by default (connection_limit in DATABASE_URL)

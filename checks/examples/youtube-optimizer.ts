@@ -21,6 +21,7 @@ export const YOUTUBE_OPTIMIZER: YouTubeOptimizerTargets = {
 export const YOUTUBE_OPTIMIZER_DATABASE: PostgresAccess = { wsProxy: 'wss://wsproxy.your-app.example.com/v2' };
 
 const RUNBOOK = 'https://github.com/your-org/youtube-optimizer-backend/blob/main/docs/RUNBOOK.md';
+const MiB = 1024 * 1024;
 
 export function youtubeOptimizer(targets: YouTubeOptimizerTargets = YOUTUBE_OPTIMIZER, database: PostgresAccess = YOUTUBE_OPTIMIZER_DATABASE) {
   const db = { connection: secret('SUPABASE_DB_URL'), group: 'Database', ...database };
@@ -41,6 +42,24 @@ export function youtubeOptimizer(targets: YouTubeOptimizerTargets = YOUTUBE_OPTI
         expect: [status(200), json('$.status').eq('healthy'), latency().below({ warn: 1000, crit: 2000 })],
         runbook: `${RUNBOOK}#service-down`,
         fix: 'railway logs; check SUPABASE_URL, OPENAI_API_KEY, JWT_SECRET, FRONTEND_URL are set; railway up to redeploy',
+      }),
+      // R07: "Check metrics every hour": `curl .../api/v1/metrics-json | jq '.memory'` (heapUsed, rss).
+      // The runbook gives no limit; 1 GB is the heap Node gets with --max-old-space-size=1024, as on
+      // Musicr's Railway plan. "Memory usage increasing over time" is the leak symptom: RSS vs a day ago.
+      http({
+        id: 'yto-memory',
+        name: 'API memory',
+        group: 'YouTube Optimizer',
+        public: false,
+        every: '5m',
+        url: `${targets.api}/api/v1/metrics-json`,
+        expect: [
+          status(200),
+          json('$.memory.heapUsed').label('heap used').unit('bytes').below({ warn: 768 * MiB, crit: 1024 * MiB }).hysteresis(10),
+          json('$.memory.rss').label('RSS').changePct('24h').below(50).warn(),
+        ],
+        runbook: `${RUNBOOK}#high-memory-usage`,
+        fix: 'railway restart buys time; then look for the leak (heap snapshot) or raise memory in Railway → Settings → Resources',
       }),
       // R34: `curl https://api.openai.com/v1/models -H "Authorization: Bearer $OPENAI_API_KEY"` (401 = invalid key)
       http({

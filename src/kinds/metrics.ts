@@ -10,7 +10,7 @@ import type { Observed } from '../assert/types';
 import { stringOrSecret } from '../config/secrets';
 import { formatBytes } from '../format';
 import { describeFetchError, untilAborted } from './fetch-errors';
-import { matches, parseExposition, parseSelector, seriesKey, type Sample, type Selector } from './prometheus';
+import { matches, parseExposition, parseSelector, type Sample, type Selector } from './prometheus';
 import { readBoundedBody } from './read-body';
 import { isHttpUrl, withoutQuery } from './urls';
 import type { CheckKind, KindMemory, Observation } from './types';
@@ -125,7 +125,9 @@ function select(samples: readonly Sample[], selector: Selector): Sample[] {
 const NEEDS_SECOND_SCRAPE = 'needs a second scrape';
 
 class Evaluator {
-  readonly counters: Record<string, number> = {};
+  readonly counters = new Map<string, number>();
+  /** Each sample's delta, once (several expressions read the same series). */
+  private readonly deltas = new Map<Sample, number | undefined>();
   private readonly knownNames: Set<string>;
   constructor(
     private readonly samples: readonly Sample[],
@@ -149,12 +151,14 @@ class Evaluator {
    * has no delta yet.
    */
   private delta(sample: Sample): number | undefined {
-    const key = hash53(seriesKey(sample.name, sample.labels));
-    this.counters[key] = sample.value;
-    if (!this.previous) return undefined;
-    const before = this.previous.counters[key] ?? (this.knownNames.has(sample.name) ? 0 : undefined);
-    if (before === undefined) return undefined;
-    return sample.value >= before ? sample.value - before : sample.value;
+    if (this.deltas.has(sample)) return this.deltas.get(sample);
+    const key = hash53(sample.series);
+    this.counters.set(key, sample.value);
+    let delta: number | undefined;
+    const before = this.previous ? (this.previous.counters[key] ?? (this.knownNames.has(sample.name) ? 0 : undefined)) : undefined;
+    if (before !== undefined) delta = sample.value >= before ? sample.value - before : sample.value;
+    this.deltas.set(sample, delta);
+    return delta;
   }
 
   evaluate(expr: MetricExpr): Evaluation {
@@ -374,9 +378,9 @@ export const metricsKind: CheckKind<typeof options> = {
       if (grouped) for (const [key, value] of entries) details.push(`${describeGroup(name, key)} = ${value}`);
     }
     // Too many series to remember: remember none (rates wait) rather than a part.
-    const remembered = Object.keys(evaluator.counters).length;
+    const remembered = evaluator.counters.size;
     const fits = remembered <= MAX_REMEMBERED_SERIES;
-    const observation: Observation = { reached: true, latencyMs, values, memory: { at: ctx.now, counters: fits ? evaluator.counters : {}, names: fits ? [...names] : [] } };
+    const observation: Observation = { reached: true, latencyMs, values, memory: { at: ctx.now, counters: fits ? Object.fromEntries(evaluator.counters) : {}, names: fits ? [...names] : [] } };
     if (Object.keys(pending).length > 0) observation.pending = pending;
     const problems: string[] = [];
     if (remembered > MAX_REMEMBERED_SERIES) problems.push(`${remembered} counter series matched, more than ${MAX_REMEMBERED_SERIES} can be remembered for rates: narrow the selectors`);

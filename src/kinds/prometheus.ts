@@ -8,6 +8,8 @@
 export interface Sample {
   name: string;
   labels: Record<string, string>;
+  /** The series as the exporter wrote it: `name{labels}` (exporters keep label order stable between scrapes). */
+  series: string;
   value: number;
   /** Milliseconds since the epoch, when the exposition gives one. */
   timestamp?: number;
@@ -22,7 +24,6 @@ export interface Exposition {
 }
 
 const MAX_ERRORS = 20;
-const NAME_START = /[a-zA-Z_:]/;
 
 function parseNumber(text: string): number {
   switch (text) {
@@ -92,9 +93,27 @@ function parseLabels(line: string, start: number): [Record<string, string>, numb
   }
 }
 
+const SPACE = 32;
+const TAB = 9;
+const BRACE = 123;
+const HASH = 35;
+
+function isNameStart(code: number): boolean {
+  return (code >= 65 && code <= 90) || (code >= 97 && code <= 122) || code === 95 || code === 58;
+}
+
+/** The next whitespace-separated token of `line` from `i`: [token, index after it]. */
+function token(line: string, i: number): [string, number] {
+  while (line.charCodeAt(i) === SPACE || line.charCodeAt(i) === TAB) i++;
+  const start = i;
+  while (i < line.length && line.charCodeAt(i) !== SPACE && line.charCodeAt(i) !== TAB) i++;
+  return [line.slice(start, i), i];
+}
+
 /**
  * Parses an exposition. `keep(name)` decides which metric names are read
- * (default: all); others are skipped at the cost of a prefix comparison.
+ * (default: all); the lines of other metrics are skipped after reading their
+ * name, without being copied or parsed.
  */
 export function parseExposition(text: string, keep?: (name: string) => boolean): Exposition {
   const samples: Sample[] = [];
@@ -102,35 +121,52 @@ export function parseExposition(text: string, keep?: (name: string) => boolean):
   const errors: string[] = [];
   let lineNumber = 0;
   let position = 0;
+  let skipped = '';
   while (position < text.length) {
     let end = text.indexOf('\n', position);
     if (end === -1) end = text.length;
-    let line = text.slice(position, end);
+    const start = position;
     position = end + 1;
     lineNumber++;
-    if (line.endsWith('\r')) line = line.slice(0, -1);
-    if (line === '') continue;
-    if (line[0] === '#') {
+    if (end > start && text.charCodeAt(end - 1) === 13) end--;
+    if (end === start) continue;
+    if (text.charCodeAt(start) === HASH) {
       // # TYPE name type / # HELP name text / # EOF / any other comment.
-      if (line.startsWith('# TYPE ')) {
-        const [, , name, type] = line.split(/\s+/);
+      if (text.startsWith('# TYPE ', start)) {
+        const [, , name, type] = text.slice(start, end).split(/\s+/);
         if (name && type) types[name] = type;
       }
       continue;
     }
-    let i = 0;
-    while (i < line.length && line[i] !== '{' && line[i] !== ' ' && line[i] !== '\t') i++;
-    const name = line.slice(0, i);
-    if (keep && !keep(name)) continue;
+    // Lines of a skipped family follow each other: recognise them without copying the name.
+    if (skipped && text.startsWith(skipped, start)) {
+      const next = text.charCodeAt(start + skipped.length);
+      if (next === BRACE || next === SPACE || next === TAB) continue;
+    }
+    let nameEnd = start;
+    for (let code = text.charCodeAt(nameEnd); nameEnd < end && code !== BRACE && code !== SPACE && code !== TAB; code = text.charCodeAt(++nameEnd));
+    const name = text.slice(start, nameEnd);
+    if (keep && !keep(name)) {
+      skipped = name;
+      continue;
+    }
+    const line = text.slice(start, end);
     try {
-      if (!name || !NAME_START.test(name[0] as string)) throw new Error('a metric name was expected');
+      if (!name || !isNameStart(name.charCodeAt(0))) throw new Error('a metric name was expected');
       let labels: Record<string, string> = {};
-      if (line[i] === '{') [labels, i] = parseLabels(line, i);
+      let i = nameEnd - start;
+      if (line.charCodeAt(i) === BRACE) [labels, i] = parseLabels(line, i);
+      const series = line.slice(0, i);
       // value [timestamp] [# exemplar (OpenMetrics)]
-      const rest = line.slice(i).split(' # ')[0]?.trim().split(/\s+/) ?? [];
-      if (rest.length === 0 || rest[0] === '') throw new Error('a value was expected');
-      const sample: Sample = { name, labels, value: parseNumber(rest[0] as string) };
-      if (rest[1] !== undefined) sample.timestamp = parseNumber(rest[1]);
+      const [value, afterValue] = token(line, i);
+      if (value === '') throw new Error('a value was expected');
+      const sample: Sample = { name, labels, series, value: parseNumber(value) };
+      const [timestamp, afterTimestamp] = token(line, afterValue);
+      if (timestamp !== '' && timestamp !== '#') {
+        sample.timestamp = parseNumber(timestamp);
+        const [extra] = token(line, afterTimestamp);
+        if (extra !== '' && extra !== '#') throw new Error(`unexpected "${extra}" after the timestamp`);
+      }
       samples.push(sample);
     } catch (error) {
       if (errors.length < MAX_ERRORS) errors.push(`line ${lineNumber}: ${(error as Error).message}`);
@@ -157,6 +193,19 @@ export interface Selector {
  * Regular expressions are anchored, as in PromQL.
  */
 export function parseSelector(text: string): Selector {
+  let selector = selectorCache.get(text);
+  if (!selector) {
+    selector = readSelector(text);
+    if (selectorCache.size > 500) selectorCache.clear();
+    selectorCache.set(text, selector);
+  }
+  return selector;
+}
+
+/** Parsed selectors by text: checks parse the same few on every run. */
+const selectorCache = new Map<string, Selector>();
+
+function readSelector(text: string): Selector {
   const trimmed = text.trim();
   const brace = trimmed.indexOf('{');
   const name = (brace === -1 ? trimmed : trimmed.slice(0, brace)).trim();
@@ -198,12 +247,4 @@ export function matches(labels: Record<string, string>, matchers: readonly Match
     if (op === '!~' && anchored(value).test(actual)) return false;
   }
   return true;
-}
-
-/** A stable key for one series: name plus its labels in order. */
-export function seriesKey(name: string, labels: Record<string, string>): string {
-  const parts = Object.keys(labels)
-    .sort()
-    .map((label) => `${label}=${JSON.stringify(labels[label])}`);
-  return `${name}{${parts.join(',')}}`;
 }

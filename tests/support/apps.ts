@@ -5,6 +5,7 @@
 // A broken instance fails the way the runbook describes an outage.
 
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { controlMetrics, DEFAULT_PROFILE, exposition } from './metrics';
 
 const broken = new Map<string, boolean>();
 export const VALID_API_KEY = 'sk-test-valid-key-123456';
@@ -20,6 +21,8 @@ function json(res: ServerResponse, status: number, body: unknown, headers: Recor
 
 export async function setBroken(instance: string, value: boolean): Promise<void> {
   broken.set(instance, value);
+  // EarnTrack's /metrics: a broken backend answers 20% 5xx, and 30% of requests take 1.5 s.
+  controlMetrics(`earntrack-${instance}`, value ? { errorRatio: 0.2, slowRatio: 0.3, slowSeconds: 1.5 } : { errorRatio: DEFAULT_PROFILE.errorRatio, slowRatio: DEFAULT_PROFILE.slowRatio, slowSeconds: DEFAULT_PROFILE.slowSeconds });
 }
 
 /** Serves /apps/<app>/<instance>/<rest>; returns false when the path is not an app route. */
@@ -45,6 +48,19 @@ export async function serveApp(req: IncomingMessage, res: ServerResponse, path: 
     }
     if (app === 'sorapromptgenie' && rest !== '/api/health') return json(res, 404, { error: 'Not found' }), true;
     return json(res, down ? 503 : 200, down ? { status: 'error', timestamp: now } : { status: 'ok', timestamp: now, uptime: 12345, environment: 'production' }, cors), true;
+  }
+  if (app === 'youtube-optimizer' && rest === '/api/v1/metrics-json') {
+    // A leak: heapUsed past 1 GB when broken.
+    const heapUsed = down ? 1_200_000_000 : 180_000_000;
+    return json(res, 200, { timestamp: now, uptime: 12345, memory: { heapUsed, heapTotal: heapUsed + 60_000_000, rss: heapUsed + 130_000_000, external: 2_000_000 }, requests: { total: 48_210, errors: 31 } }), true;
+  }
+  if (app === 'musicr' && rest === '/debug/connections') {
+    return json(res, down ? 503 : 200, down ? { error: 'Service Unavailable' } : { connections: 37, rooms: 5, users: 41 }), true;
+  }
+  if (app === 'earntrack' && rest === '/metrics') {
+    res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8' });
+    res.end(exposition(`earntrack-${instance}`));
+    return true;
   }
   if (rest.startsWith('/api/search')) {
     await new Promise((resolve) => setTimeout(resolve, down ? 2_300 : 40));
