@@ -20,6 +20,7 @@ function event(overrides: Partial<AlertEvent> = {}): AlertEvent {
     check: { id: 'api', name: 'API <health>', group: 'Core' },
     status: 'down',
     previous: 'up',
+    severity: 'critical',
     since: T0 - 2 * MINUTE,
     incident: { id: 'api-1', startedAt: T0 - 2 * MINUTE },
     summary: `$.status = "${hostile}", expected "ok"`,

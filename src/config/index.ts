@@ -5,7 +5,7 @@ import type { z } from 'zod';
 import type { Expectation } from '../assert/builders';
 import type { kinds } from '../kinds';
 import type { channels } from '../notify';
-import type { checkCommonSchema, defaultsSchema, pageSchema, settingsSchema } from './schema';
+import type { checkCommonSchema, checklistSchema, defaultsSchema, maintenanceSchema, pageSchema, routingShape, settingsSchema, taskSchema } from './schema';
 
 export { body, column, eachRow, firstValue, header, info, json, latency, reply, rowCount, status, value } from '../assert/builders';
 export type { Levels } from '../assert/builders';
@@ -22,7 +22,8 @@ type Common = Omit<z.input<typeof checkCommonSchema>, 'kind' | 'expect'> & {
   expect?: Expectation[];
 };
 type KindInput<K extends keyof typeof kinds> = Common & z.input<(typeof kinds)[K]['options']>;
-type ChannelInput<C extends keyof typeof channels> = z.input<(typeof channels)[C]['options']>;
+type Routing = z.input<z.ZodObject<typeof routingShape>>;
+type ChannelInput<C extends keyof typeof channels> = z.input<(typeof channels)[C]['options']> & Routing;
 
 export type HttpCheckInput = KindInput<'http'> & { kind: 'http' };
 export type PostgresCheckInput = KindInput<'postgres'> & { kind: 'postgres' };
@@ -44,6 +45,12 @@ export type TelegramChannelInput = ChannelInput<'telegram'> & { type: 'telegram'
 export type WebhookChannelInput = ChannelInput<'webhook'> & { type: 'webhook' };
 export type ChannelInputs = SlackChannelInput | DiscordChannelInput | TelegramChannelInput | WebhookChannelInput;
 
+export type MaintenanceInput = z.input<typeof maintenanceSchema>;
+export type TaskInput = z.input<typeof taskSchema>;
+/** A checklist item: a check's id, a check only this checklist runs, or a manual task. */
+export type ChecklistItemInput = string | CheckInput | TaskInput;
+export type ChecklistInput = Omit<z.input<typeof checklistSchema>, 'items'> & { items: ChecklistItemInput[] };
+
 export interface ConfigInput {
   page?: z.input<typeof pageSchema>;
   settings?: z.input<typeof settingsSchema>;
@@ -51,6 +58,10 @@ export interface ConfigInput {
   defaults?: z.input<typeof defaultsSchema>;
   channels?: Record<string, ChannelInputs>;
   checks: CheckInput[];
+  /** Planned maintenance: checks in a window run, show as paused and do not alert. */
+  maintenance?: MaintenanceInput[];
+  /** Runbook checklists: run at their time, post a digest. See docs/checklists.md. */
+  checklists?: ChecklistInput[];
 }
 
 /**
@@ -99,6 +110,32 @@ export function heartbeat(check: KindInput<'heartbeat'>): HeartbeatCheckInput {
  */
 export function metrics(check: KindInput<'metrics'>): MetricsCheckInput {
   return { kind: 'metrics', ...check };
+}
+
+/**
+ * A runbook checklist: at its time (cron in tz) it runs its checks and posts
+ * one digest per channel. `checklist({ id: 'daily', cron: '0 9 * * *', tz: 'Europe/Berlin',
+ * items: ['api', pg.slowQueries({...}), task({ id: 'logs', text: 'Review error logs' })] })`.
+ */
+export function checklist(input: ChecklistInput): ChecklistInput {
+  return input;
+}
+
+/**
+ * A manual checklist item: someone does it and marks it done (POST
+ * /api/checklists/<checklist>/items/<id>/done), or a job's heartbeat does (`doneBy`).
+ * `task({ id: 'rotate-secrets', text: 'Rotate API_SECRET', owner: 'ops', every: '30d' })`.
+ */
+export function task(input: Omit<TaskInput, 'type'>): TaskInput {
+  return { type: 'task', ...input };
+}
+
+/**
+ * A maintenance window, one-off (`start`, `end`) or recurring (`cron`, `duration`, `tz`):
+ * `maintenanceWindow({ id: 'db-upgrade', title: 'Database upgrade', start: '2026-11-29T02:00:00Z', end: '2026-11-29T03:00:00Z', checks: ['db'] })`.
+ */
+export function maintenanceWindow(input: MaintenanceInput): MaintenanceInput {
+  return input;
 }
 
 /** Slack incoming webhook: `slack({ webhookUrl: secret('SLACK_WEBHOOK_URL') })`. */

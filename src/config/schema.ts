@@ -131,6 +131,10 @@ export const checkCommonShape = {
   notify: z.array(z.string()).optional(),
   /** Link to the runbook step to follow, included in alerts. */
   runbook: urlSchema.optional(),
+  /** Remind the channels this often while the check stays down or degraded: `'4h'` (off by default). */
+  renotify: durationSchema.optional(),
+  /** Ids of checks this one depends on (a database, a queue): their outage folds this check's alerts into theirs. */
+  dependsOn: z.array(z.string()).optional(),
   /** An availability objective: `{ objective: 99.9, window: '30d' }`. */
   slo: z
     .strictObject({
@@ -172,10 +176,78 @@ export const defaultsSchema = z.strictObject({
   notify: z.array(z.string()).optional(),
 });
 
+const clockTime = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$|^24:00$/, 'expected a time such as "09:00" or "18:30"');
+
+/** A weekly window: `{ days: 'mon-fri', from: '09:00', to: '18:00', tz: 'Europe/Berlin' }`. */
+export const hoursSchema = z.strictObject({
+  /** "mon-fri", "sat,sun", "mon-wed,fri"; default every day. */
+  days: z.string().optional(),
+  from: clockTime,
+  to: clockTime,
+  tz: timeZoneSchema.optional(),
+});
+
+/** Fields every channel accepts besides its own: which alerts it gets, and when. */
+export const routingShape = {
+  /** 'critical' (down, fast SLO burn) and/or 'warning' (degraded, unknown, slow burn); default both. */
+  severities: z.array(z.enum(['critical', 'warning'])).min(1).optional(),
+  /** Deliver alerts only inside these hours; the rest wait for the window to open (or the next digest). */
+  hours: hoursSchema.optional(),
+};
+
+export const maintenanceSchema = z.strictObject({
+  id: idSchema,
+  title: z.string().min(1).max(120),
+  description: z.string().max(1000).optional(),
+  /** One-off: ISO times with an offset, "2026-11-29T02:00:00Z". */
+  start: z.string().optional(),
+  end: z.string().optional(),
+  /** Recurring: when it starts (cron in tz) and how long it lasts. */
+  cron: cronSchema.optional(),
+  tz: timeZoneSchema.optional(),
+  duration: durationSchema.optional(),
+  /** Check ids it covers; default every check. */
+  checks: z.array(z.string()).optional(),
+  /** How long before it starts the page announces it (default "7d"). */
+  announce: durationSchema.optional(),
+});
+
+export const taskSchema = z.strictObject({
+  type: z.literal('task'),
+  id: idSchema,
+  /** What to do: "Rotate API_SECRET". */
+  text: z.string().min(1).max(200),
+  owner: z.string().min(1).max(60).optional(),
+  /** Due this long after it was last done; default the checklist's own period. */
+  every: durationSchema.optional(),
+  /** A heartbeat check whose successful ping marks it done. */
+  doneBy: z.string().optional(),
+  /** false keeps it off the public page and API (the digest still lists it). */
+  public: z.boolean().optional(),
+  /** Where the procedure is written down. */
+  link: urlSchema.optional(),
+});
+
+export const checklistSchema = z.strictObject({
+  id: idSchema,
+  name: z.string().min(1).max(120).optional(),
+  description: z.string().max(500).optional(),
+  /** When it runs: "0 9 * * *" (daily 09:00), "0 8 * * 1" (Mondays), "0 8 * 1,4,7,10 1#1" (first Monday of a quarter). */
+  cron: cronSchema,
+  tz: timeZoneSchema.optional(),
+  /** Channels the digest goes to; default every channel. */
+  notify: z.array(z.string()).optional(),
+  public: z.boolean().optional(),
+  /** Check ids, checks only this checklist runs, and task(...) items. */
+  items: z.array(z.unknown()).min(1, 'a checklist needs at least one item'),
+});
+
 export const rootSchema = z.strictObject({
   page: pageSchema.optional(),
   settings: settingsSchema.optional(),
   defaults: defaultsSchema.optional(),
   channels: z.record(idSchema, z.unknown()).optional(),
   checks: z.array(z.unknown()),
+  maintenance: z.array(z.unknown()).optional(),
+  checklists: z.array(z.unknown()).optional(),
 });

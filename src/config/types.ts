@@ -5,7 +5,8 @@ import type { Assertion } from '../assert/types';
 import type { KindName } from '../kinds';
 import type { ChannelType } from '../notify';
 
-export type Schedule = { every: number } | { cron: string; tz: string };
+/** `manual`: only a checklist runs the check (it was declared inside one). */
+export type Schedule = { every: number } | { cron: string; tz: string } | { manual: true };
 
 export interface Check {
   id: string;
@@ -27,6 +28,10 @@ export interface Check {
   fix?: string;
   /** An availability objective over the check's probes (see engine/slo.ts). */
   slo?: SloConfig;
+  /** Remind the channels every so often while the check stays down or degraded (off by default). */
+  renotifyMs?: number;
+  /** Checks this one depends on: while one of them is down, this check's alerts fold into its alert. */
+  dependsOn: string[];
   kind: KindName;
   /** The kind's own options, as its schema parsed them. */
   options: Record<string, unknown>;
@@ -41,9 +46,66 @@ export interface SloConfig {
   burnAlerts: boolean;
 }
 
+/** How urgent an alert is: `critical` (down, fast burn), `warning` (degraded, unknown, slow burn). */
+export type Severity = 'critical' | 'warning';
+
+/** A weekly window in a time zone: days 0 (Sunday) – 6, minutes since local midnight; `to` may be ≤ `from` (overnight). */
+export interface Hours {
+  days: number[];
+  from: number;
+  to: number;
+  tz: string;
+}
+
 export interface ChannelConfig {
   type: ChannelType;
   options: Record<string, unknown>;
+  /** Which alerts this channel gets, and when. Digests are not routed: checklists name their channels. */
+  routing: { severities: Severity[]; hours?: Hours };
+}
+
+/** A planned maintenance window: checks in it run, show as paused, and do not alert. */
+export interface MaintenanceWindow {
+  id: string;
+  title: string;
+  description?: string;
+  /** The checks it covers; `all` for every check. */
+  checks: string[] | 'all';
+  /** Shown on the page this long before it starts. */
+  announceMs: number;
+  /** One-off: [start, end) in ms. */
+  start?: number;
+  end?: number;
+  /** Recurring: starts when the cron fires (in tz) and lasts durationMs. */
+  cron?: { expression: string; tz: string };
+  durationMs?: number;
+}
+
+export type ChecklistItem =
+  | { type: 'check'; id: string }
+  | {
+      type: 'task';
+      id: string;
+      text: string;
+      owner?: string;
+      /** Due this long after it was last done. */
+      everyMs: number;
+      /** A heartbeat check whose successful ping marks the task done (e.g. a restore drill's job). */
+      doneBy?: string;
+      public: boolean;
+      link?: string;
+    };
+
+/** A runbook checklist: at its time it runs its checks and posts one digest per channel. */
+export interface Checklist {
+  id: string;
+  name: string;
+  description?: string;
+  schedule: { cron: string; tz: string };
+  /** Channels the digest goes to. */
+  notify: string[];
+  public: boolean;
+  items: ChecklistItem[];
 }
 
 export interface Settings {
@@ -76,4 +138,6 @@ export interface Config {
   settings: Settings;
   channels: Record<string, ChannelConfig>;
   checks: Check[];
+  maintenance: MaintenanceWindow[];
+  checklists: Checklist[];
 }

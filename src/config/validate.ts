@@ -7,7 +7,9 @@ import type { Assertion, AssertionInput, Source } from '../assert/types';
 import { KIND_NAMES, kinds, type KindName } from '../kinds';
 import { CHANNEL_TYPES, channels, type ChannelType } from '../notify';
 import { parseDuration } from './duration';
-import { checkCommonShape, MAX_TIMEOUT_MS, rootSchema } from './schema';
+import { Cron } from 'croner';
+import { parseChecklists, parseHours, parseMaintenance } from './plans';
+import { checkCommonShape, MAX_TIMEOUT_MS, rootSchema, routingShape } from './schema';
 import type { ChannelConfig, Check, Config, Schedule, SloConfig } from './types';
 
 export const DEFAULT_EVERY_MS = 60_000;
@@ -48,7 +50,7 @@ export function validateConfig(input: unknown): Validation {
     for (const issue of root.error.issues) problems.push(formatRootIssue(issue));
     return { ok: false, problems };
   }
-  const { page = {}, settings = {}, defaults = {}, channels: channelInputs = {}, checks: checkInputs } = root.data;
+  const { page = {}, settings = {}, defaults = {}, channels: channelInputs = {}, checks: checkInputs, maintenance = [], checklists: checklistInputs = [] } = root.data;
 
   const channelConfigs: Record<string, ChannelConfig> = {};
   for (const [name, raw] of Object.entries(channelInputs)) {
@@ -71,6 +73,23 @@ export function validateConfig(input: unknown): Validation {
     checks.push(check);
   });
 
+  const byId = new Map(checks.map((check) => [check.id, check]));
+  const format = (issue: Issue, where: string, known: string[]) => formatIssue(issue, where, 0, known);
+  const { checklists, inlineChecks } = parseChecklists(
+    checklistInputs,
+    {
+      checks: byId,
+      channelNames,
+      format,
+      parseInlineCheck: (raw, where) => parseCheck(raw, -1, { defaults, channelNames, inline: where }, problems),
+      periodOf: cronPeriod,
+    },
+    problems,
+  );
+  checks.push(...inlineChecks);
+  checkDependencies(checks, problems);
+  const windows = parseMaintenance(maintenance, new Set(byId.keys()), problems, format);
+
   if (problems.length > 0) return { ok: false, problems };
   return {
     ok: true,
@@ -87,18 +106,54 @@ export function validateConfig(input: unknown): Validation {
       },
       channels: channelConfigs,
       checks,
+      maintenance: windows,
+      checklists,
     },
   };
+}
+
+/** dependsOn names existing checks, not itself, and without a cycle. */
+function checkDependencies(checks: Check[], problems: string[]): void {
+  const byId = new Map(checks.map((check) => [check.id, check]));
+  for (const check of checks) {
+    check.dependsOn.forEach((id, position) => {
+      if (id === check.id) problems.push(`check "${check.id}": dependsOn[${position}]: a check cannot depend on itself`);
+      else if (!byId.has(id)) problems.push(`check "${check.id}": dependsOn[${position}]: unknown check "${id}"`);
+    });
+  }
+  // A cycle would fold alerts in a circle: find one with a depth-first walk.
+  const state = new Map<string, 'visiting' | 'done'>();
+  const visit = (id: string, path: string[]): void => {
+    if (state.get(id) === 'done') return;
+    if (state.get(id) === 'visiting') {
+      const cycle = [...path.slice(path.indexOf(id)), id];
+      problems.push(`check "${id}": dependsOn: a cycle: ${cycle.join(' → ')}`);
+      return;
+    }
+    state.set(id, 'visiting');
+    for (const next of byId.get(id)?.dependsOn ?? []) if (byId.has(next) && next !== id) visit(next, [...path, id]);
+    state.set(id, 'done');
+  };
+  for (const check of checks) visit(check.id, []);
+}
+
+/** The time between two runs of a cron schedule (a task's default period). */
+function cronPeriod(expression: string, tz: string): number {
+  const cron = new Cron(expression, { mode: '5-part', timezone: tz, paused: true });
+  const [first, second] = cron.nextRuns(2, new Date(Date.UTC(2026, 0, 1)));
+  return first && second ? second.getTime() - first.getTime() : DAY;
 }
 
 interface CheckContext {
   defaults: z.output<typeof rootSchema>['defaults'] & object;
   channelNames: string[];
+  /** Set for a check declared inside a checklist: where it is (for messages). */
+  inline?: string;
 }
 
 function parseCheck(raw: unknown, index: number, context: CheckContext, problems: string[]): Check | undefined {
   const id = raw && typeof raw === 'object' && typeof (raw as { id?: unknown }).id === 'string' ? (raw as { id: string }).id : undefined;
-  const where = id ? `check "${id}"` : `check #${index + 1}`;
+  const where = context.inline ? `${context.inline}: check${id ? ` "${id}"` : ''}` : id ? `check "${id}"` : `check #${index + 1}`;
   const kindName = raw && typeof raw === 'object' ? (raw as { kind?: unknown }).kind : undefined;
   if (!KIND_NAMES.includes(kindName as KindName)) {
     problems.push(`${where}: kind: ${kindName === undefined ? 'is required (use a helper such as http({...}))' : `unknown kind ${JSON.stringify(kindName)}; expected one of ${KIND_NAMES.join(', ')}`}`);
@@ -115,7 +170,8 @@ function parseCheck(raw: unknown, index: number, context: CheckContext, problems
   const before = problems.length;
   const problem = (field: string, message: string) => problems.push(`${where}: ${field}: ${message}`);
 
-  const schedule = parseSchedule(data, context, problem);
+  // A check declared inside a checklist runs with it, unless it also has its own schedule.
+  const schedule: Schedule | undefined = context.inline && !data.every && !data.cron ? { manual: true } : parseSchedule(data, context, problem);
   const timeoutMs = ms(data.timeout) ?? ms(context.defaults.timeout) ?? DEFAULT_TIMEOUT_MS;
   if (timeoutMs > MAX_TIMEOUT_MS) problem('timeout', `at most ${MAX_TIMEOUT_MS / 1000}s, so a tick finishes inside its minute`);
 
@@ -160,11 +216,17 @@ function parseCheck(raw: unknown, index: number, context: CheckContext, problems
       up: data.confirmations?.up ?? context.defaults.confirmations?.up ?? DEFAULT_CONFIRMATIONS.up,
     },
     notify,
+    dependsOn: data.dependsOn ?? [],
     kind: kindName as KindName,
     options,
     ...pick(data, ['description', 'group', 'runbook', 'fix']),
   };
   if (slo) check.slo = slo;
+  const renotify = ms(data.renotify);
+  if (renotify !== undefined) {
+    if (renotify < 5 * MINUTE) problem('renotify', 'at least "5m"');
+    else check.renotifyMs = renotify;
+  }
   return check;
 }
 
@@ -210,14 +272,20 @@ function parseChannel(name: string, raw: unknown, problems: string[]): ChannelCo
     return undefined;
   }
   const channel = channels[type as ChannelType];
-  const schema = z.strictObject({ type: z.string(), ...channel.options.shape });
+  const schema = z.strictObject({ type: z.string(), ...channel.options.shape, ...routingShape });
   const parsed = schema.safeParse(raw, { reportInput: true });
   if (!parsed.success) {
     for (const issue of parsed.error.issues) problems.push(formatIssue(issue, where, 0, Object.keys(schema.shape)));
     return undefined;
   }
-  const { type: _type, ...options } = parsed.data as Record<string, unknown>;
-  return { type: type as ChannelType, options };
+  const { type: _type, severities, hours: hoursInput, ...options } = parsed.data as Record<string, unknown> & z.output<z.ZodObject<typeof routingShape>>;
+  const routing: ChannelConfig['routing'] = { severities: severities ?? ['critical', 'warning'] };
+  if (hoursInput) {
+    const hours = parseHours(hoursInput, (message) => problems.push(`${where}: hours.${message}`));
+    if (!hours) return undefined;
+    routing.hours = hours;
+  }
+  return { type: type as ChannelType, options, routing };
 }
 
 /** The engine form of a config assertion: severity defaulted, `for` in ms. */

@@ -3,6 +3,7 @@
 
 import type { Judgement } from '../assert/judge';
 import type { Check } from '../config/types';
+import { severityOfStatus } from './routing';
 import type { Transition } from './state-machine';
 import type { AlertEvent, AlertType, Incident } from './types';
 
@@ -49,6 +50,7 @@ export function applyTransition(incidents: Incident[], check: Check, transition:
     check: { id: check.id, name: check.name, ...(check.group ? { group: check.group } : {}) },
     status: transition.to,
     previous: transition.from,
+    severity: type === 'recovered' ? severityOfStatus(incident?.status ?? 'degraded') : severityOfStatus(transition.to),
     since: transition.since,
     summary: judgement.message,
     details: judgement.failures.map((failure) => failure.message),

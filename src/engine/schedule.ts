@@ -14,7 +14,7 @@ const MAX_LOOKBACK_MS = 7 * 24 * 60 * MINUTE;
 
 const crons = new Map<string, Cron>();
 
-function cronFor(expression: string, tz: string): Cron {
+export function cronFor(expression: string, tz: string): Cron {
   const key = `${tz} ${expression}`;
   let cron = crons.get(key);
   if (!cron) {
@@ -35,7 +35,7 @@ export function offsetFor(id: string, everyMs: number): number {
 /** True when `schedule` fires in (previous, now]. */
 export function firesBetween(schedule: Schedule, id: string, previous: number, now: number): boolean {
   const from = Math.max(previous, now - MAX_LOOKBACK_MS);
-  if (from >= now) return false;
+  if (from >= now || 'manual' in schedule) return false;
   if ('every' in schedule) {
     const offset = offsetFor(id, schedule.every);
     return Math.floor((now - offset) / schedule.every) > Math.floor((from - offset) / schedule.every);
@@ -46,6 +46,7 @@ export function firesBetween(schedule: Schedule, id: string, previous: number, n
 
 /** The next time a schedule fires after `after` (for the page: "next run"). */
 export function nextFire(schedule: Schedule, id: string, after: number): number | undefined {
+  if ('manual' in schedule) return undefined;
   if ('every' in schedule) {
     const offset = offsetFor(id, schedule.every);
     return (Math.floor((after - offset) / schedule.every) + 1) * schedule.every + offset;
@@ -53,10 +54,16 @@ export function nextFire(schedule: Schedule, id: string, after: number): number 
   return cronFor(schedule.cron, schedule.tz).nextRun(new Date(after))?.getTime();
 }
 
+/** The previous tick's time as the schedules see it (a first or repeated tick covers the last minute). */
+export function previousTickTime(previousTick: number | undefined, now: number): number {
+  return previousTick !== undefined && previousTick < now ? previousTick : now - TICK_INTERVAL_MS;
+}
+
 /**
  * The checks to run at `now`, oldest result first: checks that have never run,
- * checks deferred by the last tick's budget, and checks whose schedule fired
- * since the previous tick.
+ * checks deferred by the last tick's budget, checks whose schedule fired since
+ * the previous tick, and those a checklist running now includes (`forced`).
+ * A check only checklists run (manual schedule) does not run on its own.
  */
 export function dueChecks(
   checks: readonly Check[],
@@ -64,12 +71,13 @@ export function dueChecks(
   previousTick: number | undefined,
   states: Record<string, CheckState | undefined>,
   deferred: readonly string[] = [],
+  forced: ReadonlySet<string> = new Set(),
 ): Check[] {
-  const previous = previousTick !== undefined && previousTick < now ? previousTick : now - TICK_INTERVAL_MS;
+  const previous = previousTickTime(previousTick, now);
   const due = checks.filter((check) => {
+    if (forced.has(check.id) || deferred.includes(check.id)) return true;
     const state = states[check.id];
-    if (!state || state.lastRun === undefined) return true;
-    if (deferred.includes(check.id)) return true;
+    if ((!state || state.lastRun === undefined) && !('manual' in check.schedule)) return true;
     return firesBetween(check.schedule, check.id, previous, now);
   });
   return due.sort((a, b) => (states[a.id]?.lastRun ?? 0) - (states[b.id]?.lastRun ?? 0));

@@ -202,6 +202,7 @@ function burnEvent(check: Check, state: CheckState, now: number, type: 'burn' | 
     check: { id: check.id, name: check.name, ...(check.group ? { group: check.group } : {}) },
     status: type === 'burn-ended' ? 'up' : level === 'fast' ? 'down' : 'degraded',
     previous: type === 'burn' ? 'up' : level === 'fast' ? 'down' : 'degraded',
+    severity: level === 'fast' ? 'critical' : 'warning',
     since,
     summary,
     details: [],

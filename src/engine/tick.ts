@@ -6,7 +6,7 @@ import { judge } from '../assert/judge';
 import { applyTrends } from '../assert/trend';
 import { redact } from '../config/secrets';
 import type { Check, Config } from '../config/types';
-import { deliverDue, enqueue, type DeliveryReport } from '../notify/outbox';
+import { deliverDue, type DeliveryReport } from '../notify/outbox';
 import { rollUpFinishedDays } from '../store/history';
 import { CountingKV, keepState, loadState, saveState, writesToday, type KV } from '../store/kv';
 import { utcDay, type EngineState } from '../store/state';
@@ -15,9 +15,13 @@ import { applyTransition, openIncident, pruneIncidents } from './incidents';
 import type { KindMemory } from '../kinds/types';
 import { runCheck, type RunResult } from './runner';
 import { recordProbe, updateBurn } from './slo';
-import { dueChecks } from './schedule';
+import { checksOf, dueChecklists, postDigest } from './checklists';
+import { activeFor } from './maintenance';
+import { dispatch } from './notifications';
+import { dueChecks, previousTickTime } from './schedule';
+import { loadTasks } from '../store/tasks';
 import { advance, newCheckState, pruneChanges } from './state-machine';
-import type { CheckState } from './types';
+import type { AlertEvent, CheckState } from './types';
 
 export interface TickDeps {
   config: Config;
@@ -45,7 +49,10 @@ export interface TickReport {
   /** Due, but left for the next tick (subrequest budget or deadline). */
   deferred: string[];
   transitions: Array<{ check: string; from: string; to: string }>;
+  /** Alerts queued for delivery (each to one channel or more). */
   events: number;
+  /** Checklists that ran and posted their digests. */
+  checklists?: string[];
   delivery: DeliveryReport;
   kv: { reads: number; writes: number };
   /** Why the state was written, or false. */
@@ -94,12 +101,15 @@ async function runTick(deps: TickDeps, now: number): Promise<TickReport> {
   }
 
   let changed = false;
-  const due = dueChecks(config.checks, now, state.lastTick, state.checks, state.deferred);
+  // Checklists due now run their checks in this tick, whatever the checks' own schedules.
+  const checklistRuns = dueChecklists(config, previousTickTime(state.lastTick, now), now, state.checklists);
+  const due = dueChecks(config.checks, now, state.lastTick, state.checks, state.deferred, checksOf(checklistRuns));
   const deadline = started + config.settings.tickDeadlineMs;
   const { runnable, results, groups, requests: checkRequests } = await runDue(due, state, deps, now, deadline);
   report.groups = groups;
 
   const deferred: string[] = due.slice(runnable.length).map((check) => check.id);
+  const events: AlertEvent[] = [];
   runnable.forEach((check, index) => {
     const result = results[index];
     if (!result) {
@@ -107,8 +117,18 @@ async function runTick(deps: TickDeps, now: number): Promise<TickReport> {
       return;
     }
     report.ran.push(check.id);
-    if (recordResult(state, check, result, now, report, config)) changed = true;
+    if (recordResult(state, check, result, now, report, events, config)) changed = true;
   });
+  // Maintenance, dependencies, reminders and routing decide who hears what, and when.
+  const queued = dispatch(state, config, events, now);
+  report.events += queued;
+  if (queued > 0) changed = true;
+  if (checklistRuns.length > 0) {
+    const tasks = await loadTasks(kv);
+    for (const run of checklistRuns) postDigest(run, config, state, tasks, now);
+    report.checklists = checklistRuns.map((run) => run.checklist.id);
+    changed = true;
+  }
   if (deferred.length > 0 || state.deferred?.length) {
     if (deferred.length > 0) state.deferred = deferred;
     else delete state.deferred;
@@ -174,8 +194,11 @@ async function runDue(due: Check[], state: EngineState, deps: TickDeps, now: num
   return { runnable, results: runnable.map((check) => byId.get(check.id)), groups: groupCount, requests: groupCount };
 }
 
-/** Judges one result and feeds it to the state machine; returns true if something worth saving changed. */
-function recordResult(state: EngineState, check: Check, result: RunResult, now: number, report: TickReport, config: Config): boolean {
+/**
+ * Judges one result and feeds it to the state machine, adding the events it
+ * makes to `events`; returns true if something worth saving changed.
+ */
+function recordResult(state: EngineState, check: Check, result: RunResult, now: number, report: TickReport, events: AlertEvent[], config: Config): boolean {
   const checkState: CheckState = state.checks[check.id] ?? newCheckState(now);
   state.checks[check.id] = checkState;
   const { observation } = result;
@@ -205,24 +228,24 @@ function recordResult(state: EngineState, check: Check, result: RunResult, now: 
   pruneChanges(checkState, now);
   const incident = openIncident(state.incidents, check.id);
   if (incident && judgement.status !== 'up') incident.lastMessage = judgement.message;
-  const channelNames = check.notify.filter((name) => name in config.channels);
 
-  // The SLO counts every evaluated probe (not only confirmed changes); its burn alerts are events of their own.
+  // The SLO counts every evaluated probe (not only confirmed changes) outside
+  // maintenance; its burn alerts are events of their own.
   let burning = false;
-  if (check.slo) {
+  if (check.slo && !activeFor(config, check.id, now)) {
     recordProbe(checkState, judgement.status, now, check.slo);
     const burn = updateBurn(check, checkState, now);
     if (burn) {
       burning = true;
-      if (enqueue(state, burn, channelNames, now) > 0) report.events++;
+      events.push(burn);
     }
-  } else delete checkState.sli;
+  } else if (!check.slo) delete checkState.sli;
   if (!transition) return burning;
 
   report.transitions.push({ check: check.id, from: transition.from, to: transition.to });
   const event = applyTransition(state.incidents, check, transition, judgement, now);
   if (event && checkState.report?.length) event.report = checkState.report;
-  if (event && enqueue(state, event, channelNames, now) > 0) report.events++;
+  if (event) events.push(event);
   return true;
 }
 

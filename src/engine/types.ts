@@ -5,6 +5,7 @@ import type { AssertionMemory } from '../assert/judge';
 import type { Samples } from '../assert/trend';
 import type { Value } from '../assert/types';
 import type { KindMemory } from '../kinds/types';
+import type { Severity } from '../config/types';
 import type { BurnLevel, SliState } from './slo';
 
 /** A check's status. `unknown`: Vigil could not evaluate it (missing secret, no data yet). */
@@ -36,6 +37,10 @@ export interface CheckState {
   samples?: Samples;
   /** Confirmed status changes [time, status], oldest first, kept ~2 days for uptime and roll-ups. */
   changes: Array<[number, Status]>;
+  /** The problem status the channels last heard of (down, degraded, unknown), until they hear it is over. */
+  alerted?: Status;
+  /** Why alerts are held back now: a maintenance window, or a dependency that is down. */
+  muted?: 'maintenance' | 'dependency';
   /** Good and bad probes for the check's SLO: 5-minute buckets (6h) and days (the window). */
   sli?: SliState;
   /** Latency sum and count for the current UTC day (daily average in history). */
@@ -53,10 +58,16 @@ export interface Incident {
   cause: string;
   /** The latest failure message. */
   lastMessage: string;
+  /** Channels that were told about it (its recovery goes to them). */
+  notified?: string[];
+  /** When the channels were last told (a reminder is due `renotify` after it). */
+  lastNotifiedAt?: number;
+  /** Dependent checks whose alerts were folded into this incident's. */
+  affected?: string[];
 }
 
-/** Status changes, and the start and end of an SLO's error budget burning too fast. */
-export type AlertType = 'down' | 'degraded' | 'recovered' | 'unknown' | 'burn' | 'burn-ended';
+/** Status changes, reminders while a problem lasts, and the start and end of an SLO's error budget burning too fast. */
+export type AlertType = 'down' | 'degraded' | 'recovered' | 'unknown' | 'reminder' | 'burn' | 'burn-ended';
 
 /** A state change worth telling people about. */
 export interface AlertEvent {
@@ -68,6 +79,8 @@ export interface AlertEvent {
   check: { id: string; name: string; group?: string };
   status: Status;
   previous: Status;
+  /** Routes the alert (channels take critical and/or warning); good news carries what it resolves. */
+  severity: Severity;
   /** When the current condition began. */
   since: number;
   incident?: { id: string; startedAt: number; endedAt?: number };
@@ -79,6 +92,8 @@ export interface AlertEvent {
   fix?: string;
   /** The check's report when it changed (a job's last output, slow statements ...). */
   report?: string[];
+  /** Checks that depend on this one and failed with it: their alerts are folded into this one. */
+  affected?: Array<{ id: string; name: string; summary: string }>;
   /** For burn events: the SLO and how fast its budget burns. */
   slo?: {
     objective: number;

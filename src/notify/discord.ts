@@ -4,6 +4,7 @@
 
 import * as z from 'zod';
 import { stringOrSecret } from '../config/secrets';
+import type { DigestMessage } from './digest';
 import { alertColor, alertEmoji, clip, type AlertMessage } from './message';
 import { postPayload } from './post';
 import type { Channel } from './types';
@@ -77,10 +78,38 @@ export function discordPayload(message: AlertMessage, username: string): Discord
   return { username, embeds: [embed], allowed_mentions: { parse: [] } };
 }
 
+/** A checklist digest: one embed, green when all is well, orange or red when not. */
+export function discordDigestPayload(message: DigestMessage, username: string): DiscordPayload {
+  const { digest } = message;
+  const lines: string[] = [];
+  const section = (heading: string, items: string[]) => {
+    if (items.length) lines.push(`**${heading}**`, ...items.map(escapeDiscord), '');
+  };
+  section('Needs attention', message.problems);
+  if (message.passing) section('OK', [message.passing]);
+  section('Tasks', message.others);
+  section('Since the last run', message.incidents);
+  section('Held during quiet hours', message.held);
+  if (message.links.length > 0) lines.push(message.links.map((link) => `[${link.label}](${link.url})`).join(' · '));
+  const failing = digest.items.some((item) => item.state === 'failing');
+  const embed: DiscordEmbed = {
+    title: clip(`📋 ${message.title}`, TITLE_MAX),
+    description: clip(lines.join('\n').trim() || 'No items.', DESCRIPTION_MAX),
+    color: digest.ok === digest.total ? DISCORD_COLORS.up : failing ? DISCORD_COLORS.down : DISCORD_COLORS.degraded,
+    fields: [],
+    timestamp: new Date(digest.runAt).toISOString(),
+    footer: { text: `Vigil · checklist ${digest.checklist.id}` },
+  };
+  return { username, embeds: [embed], allowed_mentions: { parse: [] } };
+}
+
 export const discordChannel: Channel<typeof options> = {
   options,
   send(opts, message, ctx) {
     const body = JSON.stringify(discordPayload(message, opts.username));
     return postPayload(opts.webhookUrl, body, { 'content-type': 'application/json' }, ctx, DISCORD_TIMEOUT_MS);
+  },
+  sendDigest(opts, message, ctx) {
+    return postPayload(opts.webhookUrl, JSON.stringify(discordDigestPayload(message, opts.username)), { 'content-type': 'application/json' }, ctx, DISCORD_TIMEOUT_MS);
   },
 };

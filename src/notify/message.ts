@@ -55,6 +55,8 @@ function alertTitle(event: AlertEvent, outage: number | undefined): string {
       return `${name} recovered${outage !== undefined ? ` after ${formatDuration(outage)}` : ''}`;
     case 'unknown':
       return `${name} cannot be checked`;
+    case 'reminder':
+      return `${name} is still ${event.status} after ${formatDuration(event.at - event.since)}`;
     case 'burn':
       return `${name}: error budget burning ${event.slo?.level === 'fast' ? 'fast' : 'steadily'}`;
     case 'burn-ended':
@@ -62,8 +64,11 @@ function alertTitle(event: AlertEvent, outage: number | undefined): string {
   }
 }
 
-/** Builds the message for an alert event; `pageUrl` links the status page. */
-export function alertMessage(event: AlertEvent, pageUrl?: string): AlertMessage {
+/**
+ * Builds the message for an alert event; `pageUrl` links the status page;
+ * `heldSince` says the channel's quiet hours held it back since then.
+ */
+export function alertMessage(event: AlertEvent, pageUrl?: string, heldSince?: number): AlertMessage {
   const outage = event.incident ? (event.incident.endedAt ?? event.at) - event.incident.startedAt : undefined;
   const title = alertTitle(event, outage);
   const facts: AlertMessage['facts'] = [];
@@ -84,12 +89,17 @@ export function alertMessage(event: AlertEvent, pageUrl?: string): AlertMessage 
   }
   facts.push({ label: 'Check', value: event.check.id });
   if (event.check.group) facts.push({ label: 'Group', value: event.check.group });
+  if (heldSince !== undefined) facts.push({ label: 'Held (quiet hours) since', value: isoMinute(heldSince), time: heldSince });
 
   const links: AlertMessage['links'] = [];
   if (event.runbook) links.push({ label: 'Runbook', url: event.runbook });
   if (pageUrl) links.push({ label: 'Status page', url: pageUrl });
 
-  const details = event.details.length > 1 ? event.details : [];
+  const details = [
+    ...(event.details.length > 1 ? event.details : []),
+    // Dependents that failed with this check: one message instead of one each.
+    ...(event.affected ?? []).map((other) => `Also affected: ${other.name} (${other.summary})`),
+  ];
   const lines = [`${title}: ${event.summary}`, ...details.map((d) => `- ${d}`)];
   lines.push(facts.map((fact) => `${fact.label}: ${fact.value}`).join(' · '));
   if (event.fix) lines.push(`Fix: ${event.fix}`);

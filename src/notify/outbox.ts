@@ -8,14 +8,19 @@ import { mapLimit } from '../engine/concurrency';
 import type { AlertEvent } from '../engine/types';
 import type { EngineState } from '../store/state';
 import { channels } from './index';
+import { digestMessage, type Digest } from './digest';
 import { alertMessage } from './message';
 
 export interface OutboxEntry {
   /** `<event id>><channel>`: a delivery id receivers can deduplicate on. */
   id: string;
   channel: string;
-  event: AlertEvent;
+  /** An alert, or (for checklists) a digest. */
+  event?: AlertEvent;
+  digest?: Digest;
   createdAt: number;
+  /** Set when the channel's hours held it back: delivered at `nextAt` (or folded into a digest before). */
+  heldSince?: number;
   attempts: number;
   /** Not before this time (backoff, Retry-After). */
   nextAt: number;
@@ -41,13 +46,22 @@ export const FAILED_KEPT = 20;
 export const MAX_OUTBOX = 200;
 export const DELIVERY_TIMEOUT_MS = 10_000;
 
-/** Queues `event` for each channel; returns how many entries were added (0 for a repeat). */
-export function enqueue(state: EngineState, event: AlertEvent, channelNames: readonly string[], now: number): number {
+/**
+ * Queues `event` (an alert or a digest) for each channel; returns how many
+ * entries were added (0 for a repeat). `openAt(channel)` is when the channel
+ * may be sent to (its hours); later than `now` holds the entry until then.
+ */
+export function enqueue(state: EngineState, event: AlertEvent | Digest, channelNames: readonly string[], now: number, openAt?: (channel: string) => number): number {
   let added = 0;
   for (const channel of channelNames) {
     const id = `${event.id}>${channel}`;
     if (state.delivered.includes(id) || state.outbox.some((entry) => entry.id === id)) continue;
-    state.outbox.push({ id, channel, event, createdAt: now, attempts: 0, nextAt: now });
+    const nextAt = Math.max(now, openAt?.(channel) ?? now);
+    const entry: OutboxEntry = { id, channel, createdAt: now, attempts: 0, nextAt };
+    if ('checklist' in event) entry.digest = event;
+    else entry.event = event;
+    if (nextAt > now) entry.heldSince = now;
+    state.outbox.push(entry);
     added++;
   }
   while (state.outbox.length > MAX_OUTBOX) {
@@ -74,8 +88,40 @@ export interface DeliveryReport {
   gaveUp: number;
 }
 
+/**
+ * Alerts held for quiet hours that a later one makes moot: when a channel
+ * would get "down" and then "recovered" for one incident at the opening, it
+ * gets the recovery only (it says when the outage began and how long it was).
+ */
+function supersedeHeld(state: EngineState, now: number): void {
+  const recoveredIncidents = new Set(
+    state.outbox.filter((entry) => entry.heldSince !== undefined && entry.nextAt <= now && entry.event?.type === 'recovered' && entry.event.incident).map((entry) => `${entry.channel} ${entry.event?.incident?.id}`),
+  );
+  for (const entry of [...state.outbox]) {
+    const event = entry.event;
+    if (entry.heldSince === undefined || entry.nextAt > now || !event?.incident || event.type === 'recovered') continue;
+    if (!recoveredIncidents.has(`${entry.channel} ${event.incident.id}`)) continue;
+    remove(state, entry);
+    state.delivered.push(entry.id);
+  }
+}
+
+/**
+ * Takes the alerts held for quiet hours on `channel` out of the outbox, to be
+ * folded into a digest going there now (they count as delivered with it).
+ */
+export function takeHeld(state: EngineState, channel: string, now: number): AlertEvent[] {
+  const held = state.outbox.filter((entry) => entry.channel === channel && entry.heldSince !== undefined && entry.nextAt > now && entry.event);
+  for (const entry of held) {
+    remove(state, entry);
+    state.delivered.push(entry.id);
+  }
+  return held.map((entry) => entry.event as AlertEvent);
+}
+
 /** Attempts every entry that is due; mutates `state`. */
 export async function deliverDue(state: EngineState, deps: DeliveryDeps): Promise<DeliveryReport> {
+  supersedeHeld(state, deps.now);
   const due = state.outbox.filter((entry) => entry.nextAt <= deps.now).slice(0, Math.max(0, deps.limit));
   const report: DeliveryReport = { attempted: due.length, delivered: 0, retrying: 0, gaveUp: 0 };
   await mapLimit(due, deps.concurrency, async (entry) => {
@@ -108,16 +154,14 @@ async function deliverOne(entry: OutboxEntry, deps: DeliveryDeps) {
   if (!channelConfig) return { ok: false as const, retryable: false, error: `channel "${entry.channel}" is no longer configured` };
   const { value: options, missing, values: secrets } = resolveSecrets(channelConfig.options, deps.env);
   if (missing.length > 0) return { ok: false as const, retryable: true, error: missingSecretMessage(missing) };
-  const message = alertMessage(entry.event, deps.config.page.url);
   const controller = new AbortController();
   const timer = setTimeout(() => controller.abort(), DELIVERY_TIMEOUT_MS);
+  const ctx = { fetch: deps.fetch, signal: controller.signal, now: deps.now, deliveryId: entry.id };
+  const channel = channels[channelConfig.type];
   try {
-    const result = await channels[channelConfig.type].send(options as never, message, {
-      fetch: deps.fetch,
-      signal: controller.signal,
-      now: deps.now,
-      deliveryId: entry.id,
-    });
+    const result = entry.digest
+      ? await channel.sendDigest(options as never, digestMessage(entry.digest, deps.config.page.url), ctx)
+      : await channel.send(options as never, alertMessage(entry.event as AlertEvent, deps.config.page.url, entry.heldSince), ctx);
     return result.ok ? result : { ...result, error: redact(result.error, secrets) };
   } catch (error) {
     console.error(`vigil: the ${channelConfig.type} channel threw`, error);

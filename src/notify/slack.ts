@@ -3,7 +3,8 @@
 
 import * as z from 'zod';
 import { stringOrSecret } from '../config/secrets';
-import { alertEmoji, clip, type AlertMessage } from './message';
+import type { DigestMessage } from './digest';
+import { alertEmoji, clip, isoMinute, type AlertMessage } from './message';
 import { postPayload } from './post';
 import type { Channel } from './types';
 
@@ -82,10 +83,31 @@ export function slackPayload(message: AlertMessage): SlackPayload {
   return { text: clip(escapeSlack(`${emoji} ${message.title}: ${message.summary}`), SECTION_MAX), blocks };
 }
 
+/** A checklist digest: a header with the score, what needs attention, then the rest compacted. */
+export function slackDigestPayload(message: DigestMessage): SlackPayload {
+  const { digest } = message;
+  const blocks: SlackBlock[] = [{ type: 'header', text: { type: 'plain_text', text: clip(`📋 ${message.title}`, HEADER_MAX), emoji: true } }];
+  const section = (heading: string, lines: string[]) => {
+    if (lines.length === 0) return;
+    blocks.push({ type: 'section', text: { type: 'mrkdwn', text: clip(`*${heading}*\n${lines.map(escapeSlack).join('\n')}`, SECTION_MAX) } });
+  };
+  section('Needs attention', message.problems);
+  if (message.passing) section('OK', [message.passing]);
+  section('Tasks', message.others);
+  section('Since the last run', message.incidents);
+  section('Held during quiet hours', message.held);
+  const context = [`Run ${slackDate(digest.runAt, isoMinute(digest.runAt))}`, ...message.links.map((link) => `<${slackUrl(link.url)}|${escapeSlack(link.label)}>`)];
+  blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: context.join('  ·  ') }] });
+  return { text: clip(escapeSlack(`📋 ${message.title}`), SECTION_MAX), blocks: blocks.slice(0, 50) };
+}
+
 export const slackChannel: Channel<typeof options> = {
   options,
   send(opts, message, ctx) {
     const body = JSON.stringify(slackPayload(message));
     return postPayload(opts.webhookUrl, body, { 'content-type': 'application/json' }, ctx, SLACK_TIMEOUT_MS);
+  },
+  sendDigest(opts, message, ctx) {
+    return postPayload(opts.webhookUrl, JSON.stringify(slackDigestPayload(message)), { 'content-type': 'application/json' }, ctx, SLACK_TIMEOUT_MS);
   },
 };

@@ -3,6 +3,7 @@
 
 import * as z from 'zod';
 import { stringOrSecret } from '../config/secrets';
+import type { DigestMessage } from './digest';
 import { alertEmoji, clip, type AlertMessage } from './message';
 import { postPayload } from './post';
 import type { Channel } from './types';
@@ -49,10 +50,36 @@ export function telegramPayload(message: AlertMessage, chatId: string | number):
   return { chat_id: chatId, text: lines.join('\n'), parse_mode: 'HTML', link_preview_options: { is_disabled: true } };
 }
 
+/** A checklist digest as one HTML message; over the limit, the passing part goes first. */
+export function telegramDigestPayload(message: DigestMessage, chatId: string | number): TelegramPayload {
+  const text = (raw: string, max = LINE_MAX) => escapeTelegram(clip(raw, max));
+  const parts: string[][] = [[`📋 <b>${text(message.title, TITLE_MAX)}</b>`]];
+  const section = (heading: string, items: string[]) => {
+    if (items.length) parts.push([`<b>${escapeTelegram(heading)}</b>`, ...items.map((item) => text(item))]);
+  };
+  section('Needs attention', message.problems);
+  if (message.passing) section('OK', [message.passing]);
+  section('Tasks', message.others);
+  section('Since the last run', message.incidents);
+  section('Held during quiet hours', message.held);
+  const join = () => parts.map((part) => part.join('\n')).join('\n\n');
+  // Over the limit, drop whole lines from the end of the last sections (never cut HTML).
+  while (join().length > TEXT_MAX && parts.length > 1) {
+    const last = parts[parts.length - 1] as string[];
+    if (last.length > 2) last.pop();
+    else parts.pop();
+  }
+  return { chat_id: chatId, text: join(), parse_mode: 'HTML', link_preview_options: { is_disabled: true } };
+}
+
 export const telegramChannel: Channel<typeof options> = {
   options,
   send(opts, message, ctx) {
     const url = `${opts.apiBase.replace(/\/$/, '')}/bot${opts.botToken}/sendMessage`;
     return postPayload(url, JSON.stringify(telegramPayload(message, opts.chatId)), { 'content-type': 'application/json' }, ctx, TELEGRAM_TIMEOUT_MS);
+  },
+  sendDigest(opts, message, ctx) {
+    const url = `${opts.apiBase.replace(/\/$/, '')}/bot${opts.botToken}/sendMessage`;
+    return postPayload(url, JSON.stringify(telegramDigestPayload(message, opts.chatId)), { 'content-type': 'application/json' }, ctx, TELEGRAM_TIMEOUT_MS);
   },
 };

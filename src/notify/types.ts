@@ -3,6 +3,7 @@
 
 import type { z } from 'zod';
 import type { Resolved } from '../config/secrets';
+import type { DigestMessage } from './digest';
 import type { AlertMessage } from './message';
 
 export type DeliveryResult =
@@ -28,4 +29,6 @@ export interface SendContext {
 export interface Channel<Options extends z.ZodObject = z.ZodObject> {
   options: Options;
   send(options: Resolved<z.output<Options>>, message: AlertMessage, ctx: SendContext): Promise<DeliveryResult>;
+  /** Posts a checklist digest in the channel's own format. */
+  sendDigest(options: Resolved<z.output<Options>>, message: DigestMessage, ctx: SendContext): Promise<DeliveryResult>;
 }

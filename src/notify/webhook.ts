@@ -5,9 +5,10 @@
 import * as z from 'zod';
 import { stringOrSecret } from '../config/secrets';
 import type { AlertEvent } from '../engine/types';
+import type { Digest, DigestMessage } from './digest';
 import type { AlertMessage } from './message';
 import { postPayload } from './post';
-import type { Channel } from './types';
+import type { Channel, SendContext } from './types';
 
 export const WEBHOOK_TIMEOUT_MS = 10_000;
 export const SIGNATURE_HEADER = 'x-vigil-signature';
@@ -83,21 +84,61 @@ export async function signWebhook(secret: string, timestamp: number, body: strin
   return [...new Uint8Array(mac)].map((byte) => byte.toString(16).padStart(2, '0')).join('');
 }
 
+/** The JSON body of a checklist digest (`type: "checklist.digest"`). */
+export interface WebhookDigestBody {
+  id: string;
+  type: 'checklist.digest';
+  occurredAt: string;
+  checklist: { id: string; name: string };
+  runAt: string;
+  ok: number;
+  total: number;
+  items: Digest['items'];
+  incidents: Array<{ check: string; status: string; startedAt: string; endedAt?: string; cause: string }>;
+  held: Array<{ title: string; summary: string; at: string }>;
+  text: string;
+}
+
+export function webhookDigestBody(message: DigestMessage, deliveryId: string): WebhookDigestBody {
+  const { digest } = message;
+  const iso = (time: number) => new Date(time).toISOString();
+  return {
+    id: deliveryId,
+    type: 'checklist.digest',
+    occurredAt: iso(digest.runAt),
+    checklist: digest.checklist,
+    runAt: iso(digest.runAt),
+    ok: digest.ok,
+    total: digest.total,
+    items: digest.items,
+    incidents: digest.incidents.map(({ endedAt, startedAt, ...incident }) => ({ ...incident, startedAt: iso(startedAt), ...(endedAt !== undefined ? { endedAt: iso(endedAt) } : {}) })),
+    held: digest.held.map((alert) => ({ ...alert, at: iso(alert.at) })),
+    text: message.text,
+  };
+}
+
+/** POSTs a signed body: the signature covers `<timestamp>.<body>`. */
+async function postSigned(opts: { url: string; signingSecret: string; headers: Record<string, string> }, body: string, type: string, ctx: SendContext) {
+  const timestamp = Math.floor(ctx.now / 1000);
+  const signature = await signWebhook(opts.signingSecret, timestamp, body);
+  const headers: Record<string, string> = {
+    ...opts.headers,
+    'content-type': 'application/json',
+    'user-agent': 'Vigil-Webhook/1',
+    [EVENT_HEADER]: type,
+    [DELIVERY_HEADER]: ctx.deliveryId,
+    [TIMESTAMP_HEADER]: String(timestamp),
+    [SIGNATURE_HEADER]: `v1=${signature}`,
+  };
+  return postPayload(opts.url, body, headers, ctx, WEBHOOK_TIMEOUT_MS);
+}
+
 export const webhookChannel: Channel<typeof options> = {
   options,
-  async send(opts, message, ctx) {
-    const body = JSON.stringify(webhookBody(message, ctx.deliveryId));
-    const timestamp = Math.floor(ctx.now / 1000);
-    const signature = await signWebhook(opts.signingSecret, timestamp, body);
-    const headers: Record<string, string> = {
-      ...opts.headers,
-      'content-type': 'application/json',
-      'user-agent': 'Vigil-Webhook/1',
-      [EVENT_HEADER]: `check.${message.event.type}`,
-      [DELIVERY_HEADER]: ctx.deliveryId,
-      [TIMESTAMP_HEADER]: String(timestamp),
-      [SIGNATURE_HEADER]: `v1=${signature}`,
-    };
-    return postPayload(opts.url, body, headers, ctx, WEBHOOK_TIMEOUT_MS);
+  send(opts, message, ctx) {
+    return postSigned(opts, JSON.stringify(webhookBody(message, ctx.deliveryId)), `check.${message.event.type}`, ctx);
+  },
+  sendDigest(opts, message, ctx) {
+    return postSigned(opts, JSON.stringify(webhookDigestBody(message, ctx.deliveryId)), 'checklist.digest', ctx);
   },
 };

@@ -1,6 +1,7 @@
 // The engine's persisted state: one JSON document under the `state` key.
 // Layout, size and write rate are documented in docs/storage.md.
 
+import type { ChecklistState } from '../engine/checklists';
 import type { CheckState, Incident } from '../engine/types';
 import type { FailedDelivery, OutboxEntry } from '../notify/outbox';
 
@@ -28,6 +29,8 @@ export interface EngineState {
   rolledUp?: string;
   /** Checks that were due but did not fit in the last tick's budget. */
   deferred?: string[];
+  /** Each checklist's last run, for the page and to run each scheduled time once. */
+  checklists?: Record<string, ChecklistState>;
 }
 
 export function emptyState(now: number): EngineState {

@@ -1,0 +1,164 @@
+// Checklists: at its time (cron in a time zone) a checklist runs its checks
+// in the tick and posts one digest per channel: problems first with what was
+// observed, then the rest. Manual tasks are due `every` after they were last
+// done (marked through the API, or by a heartbeat's successful ping).
+// A run is identified by its scheduled time, so a repeated or overlapping
+// tick never posts it twice.
+
+import type { Checklist, ChecklistItem, Config } from '../config/types';
+import { formatDuration } from '../config/duration';
+import { PROBLEM_STATES, heldLine, type Digest, type DigestItem, type ItemState } from '../notify/digest';
+import { alertMessage } from '../notify/message';
+import { enqueue, takeHeld } from '../notify/outbox';
+import type { EngineState } from '../store/state';
+import { lastDone, type TaskDone, type TasksRecord } from '../store/tasks';
+import { activeFor } from './maintenance';
+import { cronFor, firesBetween } from './schedule';
+import type { CheckState } from './types';
+
+export interface ChecklistRun {
+  checklist: Checklist;
+  /** The scheduled time this run is for (the cron's fire time, not the tick's). */
+  runAt: number;
+}
+
+/** What the page and API show of a checklist between runs. */
+export interface ChecklistState {
+  /** The scheduled time of the last run. */
+  lastRun: number;
+  /** The first run (never-done tasks are due one period after it). */
+  firstRun: number;
+  ok: number;
+  total: number;
+  /** The items that were not OK at the last run. */
+  problems: Array<{ id: string; name: string; state: ItemState; detail: string }>;
+}
+
+/** Problem lines kept per checklist in state. */
+const PROBLEMS_KEPT = 20;
+const INCIDENTS_IN_DIGEST = 20;
+
+/** The checklists whose schedule fired in (previous, now] and that have not run for that time yet. */
+export function dueChecklists(config: Config, previous: number, now: number, states: Record<string, ChecklistState> = {}): ChecklistRun[] {
+  const runs: ChecklistRun[] = [];
+  for (const checklist of config.checklists) {
+    const schedule = { cron: checklist.schedule.cron, tz: checklist.schedule.tz };
+    if (!firesBetween(schedule, checklist.id, previous, now)) continue;
+    // The last fire time in the span: after missed ticks a checklist runs once, for its latest time.
+    const cron = cronFor(schedule.cron, schedule.tz);
+    let runAt = cron.nextRun(new Date(Math.max(previous, now - 7 * 86_400_000)))?.getTime() ?? now;
+    for (let next = cron.nextRun(new Date(runAt))?.getTime(); next !== undefined && next <= now; next = cron.nextRun(new Date(next))?.getTime()) runAt = next;
+    if ((states[checklist.id]?.lastRun ?? -Infinity) >= runAt) continue;
+    runs.push({ checklist, runAt });
+  }
+  return runs;
+}
+
+/** The checks the due checklists include: they run in this tick whatever their own schedule. */
+export function checksOf(runs: readonly ChecklistRun[]): Set<string> {
+  return new Set(runs.flatMap((run) => run.checklist.items.filter((item) => item.type === 'check').map((item) => item.id)));
+}
+
+type Task = Extract<ChecklistItem, { type: 'task' }>;
+
+export interface TaskStatus {
+  state: 'overdue' | 'due' | 'done';
+  dueAt: number;
+  last?: TaskDone;
+}
+
+/**
+ * A task is done until `every` after its last completion, then overdue. A
+ * task never done is due one period after the checklist's first run.
+ */
+export function taskStatus(task: Task, checklistId: string, state: EngineState, tasks: TasksRecord, now: number): TaskStatus {
+  let last = lastDone(tasks, checklistId, task.id);
+  if (task.doneBy) {
+    const facts = state.checks[task.doneBy]?.facts;
+    const pinged = typeof facts?.last_success_at === 'string' ? Date.parse(facts.last_success_at) : Number.NaN;
+    if (!Number.isNaN(pinged) && (!last || pinged > last.at)) last = { at: pinged, by: `heartbeat ${task.doneBy}` };
+  }
+  const firstRun = state.checklists?.[checklistId]?.firstRun ?? now;
+  const dueAt = (last?.at ?? firstRun) + task.everyMs;
+  const status: TaskStatus = { state: now >= dueAt ? 'overdue' : last ? 'done' : 'due', dueAt };
+  if (last) status.last = last;
+  return status;
+}
+
+function day(time: number): string {
+  return new Date(time).toISOString().slice(0, 10);
+}
+
+function taskItem(task: Task, status: TaskStatus, now: number): DigestItem {
+  let detail: string;
+  if (status.state === 'overdue') detail = `overdue by ${formatDuration(now - status.dueAt)} (due ${day(status.dueAt)})${status.last ? `; last done ${day(status.last.at)} by ${status.last.by}` : '; never done'}`;
+  else if (status.state === 'done' && status.last) detail = `done ${day(status.last.at)} by ${status.last.by}${status.last.note ? `: ${status.last.note}` : ''}; next due ${day(status.dueAt)}`;
+  else detail = `not done yet; due by ${day(status.dueAt)}`;
+  const item: DigestItem = { id: task.id, name: task.text, kind: 'task', state: status.state, detail };
+  if (task.owner) item.owner = task.owner;
+  if (task.link) item.link = task.link;
+  return item;
+}
+
+/** What this run found for a check: this tick's result (not waiting for confirmations). */
+function checkItem(id: string, config: Config, checkState: CheckState | undefined, now: number): DigestItem {
+  const check = config.checks.find((candidate) => candidate.id === id);
+  const name = check?.name ?? id;
+  if (activeFor(config, id, now)) return { id, name, kind: 'check', state: 'paused', detail: 'in a maintenance window' };
+  if (!checkState || checkState.lastRun !== now) {
+    return { id, name, kind: 'check', state: 'unknown', detail: checkState?.lastRun ? `did not run at this time (over the tick's budget); last result: ${checkState.message ?? 'none'}` : 'has not run yet' };
+  }
+  const observed = checkState.streak?.status ?? checkState.status;
+  const state: ItemState = observed === 'up' ? 'ok' : observed === 'degraded' ? 'warning' : observed === 'down' ? 'failing' : 'unknown';
+  return { id, name, kind: 'check', state, detail: checkState.message ?? '' };
+}
+
+const ORDER: Record<ItemState, number> = { failing: 0, overdue: 1, warning: 2, unknown: 3, due: 4, paused: 5, done: 6, ok: 7 };
+
+/** The digest of one run (without held alerts: those are per channel). */
+export function buildDigest(run: ChecklistRun, config: Config, state: EngineState, tasks: TasksRecord, now: number): Digest {
+  const { checklist } = run;
+  const items = checklist.items.map((item) =>
+    item.type === 'check' ? checkItem(item.id, config, state.checks[item.id], now) : taskItem(item, taskStatus(item, checklist.id, state, tasks, now), now),
+  );
+  items.sort((a, b) => ORDER[a.state] - ORDER[b.state]);
+  const since = state.checklists?.[checklist.id]?.lastRun ?? run.runAt - 86_400_000;
+  const names = new Map(config.checks.map((check) => [check.id, check.name]));
+  const incidents = state.incidents
+    .filter((incident) => incident.startedAt > since || (incident.endedAt ?? Infinity) > since)
+    .filter((incident) => incident.startedAt <= now)
+    .slice(-INCIDENTS_IN_DIGEST)
+    .map((incident) => {
+      const entry: Digest['incidents'][number] = { check: names.get(incident.checkId) ?? incident.checkId, status: incident.status, startedAt: incident.startedAt, cause: incident.cause };
+      if (incident.endedAt !== undefined) entry.endedAt = incident.endedAt;
+      return entry;
+    });
+  const ok = items.filter((item) => !PROBLEM_STATES.has(item.state)).length;
+  return { id: `checklist:${checklist.id}:${run.runAt}`, checklist: { id: checklist.id, name: checklist.name }, runAt: run.runAt, ok, total: items.length, items, incidents, held: [] };
+}
+
+/**
+ * Posts a run's digest to each of its channels, folding in the alerts each
+ * channel's quiet hours were holding, and records the run for the page.
+ * Returns the outbox entries added.
+ */
+export function postDigest(run: ChecklistRun, config: Config, state: EngineState, tasks: TasksRecord, now: number): number {
+  const digest = buildDigest(run, config, state, tasks, now);
+  let added = 0;
+  for (const channel of run.checklist.notify.filter((name) => name in config.channels)) {
+    const held = takeHeld(state, channel, now).map((event) => heldLine(event, alertMessage(event).title));
+    added += enqueue(state, { ...digest, held }, [channel], now);
+  }
+  const previous = state.checklists?.[run.checklist.id];
+  (state.checklists ??= {})[run.checklist.id] = {
+    lastRun: run.runAt,
+    firstRun: previous?.firstRun ?? run.runAt,
+    ok: digest.ok,
+    total: digest.total,
+    problems: digest.items
+      .filter((item) => PROBLEM_STATES.has(item.state))
+      .slice(0, PROBLEMS_KEPT)
+      .map(({ id, name, state: itemState, detail }) => ({ id, name, state: itemState, detail })),
+  };
+  return added;
+}
