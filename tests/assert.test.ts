@@ -87,4 +87,36 @@ describe('judge', () => {
     expect(recovered.status).toBe('up');
     expect(recovered.memory).toEqual({});
   });
+
+  /** Feeds values minute by minute (undefined: no value, waiting) and returns the statuses. */
+  const run = (assertions: Assertion[], values: Array<number | undefined>) => {
+    let memory: ReturnType<typeof judge>['memory'] | undefined;
+    return values.map((v, minute) => {
+      const observation = v === undefined ? { reached: true, values: {}, pending: { p95: 'no requests observed since the last scrape' } } : { reached: true, values: { p95: v } };
+      const judgement = judge(assertions, observation, memory, minute * 60_000);
+      memory = judgement.memory;
+      return judgement.status;
+    });
+  };
+
+  it('hysteresis holds a counted failure until the value is past the recovery line', () => {
+    const line = [crit(value('p95').below(500).recoverAt(450).toJSON())];
+    expect(run(line, [700, 480, 460, 440, 480])).toEqual(['down', 'down', 'down', 'up', 'up']);
+  });
+
+  it('a gap in the data neither clears nor forgets a failure (hysteresis and `for`)', () => {
+    const line = [crit(value('p95').below(500).recoverAt(450).toJSON())];
+    // An idle minute (no requests, no p95) between 700 and 480 must not let it recover.
+    expect(run(line, [700, undefined, 480, 440])).toEqual(['down', 'down', 'down', 'up']);
+    const held = [crit(value('p95').below(500).for('5m').toJSON())];
+    // Failing with a gap every third minute still fires once 5 minutes have passed (at the next failing value).
+    expect(run(held, [700, 700, undefined, 700, 700, undefined, 700])).toEqual(['up', 'up', 'up', 'up', 'up', 'up', 'down']);
+  });
+
+  it('hysteresis does not stretch a spike that never outlasted `for`', () => {
+    const both = [crit(value('p95').below(500).recoverAt(450).for('5m').toJSON())];
+    expect(run(both, [510, 480, 480, 480, 480, 480, 480])).toEqual(['up', 'up', 'up', 'up', 'up', 'up', 'up']);
+    // A failure that did count holds on under the line.
+    expect(run(both, [510, 510, 510, 510, 510, 510, 480, 480, 440])).toEqual(['up', 'up', 'up', 'up', 'up', 'down', 'down', 'down', 'up']);
+  });
 });

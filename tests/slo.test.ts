@@ -87,6 +87,32 @@ describe('SLO arithmetic', () => {
     expect(burningLevel(steady, MONTH, T0)).toBe('slow');
   });
 
+  it('slow burn needs its short window too: a 6 h burn that stopped 40 minutes ago does not alert', () => {
+    const stopped = probed(T0 - 6 * HOUR, T0, (t) => t < T0 - 40 * MINUTE && (T0 - t) % (60 * MINUTE) === 50 * MINUTE);
+    expect(burnRate(stopped, 6 * HOUR, T0, MONTH)).toBeGreaterThan(6);
+    expect(burnRate(stopped, 30 * MINUTE, T0, MONTH)).toBe(0);
+    expect(burningLevel(stopped, MONTH, T0)).toBeUndefined();
+  });
+
+  it('a 1-day window just after midnight: the budget is prorated over the day so far', () => {
+    const DAY_WINDOW: SloConfig = { objective: 99.9, windowDays: 1, burnAlerts: true };
+    const midnight = Date.UTC(2026, 10, 23);
+    // Probed since the day before; one failure at 00:03.
+    const sli = probed(midnight - 12 * HOUR, midnight + 6 * MINUTE, (t) => t === midnight + 3 * MINUTE, DAY_WINDOW);
+    const slo = sloStatus(sli, DAY_WINDOW, midnight + 6 * MINUTE);
+    expect(slo.good + slo.bad).toBe(6);
+    // 6 probes in 7 minutes → 1,234 in a day, of which 1.23 may fail: one failure spends 81%.
+    expect(slo.budgetRemaining).toBe(Math.round((1 - 1 / (0.001 * 6 * (1440 / 7))) * 1000) / 10);
+  });
+
+  it('the budget does not depend on how long before the window the history starts', () => {
+    // The same failures (all in the last 20 days) seen by a check with 60 days of history and one with 29.4.
+    const bad = (t: number) => t > T0 - 20 * DAY_MS && Math.floor(t / MINUTE) % 5000 === 17;
+    const long = sloStatus(probed(T0 - 60 * DAY_MS, T0, bad), MONTH, T0);
+    const short = sloStatus(probed(T0 - 29.4 * DAY_MS, T0, bad), MONTH, T0);
+    expect(Math.abs((long.budgetRemaining ?? 0) - (short.budgetRemaining ?? 0))).toBeLessThan(1);
+  });
+
   it('buckets are 5 minutes; recent ones cover 6 hours', () => {
     const sli = probed(T0 - 8 * HOUR, T0, () => false);
     // The last probe was at 09:59: its 6 h window starts in the 03:55 bucket.

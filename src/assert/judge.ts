@@ -12,6 +12,8 @@ export type RawStatus = 'up' | 'degraded' | 'down' | 'unknown';
 /** When an assertion started failing (kept in the check's state for `for`). */
 export interface AssertionMemory {
   since: number;
+  /** The failure counted (its `for` had passed): hysteresis applies from then on. */
+  counted?: true;
 }
 
 export interface Judgement {
@@ -56,14 +58,22 @@ export function judge(
     if (outcome.pass) continue;
     // A value that cannot exist yet (a trend without history, a rate before the second scrape): neither passing nor failing.
     const waiting = observation.pending?.[sourceKey(outcome.assertion.source)] ?? (outcome.assertion.source.type === 'trend' ? 'not enough history yet' : undefined);
+    const before = previous?.[outcome.key];
     if (outcome.observed === undefined && waiting) {
-      pending.push({ ...outcome, message: `${outcome.message.replace(/ is missing.*/s, '')}: ${waiting}` });
+      // No value this time: a failure in progress is neither forgotten nor cleared by the gap.
+      if (before) memory[outcome.key] = before;
+      if (before?.counted) failures.push({ ...outcome, message: `${outcome.message.replace(/ is missing.*/s, '')}: ${waiting}; still failing since ${new Date(before.since).toISOString().slice(0, 16).replace('T', ' ')} UTC` });
+      else pending.push({ ...outcome, message: `${outcome.message.replace(/ is missing.*/s, '')}: ${waiting}` });
       continue;
     }
-    const since = previous?.[outcome.key]?.since ?? now;
-    memory[outcome.key] = { since };
-    if (now - since >= (outcome.assertion.for ?? 0)) failures.push(outcome);
-    else pending.push(outcome);
+    const since = before?.since ?? now;
+    if (now - since >= (outcome.assertion.for ?? 0)) {
+      memory[outcome.key] = { since, counted: true };
+      failures.push(outcome);
+    } else {
+      memory[outcome.key] = { since };
+      pending.push(outcome);
+    }
   }
   failures.sort((a, b) => severityRank(b.assertion) - severityRank(a.assertion));
   // Warn and crit levels on one value: when both fail, the crit one says it all.
@@ -90,7 +100,8 @@ export function judge(
  * recovery line (`recover`), so a value hovering at a threshold does not flap.
  */
 function withHysteresis(assertion: Assertion, outcome: Outcome, observation: Observed, previous: Record<string, AssertionMemory> | undefined): Outcome {
-  if (assertion.recover === undefined || !outcome.pass || !previous?.[outcome.key]) return outcome;
+  // Only a failure that counted holds on: a spike still waiting out its `for` clears as soon as it passes.
+  if (assertion.recover === undefined || !outcome.pass || !previous?.[outcome.key]?.counted) return outcome;
   const recovery = evaluate({ ...assertion, value: assertion.recover }, observation);
   if (recovery.pass) return outcome;
   return { ...outcome, pass: false, message: `${recovery.message} to recover` };

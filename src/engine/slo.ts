@@ -123,8 +123,11 @@ export function sloStatus(sli: SliState | undefined, slo: SloConfig, now: number
   const bad = days.reduce((sum, [, , b]) => sum + b, 0);
   const total = good + bad;
   const window = slo.windowDays * DAY_MS;
-  // Each probe stands for about a minute at least; a window not yet watched in full is projected.
-  const watched = Math.min(window, now - Math.max(sli?.since ?? now, now - window) + 60_000);
+  // The days kept span from the oldest kept day's midnight to now; the probes in them are
+  // projected to a whole window (each probe stands for about a minute at least). This covers a
+  // check younger than its window and the partial days a rolling window of whole days has.
+  const oldestDay = Date.parse(oldest);
+  const watched = Math.max(60_000, now - Math.max(sli?.since ?? now, oldestDay) + 60_000);
   const windowProbes = total * (window / watched);
   const allowedBad = (1 - slo.objective / 100) * windowProbes;
   return {
@@ -158,9 +161,13 @@ export function burningLevel(sli: SliState | undefined, slo: SloConfig, now: num
  */
 export function updateBurn(check: Check, state: CheckState, now: number): AlertEvent | undefined {
   const slo = check.slo;
-  if (!slo || !slo.burnAlerts) return undefined;
   const sli = state.sli;
-  if (!sli) return undefined;
+  if (!slo || !sli) return undefined;
+  if (!slo.burnAlerts) {
+    // Alerts switched off while one was in force: the page stops saying "burning".
+    delete sli.burning;
+    return undefined;
+  }
   const level = burningLevel(sli, slo, now);
   const before = sli.burning?.level;
   if (level === before) return undefined;
@@ -173,10 +180,10 @@ export function updateBurn(check: Check, state: CheckState, now: number): AlertE
   if (before === 'fast' && level === 'slow') return undefined;
   const since = sli.burning?.since ?? now;
   sli.burning = { level, since };
-  return burnEvent(check, state, now, 'burn', level, since);
+  return burnEvent(check, state, now, 'burn', level, since, before);
 }
 
-function burnEvent(check: Check, state: CheckState, now: number, type: 'burn' | 'burn-ended', level: BurnLevel, since: number): AlertEvent {
+function burnEvent(check: Check, state: CheckState, now: number, type: 'burn' | 'burn-ended', level: BurnLevel, since: number, escalatedFrom?: BurnLevel): AlertEvent {
   const slo = check.slo as SloConfig;
   const status = sloStatus(state.sli, slo, now);
   const { long, short } = BURN_LEVELS[level];
@@ -201,7 +208,7 @@ function burnEvent(check: Check, state: CheckState, now: number, type: 'burn' | 
     at: now,
     check: { id: check.id, name: check.name, ...(check.group ? { group: check.group } : {}) },
     status: type === 'burn-ended' ? 'up' : level === 'fast' ? 'down' : 'degraded',
-    previous: type === 'burn' ? 'up' : level === 'fast' ? 'down' : 'degraded',
+    previous: type === 'burn' ? (escalatedFrom === 'slow' ? 'degraded' : 'up') : level === 'fast' ? 'down' : 'degraded',
     severity: level === 'fast' ? 'critical' : 'warning',
     since,
     summary,

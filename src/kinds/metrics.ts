@@ -87,11 +87,18 @@ const options = z.strictObject({
 
 /** Counter values remembered from the previous scrape. */
 interface Remembered extends KindMemory {
+  /** When the previous scrape was taken. */
   at: number;
+  /** Series (hashed) → value at `at`. */
   counters: Record<string, number>;
-  /** Metric names read at that scrape: a new series of one of these started from zero since. */
-  names?: string[];
+  /** Series absent from the previous scrape but seen within STALE_MS: hash → [value, when seen]. */
+  stale?: Record<string, [number, number]>;
+  /** Selectors read at the previous scrape while their metric was exposed: a new series of one of these started from zero. */
+  selectors?: string[];
 }
+
+/** A counter series missing from a scrape (a proxy's error page, a flapping exporter) is remembered this long. */
+export const STALE_MS = 60 * 60_000;
 
 /** One group's value (group key "" without `by`). */
 type Groups = Map<string, number>;
@@ -102,6 +109,8 @@ interface Evaluation {
   pending?: string;
   /** Why there is no value at all (no such series): assertions fail. */
   missing?: string;
+  /** Worth telling, without failing: "the numerator matched no series". */
+  notes?: string[];
 }
 
 /** Every metric name an expression reads (to parse only those). */
@@ -124,41 +133,82 @@ function select(samples: readonly Sample[], selector: Selector): Sample[] {
 
 const NEEDS_SECOND_SCRAPE = 'needs a second scrape';
 
+/** How much one counter series grew, over how long. */
+interface Growth {
+  delta: number;
+  seconds: number;
+}
+
 class Evaluator {
+  /** Counter series seen in this scrape: hash → value. */
   readonly counters = new Map<string, number>();
-  /** Each sample's delta, once (several expressions read the same series). */
-  private readonly deltas = new Map<Sample, number | undefined>();
-  private readonly knownNames: Set<string>;
+  /** Selectors read while their metric was exposed (remembered for the next scrape). */
+  readonly matched = new Set<string>();
+  private readonly hashes = new Map<Sample, string>();
+  private readonly knownSelectors: Set<string>;
+  /** Metric names this scrape has samples of. */
+  private readonly present: Set<string>;
   constructor(
     private readonly samples: readonly Sample[],
     private readonly previous: Remembered | undefined,
     private readonly now: number,
   ) {
-    this.knownNames = new Set(previous?.names ?? []);
+    this.knownSelectors = new Set(previous?.selectors ?? []);
+    this.present = new Set(samples.map((sample) => sample.name));
   }
 
-  private get seconds(): number | undefined {
-    if (!this.previous) return undefined;
-    const seconds = (this.now - this.previous.at) / 1000;
-    return seconds > 0 ? seconds : undefined;
+  /** A selector read while its metric was exposed: its series that appear later are new since this scrape. */
+  private watch(selector: string, name: string): void {
+    if (this.present.has(name)) this.matched.add(selector);
   }
 
   /**
-   * How much a counter series grew since the previous scrape. A lower value
-   * is a reset (a restart): it counts from zero, as PromQL's rate() does. A
-   * series that was not there last time counts from zero when its metric was
-   * (apps create labelled series on first use: the first 5xx); otherwise it
-   * has no delta yet.
+   * How much a counter series grew since it was last seen, and over how long.
+   * A lower value is a reset (a restart): it counts from zero, as PromQL's
+   * rate() does. A series seen again after missing a scrape or two compares
+   * with its last value, over the time since then. A series never seen before
+   * counts from zero when its selector was already read at the previous
+   * scrape while its metric was exposed (apps create labelled series on first
+   * use: the first 5xx); under a selector that is new (a config change) or
+   * after a scrape without the metric, it waits for the next scrape.
    */
-  private delta(sample: Sample): number | undefined {
-    if (this.deltas.has(sample)) return this.deltas.get(sample);
-    const key = hash53(sample.series);
-    this.counters.set(key, sample.value);
-    let delta: number | undefined;
-    const before = this.previous ? (this.previous.counters[key] ?? (this.knownNames.has(sample.name) ? 0 : undefined)) : undefined;
-    if (before !== undefined) delta = sample.value >= before ? sample.value - before : sample.value;
-    this.deltas.set(sample, delta);
-    return delta;
+  private growth(sample: Sample, selector: string): Growth | undefined {
+    let key = this.hashes.get(sample);
+    if (key === undefined) {
+      key = hash53(sample.series);
+      this.hashes.set(sample, key);
+      this.counters.set(key, sample.value);
+    }
+    const previous = this.previous;
+    if (!previous || Number.isNaN(sample.value)) return undefined;
+    let before: number | null | undefined = previous.counters[key];
+    let since = previous.at;
+    const stale = previous.stale?.[key];
+    if (before === undefined && stale) [before, since] = stale;
+    // null: the series was NaN then (JSON has no NaN); nothing to compare with.
+    if (before === null) return undefined;
+    if (before === undefined) {
+      if (!this.knownSelectors.has(selector)) return undefined;
+      before = 0;
+    }
+    const seconds = (this.now - since) / 1000;
+    if (!(seconds > 0)) return undefined;
+    return { delta: sample.value >= before ? sample.value - before : sample.value, seconds };
+  }
+
+  /** The counters to remember: this scrape's, plus recent ones that were missing from it. */
+  remember(): Pick<Remembered, 'counters' | 'stale'> {
+    const counters = Object.fromEntries(this.counters);
+    const stale: Record<string, [number, number]> = {};
+    const previous = this.previous;
+    if (previous) {
+      for (const [key, value] of Object.entries(previous.counters)) if (!this.counters.has(key) && this.now - previous.at < STALE_MS) stale[key] = [value, previous.at];
+      for (const [key, entry] of Object.entries(previous.stale ?? {})) if (!this.counters.has(key) && !(key in stale) && this.now - entry[1] < STALE_MS) stale[key] = entry;
+    }
+    // The remembered total stays within the cap: the oldest missing series go first.
+    const room = MAX_REMEMBERED_SERIES - this.counters.size;
+    const kept = Object.entries(stale).sort((a, b) => b[1][1] - a[1][1]).slice(0, Math.max(0, room));
+    return kept.length > 0 ? { counters, stale: Object.fromEntries(kept) } : { counters };
   }
 
   evaluate(expr: MetricExpr): Evaluation {
@@ -169,51 +219,56 @@ class Evaluator {
     };
     switch (expr.fn) {
       case 'gauge': {
-        const groups = new Map<string, number[]>();
+        const groups = new Map<string, Aggregate>();
         for (const sample of select(this.samples, parseSelector(expr.selector))) {
           const key = groupKey(sample.labels, expr.by);
-          groups.set(key, [...(groups.get(key) ?? []), sample.value]);
+          let group = groups.get(key);
+          if (!group) groups.set(key, (group = new Aggregate()));
+          group.add(sample.value);
         }
         if (groups.size === 0) return { groups: new Map(), missing: `no series match ${expr.selector}` };
         const out: Groups = new Map();
-        for (const [key, values] of groups) out.set(key, aggregate(values, expr.agg ?? 'sum'));
+        for (const [key, group] of groups) out.set(key, group.result(expr.agg ?? 'sum'));
         return scaled({ groups: out });
       }
       case 'rate':
       case 'increase': {
+        // Per series first (each over its own interval), then summed, as sum(rate(...)) does.
         const out: Groups = new Map();
-        const selected = select(this.samples, parseSelector(expr.selector));
+        const selector = parseSelector(expr.selector);
+        const selected = select(this.samples, selector);
+        this.watch(expr.selector, selector.name);
         let seen = false;
         for (const sample of selected) {
-          const delta = this.delta(sample);
-          if (delta === undefined) continue;
+          const growth = this.growth(sample, expr.selector);
+          if (!growth) continue;
           seen = true;
           const key = groupKey(sample.labels, expr.by);
-          out.set(key, (out.get(key) ?? 0) + delta);
+          out.set(key, (out.get(key) ?? 0) + (expr.fn === 'rate' ? growth.delta / growth.seconds : growth.delta));
         }
         if (selected.length === 0) return { groups: out, missing: `no series match ${expr.selector}` };
-        const seconds = this.seconds;
-        if (!this.previous || (expr.fn === 'rate' && !seconds)) return { groups: new Map(), pending: NEEDS_SECOND_SCRAPE };
+        if (!this.previous) return { groups: new Map(), pending: NEEDS_SECOND_SCRAPE };
         if (!seen) return { groups: new Map(), pending: `${expr.selector} is new: ${NEEDS_SECOND_SCRAPE}` };
-        if (expr.fn === 'rate') for (const [key, value] of out) out.set(key, value / (seconds as number));
         return scaled({ groups: out });
       }
       case 'quantile': {
         const selector = parseSelector(expr.histogram);
         const buckets = select(this.samples, { name: `${selector.name}_bucket`, matchers: selector.matchers });
+        this.watch(expr.histogram, `${selector.name}_bucket`);
         if (buckets.length === 0) return { groups: new Map(), missing: `no ${selector.name}_bucket series match ${expr.histogram}` };
         // Sum the bucket increases by (group, le), then take the quantile per group.
         const byGroup = new Map<string, Map<number, number>>();
         for (const sample of buckets) {
           const le = parseFloat(sample.labels.le === '+Inf' ? 'Infinity' : (sample.labels.le ?? 'NaN'));
-          const delta = this.delta(sample);
-          if (delta === undefined || Number.isNaN(le)) continue;
+          const growth = this.growth(sample, expr.histogram);
+          if (!growth || Number.isNaN(le)) continue;
           const key = groupKey(sample.labels, expr.by);
           const perLe = byGroup.get(key) ?? new Map<number, number>();
-          perLe.set(le, (perLe.get(le) ?? 0) + delta);
+          perLe.set(le, (perLe.get(le) ?? 0) + growth.delta);
           byGroup.set(key, perLe);
         }
         if (!this.previous) return { groups: new Map(), pending: NEEDS_SECOND_SCRAPE };
+        if (byGroup.size === 0) return { groups: new Map(), pending: `${expr.histogram} is new: ${NEEDS_SECOND_SCRAPE}` };
         const out: Groups = new Map();
         for (const [key, perLe] of byGroup) {
           const value = bucketQuantile(expr.q, [...perLe.entries()].sort((a, b) => a[0] - b[0]));
@@ -226,17 +281,49 @@ class Evaluator {
         const numerator = this.evaluate(expr.numerator);
         const denominator = this.evaluate(expr.denominator);
         if (denominator.missing || denominator.pending) return { groups: new Map(), ...pick(denominator) };
-        // A numerator that has no series at all (no 5xx yet) is zero, not missing.
         if (numerator.pending) return { groups: new Map(), pending: numerator.pending };
+        // A numerator with no series at all (no 5xx yet) is zero, not missing; say so, since a typo looks the same.
+        const notes = numerator.missing ? [`numerator: ${numerator.missing} (counted as 0)`] : [];
         const out: Groups = new Map();
         for (const [key, total] of denominator.groups) {
           if (total === 0) continue;
-          const part = numerator.groups.get(key) ?? numerator.groups.get('') ?? 0;
-          out.set(key, part / total);
+          out.set(key, (numerator.groups.get(key) ?? 0) / total);
         }
-        if (out.size === 0) return { groups: out, pending: 'no traffic since the last scrape' };
-        return scaled({ groups: out });
+        if (out.size === 0) return { groups: out, pending: 'no traffic since the last scrape', notes };
+        return { ...scaled({ groups: out }), notes };
       }
+    }
+  }
+}
+
+/** A running aggregate: no array of values, no spread into Math.max (40,000 series are fine). */
+class Aggregate {
+  private sum = 0;
+  private count = 0;
+  private max = -Infinity;
+  private min = Infinity;
+  private numbers = 0;
+  add(value: number): void {
+    this.sum += value;
+    this.count++;
+    // Like PromQL's max and min, NaN is ignored unless it is all there is.
+    if (Number.isNaN(value)) return;
+    this.numbers++;
+    if (value > this.max) this.max = value;
+    if (value < this.min) this.min = value;
+  }
+  result(agg: Aggregation): number {
+    switch (agg) {
+      case 'sum':
+        return this.sum;
+      case 'avg':
+        return this.sum / this.count;
+      case 'max':
+        return this.numbers ? this.max : Number.NaN;
+      case 'min':
+        return this.numbers ? this.min : Number.NaN;
+      case 'count':
+        return this.count;
     }
   }
 }
@@ -257,21 +344,6 @@ function hash53(text: string): string {
 
 function pick(evaluation: Evaluation): Pick<Evaluation, 'pending' | 'missing'> {
   return evaluation.missing ? { missing: evaluation.missing } : { pending: evaluation.pending as string };
-}
-
-function aggregate(values: number[], agg: Aggregation): number {
-  switch (agg) {
-    case 'sum':
-      return values.reduce((a, b) => a + b, 0);
-    case 'avg':
-      return values.reduce((a, b) => a + b, 0) / values.length;
-    case 'max':
-      return Math.max(...values);
-    case 'min':
-      return Math.min(...values);
-    case 'count':
-      return values.length;
-  }
 }
 
 /**
@@ -312,10 +384,15 @@ export const metricsKind: CheckKind<typeof options> = {
   validate(opts) {
     const problems: Array<[string, string]> = [];
     if (typeof opts.url === 'string' && !isHttpUrl(opts.url)) problems.push(['url', `"${opts.url}" is not an http(s) URL`]);
+    const grouping = (expr: MetricExpr): string => (expr.fn === 'ratio' ? grouping(expr.denominator) : [...(expr.by ?? [])].sort().join(','));
     const visit = (expr: MetricExpr, path: string) => {
       if (expr.fn === 'ratio') {
         visit(expr.numerator, `${path}.numerator`);
         visit(expr.denominator, `${path}.denominator`);
+        // Groups are matched by their labels: both sides must group the same way.
+        if (grouping(expr.numerator) !== grouping(expr.denominator)) {
+          problems.push([path, `numerator and denominator must group by the same labels (by: [${grouping(expr.numerator)}] vs [${grouping(expr.denominator)}])`]);
+        }
         return;
       }
       try {
@@ -367,10 +444,12 @@ export const metricsKind: CheckKind<typeof options> = {
     const details: string[] = [];
     for (const [name, expr] of Object.entries(opts.values)) {
       const result = evaluator.evaluate(expr);
+      for (const note of result.notes ?? []) details.push(`${name}: ${note}`);
       if (result.missing) missing.push(`${name}: ${result.missing}`);
       if (result.pending) pending[name] = result.pending;
       if (result.missing || result.pending) continue;
-      const entries = [...result.groups.entries()].map(([key, value]) => [key, Math.round(value * 1e6) / 1e6] as const);
+      // Seven significant digits: a tiny rate stays a tiny rate instead of 0.
+      const entries = [...result.groups.entries()].map(([key, value]) => [key, Number.isFinite(value) && value !== 0 ? Number(value.toPrecision(7)) : value] as const);
       if (entries.length === 0) continue;
       // Grouped values (by labels, or a ratio of grouped values) become a list: every group must pass.
       const grouped = entries.some(([key]) => key !== '');
@@ -380,7 +459,8 @@ export const metricsKind: CheckKind<typeof options> = {
     // Too many series to remember: remember none (rates wait) rather than a part.
     const remembered = evaluator.counters.size;
     const fits = remembered <= MAX_REMEMBERED_SERIES;
-    const observation: Observation = { reached: true, latencyMs, values, memory: { at: ctx.now, counters: fits ? Object.fromEntries(evaluator.counters) : {}, names: fits ? [...names] : [] } };
+    const memory: Remembered = fits ? { at: ctx.now, ...evaluator.remember(), selectors: [...evaluator.matched] } : { at: ctx.now, counters: {}, selectors: [] };
+    const observation: Observation = { reached: true, latencyMs, values, memory };
     if (Object.keys(pending).length > 0) observation.pending = pending;
     const problems: string[] = [];
     if (remembered > MAX_REMEMBERED_SERIES) problems.push(`${remembered} counter series matched, more than ${MAX_REMEMBERED_SERIES} can be remembered for rates: narrow the selectors`);

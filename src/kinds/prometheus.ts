@@ -17,7 +17,7 @@ export interface Sample {
   /** The series as the exporter wrote it: `name{labels}` (exporters keep label order stable between scrapes). */
   series: string;
   value: number;
-  /** Milliseconds since the epoch, when the exposition gives one. */
+  /** The timestamp as written, when the exposition gives one (ms in the Prometheus text format, seconds in OpenMetrics). */
   timestamp?: number;
 }
 
@@ -131,10 +131,12 @@ export function parseExposition(text: string, keep?: (name: string) => boolean):
   while (position < text.length) {
     let end = text.indexOf('\n', position);
     if (end === -1) end = text.length;
-    const start = position;
+    let start = position;
     position = end + 1;
     lineNumber++;
     if (end > start && text.charCodeAt(end - 1) === 13) end--;
+    // Leading blanks are allowed (and a line of blanks is empty).
+    while (start < end && (text.charCodeAt(start) === SPACE || text.charCodeAt(start) === TAB)) start++;
     if (end === start) continue;
     if (text.charCodeAt(start) === HASH) {
       // # TYPE name type / # HELP name text / # EOF / any other comment.
@@ -161,7 +163,10 @@ export function parseExposition(text: string, keep?: (name: string) => boolean):
       if (!name || !isNameStart(name.charCodeAt(0))) throw new Error('a metric name was expected');
       let labels: Record<string, string> = {};
       let i = nameEnd - start;
-      if (line.charCodeAt(i) === BRACE) [labels, i] = parseLabels(line, i);
+      // `name {labels}`: blanks may separate the name from its labels.
+      let j = i;
+      while (line.charCodeAt(j) === SPACE || line.charCodeAt(j) === TAB) j++;
+      if (line.charCodeAt(j) === BRACE) [labels, i] = parseLabels(line, j);
       const series = line.slice(0, i);
       // value [timestamp] [# exemplar (OpenMetrics)]
       const [value, afterValue] = token(line, i);

@@ -138,6 +138,64 @@ describe('metrics kind: values between scrapes', () => {
     expect(checks.errors?.message).toMatch(/^memory is missing \(memory: no series match process_resident_memory_bytes\)/);
   });
 
+  it('a series missing from one scrape compares with its last value when it returns: no spike', async () => {
+    const app = setup((url) => [metrics({ id: 'app', url, values: { rps: APP_VALUES.rps }, expect: [value('rps').below(100)], confirmations: { down: 1, up: 1 } })]);
+    await app.tick();
+    await app.tick();
+    // A scrape without the family (an exporter hiccup): the value is missing, nothing is forgotten.
+    await traffic(app.instance, { drop: ['http_requests_total'] });
+    expect((await app.tick()).app?.message).toMatch(/^rps is missing/);
+    await traffic(app.instance, { drop: [] });
+    const checks = await app.tick();
+    // Two scrapes of traffic (2,000 requests) over the two minutes since the series was last seen.
+    expect(checks.app?.message).toBe('rps = 16.67');
+    expect(checks.app?.status).toBe('up');
+  });
+
+  it('a value added to the config waits for its second scrape instead of counting a lifetime', async () => {
+    const instance = unique('app');
+    const url = targetUrl(`/metrics/${instance}`);
+    const before = await runOnce(metrics({ id: 'm', url, values: { errors: rate('http_requests_total{status="500"}') } }), {}, undefined, T0);
+    const after = await runOnce(
+      metrics({ id: 'm', url, values: { errors: rate('http_requests_total{status="500"}'), ok: rate('http_requests_total{status="200"}') } }),
+      {},
+      before.observation.memory,
+      T0 + MINUTE,
+    );
+    expect(after.observation.values.errors).toBeCloseTo(2 / 60, 6);
+    expect(after.observation.values.ok).toBeUndefined();
+    expect(after.observation.pending).toEqual({ ok: 'http_requests_total{status="200"} is new: needs a second scrape' });
+  });
+
+  it('aggregates about 200,000 series in one group (no quadratic copy, no argument-list overflow)', async () => {
+    const instance = unique('big');
+    await traffic(instance, { padBytes: 20 * 1024 * 1024 });
+    const run = await runOnce(
+      metrics({
+        id: 'big',
+        url: targetUrl(`/metrics/${instance}`),
+        maxBodyBytes: 32 * 1024 * 1024,
+        values: { count: gauge('padding_series_total', { agg: 'count' }), max: gauge('padding_series_total', { agg: 'max' }), min: gauge('padding_series_total', { agg: 'min' }) },
+      }),
+    );
+    const count = run.observation.values.count as number;
+    expect(count).toBeGreaterThan(190_000);
+    expect(run.observation.values).toMatchObject({ max: count - 1, min: 0 });
+  });
+
+  it('a ratio whose numerator matches nothing is 0 and says so; mismatched grouping is a config error', async () => {
+    const instance = unique('typo');
+    const check = metrics({ id: 'm', url: targetUrl(`/metrics/${instance}`), values: { error_pct: ratio(rate('http_request_total{status=~"5.."}'), rate('http_requests_total')) } });
+    const first = await runOnce(check, {}, undefined, T0);
+    const second = await runOnce(check, {}, first.observation.memory, T0 + MINUTE);
+    expect(second.observation.values.error_pct).toBe(0);
+    expect(second.observation.details).toEqual(['error_pct: numerator: no series match http_request_total{status=~"5.."} (counted as 0)']);
+    const result = validateConfig({
+      checks: [metrics({ id: 'm', url: 'https://x.example/metrics', values: { r: ratio(rate('x', { by: ['status'] }), rate('x')), s: ratio(rate('x', { by: ['route'] }), rate('x', { by: ['route'] })) } })],
+    });
+    expect(result.ok ? [] : result.problems).toEqual(['check "m": values.r: numerator and denominator must group by the same labels (by: [status] vs [])']);
+  });
+
   it('malformed lines are skipped and reported; the other values are still read', async () => {
     const app = setup((url) => [metrics({ id: 'app', url, values: { rps: APP_VALUES.rps }, expect: [value('rps').below(100)], confirmations: { down: 1, up: 1 } })]);
     await traffic(app.instance, { malformed: true });
@@ -191,7 +249,7 @@ describe('metrics kind: values between scrapes', () => {
     await app.tick();
     const checks = await app.tick();
     // round(700 × 0.005) = 4 of 700, round(300 × 0.005) = 2 of 300
-    expect(checks.routes?.report).toEqual(['error_pct{route="/api/v1/earnings"} = 0.571429', 'error_pct{route="/api/v1/auth/login"} = 0.666667']);
+    expect(checks.routes?.report).toEqual(['error_pct{route="/api/v1/earnings"} = 0.5714286', 'error_pct{route="/api/v1/auth/login"} = 0.6666667']);
     expect(checks.routes?.status).toBe('up');
   });
 
@@ -211,7 +269,7 @@ describe('metrics kind: values between scrapes', () => {
     const run = await runOnce(metrics({ id: 'wide', url: targetUrl(`/metrics/${instance}`), values: { pad: rate('padding_series_total') }, expect: [value('pad').below(1)] }));
     expect(run.message).toMatch(/^pad: needs a second scrape$/);
     expect(run.observation.error).toMatch(/^\d{4} counter series matched, more than 1000 can be remembered for rates: narrow the selectors/);
-    expect(run.observation.memory).toMatchObject({ counters: {}, names: [] });
+    expect(run.observation.memory).toMatchObject({ counters: {}, selectors: [] });
   });
 
   it('invalid selectors and value names name the check and the field', () => {

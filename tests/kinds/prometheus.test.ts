@@ -133,6 +133,16 @@ describe('parsing edge cases', () => {
     ]);
   });
 
+  it('blanks before a line and between a name and its labels, as the format allows', () => {
+    const parsed = parseExposition('  indented 1\nspaced {a="b"} 2\n\t\n');
+    expect(parsed.errors).toEqual([]);
+    expect(parsed.samples.map((s) => [s.name, s.labels, s.value])).toEqual([
+      ['indented', {}, 1],
+      ['spaced', { a: 'b' }, 2],
+    ]);
+    expect(parseExposition('  indented 1\n', (name) => name === 'indented').samples).toHaveLength(1);
+  });
+
   it('a label value with "}" and "{" inside quotes', () => {
     const parsed = parseExposition('errors_total{message="line one\\nline two } {x=\\"1\\"}"} 4\n');
     expect(parsed.errors).toEqual([]);
