@@ -239,7 +239,7 @@ export const checklistSchema = z.strictObject({
   notify: z.array(z.string()).optional(),
   public: z.boolean().optional(),
   /** Check ids, checks only this checklist runs, and task(...) items. */
-  items: z.array(z.unknown()).min(1, 'a checklist needs at least one item'),
+  items: z.array(z.unknown()).min(1),
 });
 
 export const rootSchema = z.strictObject({

@@ -358,7 +358,7 @@ function describeIssue(issue: Issue, known: string[]): string {
     }
     case 'too_small':
       return issue.origin === 'string' || issue.origin === 'array'
-        ? `must have at least ${String(issue.minimum)} ${issue.origin === 'string' ? 'characters' : 'items'}`
+        ? `must have at least ${String(issue.minimum)} ${issue.origin === 'string' ? 'character' : 'item'}${Number(issue.minimum) === 1 ? '' : 's'}`
         : `must be ${issue.inclusive === false ? 'above' : 'at least'} ${String(issue.minimum)}, got ${describeInput(input)}`;
     case 'too_big':
       return issue.origin === 'string' || issue.origin === 'array'

@@ -6,9 +6,8 @@
 // tick never posts it twice.
 
 import type { Checklist, ChecklistItem, Config } from '../config/types';
-import { formatDuration } from '../config/duration';
 import { PROBLEM_STATES, heldLine, type Digest, type DigestItem, type ItemState } from '../notify/digest';
-import { alertMessage } from '../notify/message';
+import { alertMessage, isoMinute } from '../notify/message';
 import { enqueue, takeHeld } from '../notify/outbox';
 import type { EngineState } from '../store/state';
 import { lastDone, type TaskDone, type TasksRecord } from '../store/tasks';
@@ -89,9 +88,9 @@ function day(time: number): string {
   return new Date(time).toISOString().slice(0, 10);
 }
 
-function taskItem(task: Task, status: TaskStatus, now: number): DigestItem {
+function taskItem(task: Task, status: TaskStatus): DigestItem {
   let detail: string;
-  if (status.state === 'overdue') detail = `overdue by ${formatDuration(now - status.dueAt)} (due ${day(status.dueAt)})${status.last ? `; last done ${day(status.last.at)} by ${status.last.by}` : '; never done'}`;
+  if (status.state === 'overdue') detail = `overdue since ${isoMinute(status.dueAt)}${status.last ? `; last done ${day(status.last.at)} by ${status.last.by}` : '; never done'}`;
   else if (status.state === 'done' && status.last) detail = `done ${day(status.last.at)} by ${status.last.by}${status.last.note ? `: ${status.last.note}` : ''}; next due ${day(status.dueAt)}`;
   else detail = `not done yet; due by ${day(status.dueAt)}`;
   const item: DigestItem = { id: task.id, name: task.text, kind: 'task', state: status.state, detail };
@@ -119,7 +118,7 @@ const ORDER: Record<ItemState, number> = { failing: 0, overdue: 1, warning: 2, u
 export function buildDigest(run: ChecklistRun, config: Config, state: EngineState, tasks: TasksRecord, now: number): Digest {
   const { checklist } = run;
   const items = checklist.items.map((item) =>
-    item.type === 'check' ? checkItem(item.id, config, state.checks[item.id], now) : taskItem(item, taskStatus(item, checklist.id, state, tasks, now), now),
+    item.type === 'check' ? checkItem(item.id, config, state.checks[item.id], now) : taskItem(item, taskStatus(item, checklist.id, state, tasks, now)),
   );
   items.sort((a, b) => ORDER[a.state] - ORDER[b.state]);
   const since = state.checklists?.[checklist.id]?.lastRun ?? run.runAt - 86_400_000;

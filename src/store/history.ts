@@ -2,6 +2,7 @@
 // from the timeline of confirmed status changes: exact without a write per probe.
 
 import type { Config } from '../config/types';
+import { maintenanceIntervals } from '../engine/maintenance';
 import type { CheckState, Status } from '../engine/types';
 import type { KV } from './kv';
 import { countWrite, KEYS } from './kv';
@@ -36,14 +37,26 @@ export async function loadHistory(kv: KV): Promise<History> {
 
 export type Durations = Record<Status, number>;
 
-/** Milliseconds spent in each status between `from` and `to`, from a check's change timeline. */
-export function timeByStatus(changes: ReadonlyArray<[number, Status]>, from: number, to: number): Durations {
+/** Intervals [start, end) to leave out of uptime (maintenance windows), for a check and a span. */
+export type Exclusions = (checkId: string, from: number, to: number) => Array<[number, number]>;
+
+/**
+ * Milliseconds spent in each status between `from` and `to`, from a check's
+ * change timeline. Time inside `excluded` intervals (maintenance) counts as
+ * unknown: it is neither uptime nor downtime.
+ */
+export function timeByStatus(changes: ReadonlyArray<[number, Status]>, from: number, to: number, excluded: ReadonlyArray<[number, number]> = []): Durations {
   const out: Durations = { up: 0, degraded: 0, down: 0, unknown: 0 };
   for (let i = 0; i < changes.length; i++) {
     const [start, status] = changes[i] as [number, Status];
     const end = i + 1 < changes.length ? (changes[i + 1] as [number, Status])[0] : to;
-    const overlap = Math.min(end, to) - Math.max(start, from);
-    if (overlap > 0) out[status] += overlap;
+    const lo = Math.max(start, from);
+    const hi = Math.min(end, to);
+    if (hi <= lo) continue;
+    let hidden = 0;
+    for (const [a, b] of excluded) hidden += Math.max(0, Math.min(b, hi) - Math.max(a, lo));
+    out[status] += hi - lo - hidden;
+    out.unknown += hidden;
   }
   return out;
 }
@@ -69,7 +82,7 @@ export async function rollUpFinishedDays(kv: KV, state: EngineState, config: Con
     for (const check of config.checks) {
       const checkState = state.checks[check.id];
       if (!checkState) continue;
-      const rollup = rollUp(checkState, dayStart);
+      const rollup = rollUp(checkState, dayStart, maintenanceIntervals(config, check.id, dayStart, dayStart + DAY_MS));
       if (rollup) rollups[check.id] = rollup;
     }
     if (Object.keys(rollups).length > 0) history.days[day] = rollups;
@@ -82,8 +95,8 @@ export async function rollUpFinishedDays(kv: KV, state: EngineState, config: Con
   return true;
 }
 
-function rollUp(check: CheckState, dayStart: number): DayRollup | undefined {
-  const spent = timeByStatus(check.changes, dayStart, dayStart + DAY_MS);
+function rollUp(check: CheckState, dayStart: number, excluded: Array<[number, number]>): DayRollup | undefined {
+  const spent = timeByStatus(check.changes, dayStart, dayStart + DAY_MS, excluded);
   const total = spent.up + spent.degraded + spent.down + spent.unknown;
   if (total === 0) return undefined;
   const date = utcDay(dayStart);
@@ -101,10 +114,10 @@ export type UptimeWindow = keyof typeof UPTIME_WINDOWS;
  * nothing was observed. 1d is the last 24 hours; 7d/30d/90d are today so far
  * plus the previous 6/29/89 UTC days from the roll-ups.
  */
-export function uptime(checkId: string, check: CheckState | undefined, history: History, now: number): Record<UptimeWindow, number | null> {
+export function uptime(checkId: string, check: CheckState | undefined, history: History, now: number, exclude?: Exclusions): Record<UptimeWindow, number | null> {
   const changes = check?.changes ?? [];
-  const last24h = timeByStatus(changes, now - DAY_MS, now);
-  const today = timeByStatus(changes, startOfUtcDay(now), now);
+  const last24h = timeByStatus(changes, now - DAY_MS, now, exclude?.(checkId, now - DAY_MS, now));
+  const today = timeByStatus(changes, startOfUtcDay(now), now, exclude?.(checkId, startOfUtcDay(now), now));
   const result = {} as Record<UptimeWindow, number | null>;
   for (const [window, days] of Object.entries(UPTIME_WINDOWS) as Array<[UptimeWindow, number]>) {
     if (days === 1) {

@@ -6,6 +6,8 @@ import type { Config } from '../config/types';
 import { kvFrom, type WorkerEnv } from '../env';
 import { loadHistory } from '../store/history';
 import { readState, writesToday } from '../store/kv';
+import { loadTasks } from '../store/tasks';
+import { taskDoneHandler } from './checklists';
 import { pingHandler } from './pings';
 import { StatusPage } from './status-page';
 import { buildStatusView } from './view';
@@ -26,10 +28,14 @@ export function createApp(config: Config, options: AppOptions = {}) {
   const ping = pingHandler(config, clock);
   app.on(['GET', 'POST', 'HEAD'], ['/ping/:token', '/ping/:token/:action'], ping);
 
+  app.post('/api/checklists/:checklist/items/:item/done', taskDoneHandler(config, clock));
+
+  // Manual tasks are read (one more key) only when a public checklist has public ones.
+  const showsTasks = config.checklists.some((checklist) => checklist.public && checklist.items.some((item) => item.type === 'task' && item.public));
   const loadView = async (env: WorkerEnv, now: number) => {
     const kv = kvFrom(env);
-    const [state, history] = await Promise.all([readState(kv, now), loadHistory(kv)]);
-    return buildStatusView(config, state, history, now);
+    const [state, history, tasks] = await Promise.all([readState(kv, now), loadHistory(kv), showsTasks ? loadTasks(kv) : undefined]);
+    return buildStatusView(config, state, history, now, tasks);
   };
 
   app.get('/', async (c) => {

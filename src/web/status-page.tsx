@@ -5,7 +5,7 @@ import type { FC } from 'hono/jsx';
 import { formatDuration } from '../config/duration';
 import type { Status } from '../engine/types';
 import { STYLES } from './styles';
-import type { CheckView, IncidentView, SloView, StatusView } from './view';
+import type { ChecklistView, CheckView, IncidentView, MaintenanceView, SloView, StatusView, ViewStatus } from './view';
 
 const BANNER: Record<Status, string> = {
   up: 'All systems operational',
@@ -14,7 +14,51 @@ const BANNER: Record<Status, string> = {
   unknown: 'Waiting for the first results',
 };
 
-const LABEL: Record<Status, string> = { up: 'Operational', degraded: 'Degraded', down: 'Down', unknown: 'No data' };
+const LABEL: Record<ViewStatus, string> = { up: 'Operational', degraded: 'Degraded', down: 'Down', unknown: 'No data', paused: 'Maintenance' };
+
+/** "Sun 29 Nov 02:00 UTC" */
+function when(iso: string): string {
+  const date = new Date(iso);
+  return `${date.toUTCString().slice(0, 11)} ${iso.slice(11, 16)} UTC`;
+}
+
+const MaintenanceItem: FC<{ window: MaintenanceView; active: boolean }> = ({ window, active }) => (
+  <li class={`maintenance ${active ? 'active' : 'upcoming'}`}>
+    <strong>{window.title}</strong>{' '}
+    <span class="muted">
+      {active ? `until ${when(window.end)}` : `${when(window.start)} – ${when(window.end)}`}
+      {window.checks ? ` · ${window.checks.join(', ')}` : ' · all services'}
+    </span>
+    {window.description ? <p class="message">{window.description}</p> : null}
+  </li>
+);
+
+const ChecklistItem: FC<{ checklist: ChecklistView; now: number }> = ({ checklist, now }) => {
+  const overdue = checklist.tasks.filter((task) => task.state === 'overdue');
+  const allOk = checklist.ok !== null && checklist.ok === checklist.total && overdue.length === 0;
+  return (
+    <li class={`checklist ${checklist.lastRun === null ? 'none' : allOk ? 'up' : 'degraded'}`}>
+      <div class="check-head">
+        <span class="check-name">{checklist.name}</span>
+        <span class="muted">{checklist.lastRun === null ? 'not run yet' : `${checklist.ok}/${checklist.total} OK · ${ago(checklist.lastRun, now)}`}</span>
+      </div>
+      {checklist.problems.length > 0 ? (
+        <ul class="items">
+          {checklist.problems.map((problem) => (
+            <li>
+              <strong>{problem.name}</strong> <span class="muted">{problem.detail}</span>
+            </li>
+          ))}
+        </ul>
+      ) : null}
+      {overdue.length > 0 ? (
+        <p class="message">
+          Overdue: {overdue.map((task) => `${task.text} (due ${task.dueAt.slice(0, 10)})`).join(' · ')}
+        </p>
+      ) : null}
+    </li>
+  );
+};
 
 /** "3 min ago" */
 export function ago(iso: string | null, now: number): string {
@@ -124,6 +168,26 @@ export const StatusPage: FC<{ view: StatusView; now: number }> = ({ view, now })
           <span class={`dot ${view.status}`} aria-hidden="true" />
           {BANNER[view.status]}
         </section>
+        {view.maintenance.active.length > 0 ? (
+          <section>
+            <h2>Maintenance in progress</h2>
+            <ul class="incidents">
+              {view.maintenance.active.map((window) => (
+                <MaintenanceItem window={window} active={true} />
+              ))}
+            </ul>
+          </section>
+        ) : null}
+        {view.maintenance.upcoming.length > 0 ? (
+          <section>
+            <h2>Scheduled maintenance</h2>
+            <ul class="incidents">
+              {view.maintenance.upcoming.map((window) => (
+                <MaintenanceItem window={window} active={false} />
+              ))}
+            </ul>
+          </section>
+        ) : null}
         {view.incidents.open.length > 0 ? (
           <section>
             <h2>Open incidents</h2>
@@ -144,6 +208,16 @@ export const StatusPage: FC<{ view: StatusView; now: number }> = ({ view, now })
             </ul>
           </section>
         ))}
+        {view.checklists.length > 0 ? (
+          <section>
+            <h2>Checklists</h2>
+            <ul class="checks">
+              {view.checklists.map((checklist) => (
+                <ChecklistItem checklist={checklist} now={now} />
+              ))}
+            </ul>
+          </section>
+        ) : null}
         {view.incidents.recent.length > 0 ? (
           <section>
             <h2>Recent incidents</h2>

@@ -1,17 +1,26 @@
 // The public view of Vigil's state, shared by the status page and the JSON
 // API: only public checks, only what may be shown to anyone.
 
-import type { Config } from '../config/types';
+import type { Checklist, Config } from '../config/types';
+import { taskStatus } from '../engine/checklists';
+import { activeAt, activeFor, maintenanceIntervals, upcoming, type Occurrence } from '../engine/maintenance';
+import { nextFire } from '../engine/schedule';
 import { sloStatus } from '../engine/slo';
+import type { TasksRecord } from '../store/tasks';
 import type { Incident, Status } from '../engine/types';
 import { dailyBars, uptime, type History, type UptimeWindow } from '../store/history';
 import type { EngineState } from '../store/state';
+
+/** `paused`: the check is in a maintenance window (it still runs; it does not alert). */
+export type ViewStatus = Status | 'paused';
 
 export interface CheckView {
   id: string;
   name: string;
   group: string | null;
-  status: Status;
+  status: ViewStatus;
+  /** The maintenance window the check is in, if any. */
+  maintenance?: { id: string; title: string; until: string };
   /** ISO time the status began, or null before the first result. */
   since: string | null;
   latencyMs: number | null;
@@ -54,6 +63,32 @@ export interface IncidentView {
   lastMessage: string;
 }
 
+export interface MaintenanceView {
+  id: string;
+  title: string;
+  description: string | null;
+  start: string;
+  end: string;
+  /** Names of the public checks it covers; null for every check. */
+  checks: string[] | null;
+}
+
+export interface ChecklistView {
+  id: string;
+  name: string;
+  description: string | null;
+  /** The cron and its time zone: "0 9 * * * Europe/Berlin". */
+  schedule: string;
+  nextRun: string | null;
+  lastRun: string | null;
+  ok: number | null;
+  total: number | null;
+  /** Items that were not OK at the last run (public ones). */
+  problems: Array<{ id: string; name: string; state: string; detail: string }>;
+  /** Public manual tasks, as they stand now. */
+  tasks: Array<{ id: string; text: string; state: 'overdue' | 'due' | 'done'; dueAt: string; lastDoneAt: string | null }>;
+}
+
 export interface StatusView {
   title: string;
   description: string | null;
@@ -62,17 +97,21 @@ export interface StatusView {
   updatedAt: string | null;
   checks: CheckView[];
   incidents: { open: IncidentView[]; recent: IncidentView[] };
+  maintenance: { active: MaintenanceView[]; upcoming: MaintenanceView[] };
+  checklists: ChecklistView[];
 }
 
 const STATUS_RANK: Record<Status, number> = { up: 0, unknown: 1, degraded: 2, down: 3 };
 export const BAR_DAYS = 90;
 
-export function buildStatusView(config: Config, state: EngineState, history: History, now: number): StatusView {
+export function buildStatusView(config: Config, state: EngineState, history: History, now: number, tasks?: TasksRecord): StatusView {
   const publicChecks = config.checks.filter((check) => check.public);
   const names = new Map(publicChecks.map((check) => [check.id, check.name]));
+  const exclude = (checkId: string, from: number, to: number) => maintenanceIntervals(config, checkId, from, to);
   const checks: CheckView[] = publicChecks.map((check) => {
     const checkState = state.checks[check.id];
-    const status: Status = checkState?.confirmed ? checkState.status : 'unknown';
+    const window = activeFor(config, check.id, now);
+    const status: ViewStatus = window ? 'paused' : checkState?.confirmed ? checkState.status : 'unknown';
     const view: CheckView = {
       id: check.id,
       name: check.name,
@@ -81,11 +120,12 @@ export function buildStatusView(config: Config, state: EngineState, history: His
       since: checkState?.confirmed ? iso(checkState.since) : null,
       latencyMs: checkState?.latencyMs ?? null,
       lastChecked: checkState?.lastRun !== undefined ? iso(checkState.lastRun) : null,
-      uptime: uptime(check.id, checkState, history, now),
+      uptime: uptime(check.id, checkState, history, now, exclude),
       message: checkState?.message ?? null,
       note: null,
       bars: dailyBars(check.id, checkState, history, now, BAR_DAYS),
     };
+    if (window) view.maintenance = { id: window.window.id, title: window.window.title, until: iso(window.end) };
     if (check.slo) {
       const slo = sloStatus(checkState?.sli, check.slo, now);
       view.slo = {
@@ -111,9 +151,9 @@ export function buildStatusView(config: Config, state: EngineState, history: His
     }
     return view;
   });
-  // Checks still waiting for their first confirmed status do not colour the banner.
-  const known = checks.filter((check) => check.since !== null);
-  const overall = known.reduce<Status>((worst, check) => (STATUS_RANK[check.status] > STATUS_RANK[worst] ? check.status : worst), known.length ? 'up' : 'unknown');
+  // Checks still waiting for their first confirmed status, and paused ones, do not colour the banner.
+  const known = checks.filter((check) => check.since !== null && check.status !== 'paused').map((check) => check.status as Status);
+  const overall = known.reduce<Status>((worst, status) => (STATUS_RANK[status] > STATUS_RANK[worst] ? status : worst), known.length ? 'up' : 'unknown');
   const incidents = state.incidents.filter((incident) => names.has(incident.checkId));
   const toView = (incident: Incident): IncidentView => ({
     id: incident.id,
@@ -140,6 +180,47 @@ export function buildStatusView(config: Config, state: EngineState, history: His
         .sort((a, b) => b.startedAt - a.startedAt)
         .map(toView),
     },
+    maintenance: {
+      active: activeAt(config, now).map((occurrence) => maintenanceView(occurrence, names)).filter((view): view is MaintenanceView => view !== undefined),
+      upcoming: upcoming(config, now).map((occurrence) => maintenanceView(occurrence, names)).filter((view): view is MaintenanceView => view !== undefined),
+    },
+    checklists: config.checklists.filter((checklist) => checklist.public).map((checklist) => checklistView(checklist, config, state, tasks, now)),
+  };
+}
+
+/** A window as the public sees it: only its public checks; none at all when it covers only private ones. */
+function maintenanceView(occurrence: Occurrence, names: Map<string, string>): MaintenanceView | undefined {
+  const { window } = occurrence;
+  const checks = window.checks === 'all' ? null : window.checks.filter((id) => names.has(id)).map((id) => names.get(id) as string);
+  if (checks && checks.length === 0) return undefined;
+  return { id: window.id, title: window.title, description: window.description ?? null, start: iso(occurrence.start), end: iso(occurrence.end), checks };
+}
+
+function checklistView(checklist: Checklist, config: Config, state: EngineState, tasks: TasksRecord | undefined, now: number): ChecklistView {
+  const last = state.checklists?.[checklist.id];
+  const publicIds = new Set([
+    ...config.checks.filter((check) => check.public).map((check) => check.id),
+    ...checklist.items.filter((item) => item.type === 'task' && item.public).map((item) => item.id),
+  ]);
+  const next = nextFire(checklist.schedule, checklist.id, now);
+  return {
+    id: checklist.id,
+    name: checklist.name,
+    description: checklist.description ?? null,
+    schedule: `${checklist.schedule.cron} ${checklist.schedule.tz}`,
+    nextRun: next !== undefined ? iso(next) : null,
+    lastRun: last ? iso(last.lastRun) : null,
+    ok: last?.ok ?? null,
+    total: last?.total ?? null,
+    problems: (last?.problems ?? []).filter((problem) => publicIds.has(problem.id)),
+    tasks: tasks
+      ? checklist.items
+          .filter((item): item is Extract<typeof item, { type: 'task' }> => item.type === 'task' && item.public)
+          .map((task) => {
+            const status = taskStatus(task, checklist.id, state, tasks, now);
+            return { id: task.id, text: task.text, state: status.state, dueAt: iso(status.dueAt), lastDoneAt: status.last ? iso(status.last.at) : null };
+          })
+      : [],
   };
 }
 
