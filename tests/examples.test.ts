@@ -19,6 +19,7 @@ import { createExecutionContext, waitOnExecutionContext } from 'cloudflare:test'
 import { AwsClient } from 'aws4fetch';
 import { inject } from 'vitest';
 import { createWorker } from '../src/worker';
+import { nextFire } from '../src/engine/schedule';
 import type { WorkerEnv } from '../src/env';
 import { workerEnv } from './helpers';
 import { redisSecrets } from './helpers/redis';
@@ -32,6 +33,7 @@ const REQUIRED_ITEMS = [
   ...['R09', 'R10', 'R11', 'R12', 'R13', 'R14', 'R15', 'R16', 'R17', 'R18', 'R19', 'R20', 'R21', 'R22', 'R23'], // data checks
   ...['R28', 'R29', 'R30', 'R31', 'R32'], // backups
   ...['R07', 'R08', 'R24', 'R25', 'R26', 'R27'], // metrics, thresholds, SLOs
+  ...['R35', 'R36', 'R37', 'R38', 'R39', 'R40'], // checklists, routing, channels, maintenance
 ];
 
 describe('example packs', () => {
@@ -197,13 +199,42 @@ describe.each(scenarios)('the $name pack against a stand-in of the app and the t
     // Every delivered alert reached the sink, accepted by the platform, without a secret in it.
     const requests = await received(sink);
     expect(requests).toHaveLength(state.delivered.length);
-    const channels = Object.keys(cfg.channels).length;
-    for (const id of Object.keys(scenario.broken)) expect(state.delivered.filter((d) => d.startsWith(`${id}:down:`))).toHaveLength(channels);
+    for (const id of Object.keys(scenario.broken)) {
+      // Down is critical: it goes to the check's channels that take critical alerts (R38 routing).
+      const check = cfg.checks.find((candidate) => candidate.id === id);
+      const critical = (check?.notify ?? []).filter((name) => cfg.channels[name]?.routing.severities.includes('critical'));
+      expect(critical.length).toBeGreaterThan(0);
+      expect(state.delivered.filter((d) => d.startsWith(`${id}:down:`)).map((d) => d.split('>')[1]).sort()).toEqual(critical.sort());
+    }
     for (const request of requests) {
       expect(request.problems).toEqual([]);
       expect(request.status).toBeLessThan(300);
       expect(request.body).not.toContain('sk-test-valid-key');
       expect(request.body).not.toContain(pgUrls().markerPassword);
     }
+
+    // Each checklist at its next time: one digest per channel, in the platform's format (R35–R37).
+    expect(cfg.checklists.length).toBeGreaterThan(0);
+    let now = T0 + 30 * MINUTE;
+    const upcomingRuns = cfg.checklists.map((list) => ({ list, at: nextFire(list.schedule, list.id, now) as number })).sort((a, b) => a.at - b.at);
+    for (const { list, at } of upcomingRuns) {
+      if (at <= now) continue;
+      now = at;
+      const before = (await received(sink)).length;
+      const report = await runTick(cfg, at, { secrets });
+      expect(report.checklists).toContain(list.id);
+      const digests = (await received(sink)).slice(before).filter((r) => isDigest(r.body));
+      const posted = digests.filter((r) => r.body.includes(list.name));
+      expect(posted.length, `${list.id} digests`).toBe(list.notify.length);
+      for (const request of posted) {
+        expect(request.problems, `${list.id} on ${request.platform}`).toEqual([]);
+        expect(request.status).toBeLessThan(300);
+      }
+    }
   });
 });
+
+/** A checklist digest in any platform's format. */
+function isDigest(body: string): boolean {
+  return body.includes('📋') || body.includes('"checklist.digest"');
+}

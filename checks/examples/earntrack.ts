@@ -1,7 +1,7 @@
 // EarnTrack: Express backend on Railway, PostgreSQL, Redis cache, Prometheus
 // /metrics, React front end on Vercel. Runbook: ../shared/runbooks/004_7c8e7268e4bb52c9.md
 
-import { backups, defineConfig, gauge, header, heartbeat, http, json, latency, metrics, pg, quantile, rate, ratio, secret, slack, status, upstash, value, webhook, type PostgresAccess } from '../../src/config';
+import { backups, checklist, defineConfig, gauge, header, heartbeat, http, json, latency, maintenanceWindow, metrics, pg, quantile, rate, ratio, secret, slack, status, task, upstash, value, webhook, type PostgresAccess } from '../../src/config';
 
 export interface EarnTrackTargets {
   backend: string;
@@ -33,9 +33,10 @@ export function earnTrack(targets: EarnTrackTargets = EARNTRACK, database: Postg
   return defineConfig({
     page: { title: 'EarnTrack status' },
     channels: {
-      // "#production-alerts channel"; the incident tooling gets a signed webhook.
+      // R39: Slack "#production-alerts channel"; R38: "#incidents channel (for critical)": the incident
+      // tooling gets critical alerts only, through a signed webhook.
       production: slack({ webhookUrl: secret('SLACK_PRODUCTION_ALERTS_URL') }),
-      incidents: webhook({ url: secret('INCIDENT_WEBHOOK_URL'), signingSecret: secret('INCIDENT_WEBHOOK_SECRET') }),
+      incidents: webhook({ url: secret('INCIDENT_WEBHOOK_URL'), signingSecret: secret('INCIDENT_WEBHOOK_SECRET'), severities: ['critical'] }),
     },
     checks: [
       // R01 + R06: /health is 200 with {"status":"ok", "services":{"database":"connected","redis":"connected","cache":"healthy"}}
@@ -148,6 +149,65 @@ export function earnTrack(targets: EarnTrackTargets = EARNTRACK, database: Postg
       pg.walArchiving({ id: 'earntrack-wal-archiving', ...db, group: 'Backups', every: '15m', maxAge: '1h' }),
       // R31: monthly security audit, "Backup Verification — Test backup restoration"
       heartbeat({ id: 'earntrack-restore-test', name: 'Backup restore test', group: 'Backups', token: secret('DRILL_PING_TOKEN'), schedule: '0 9 1 * *', grace: '10d', purpose: 'restore-drill' }),
+    ],
+    // EarnTrack has no checkbox lists; its recurring procedures are these (004:...).
+    checklists: [
+      // R36: "Regular Performance Reviews — Frequency: Weekly, Duration: 30 minutes": response time trends,
+      // error rate analysis, database performance, resource utilization.
+      checklist({
+        id: 'earntrack-weekly-performance',
+        name: 'EarnTrack weekly performance review',
+        cron: '0 10 * * 1',
+        tz: 'UTC',
+        notify: ['production'],
+        items: [
+          'earntrack-metrics',
+          'earntrack-db-connections',
+          'earntrack-idle-connections',
+          'earntrack-cache-hit',
+          'earntrack-redis-memory',
+          'earntrack-redis-hit-ratio',
+          'earntrack-db-size',
+          task({ id: 'findings', text: 'Document findings, create optimization tasks, schedule the work', owner: 'Production Admin', every: '7d' }),
+        ],
+      }),
+      // R35: "Daily Backups — Schedule: Daily at 00:00 UTC": the morning after, the backups and the health check.
+      checklist({
+        id: 'earntrack-daily',
+        name: 'EarnTrack daily checklist',
+        cron: '0 7 * * *',
+        tz: 'UTC',
+        notify: ['production'],
+        items: ['earntrack-backend', 'earntrack-web', 'earntrack-backup-job', 'earntrack-backups', 'earntrack-wal-archiving'],
+      }),
+      // R37: "Monthly Security Audit": access review, secret rotation, dependency updates, backup verification.
+      checklist({
+        id: 'earntrack-monthly-security',
+        name: 'EarnTrack monthly security audit',
+        cron: '0 10 1 * *',
+        tz: 'UTC',
+        notify: ['production'],
+        items: [
+          task({ id: 'access-review', text: 'Access review: who has production access? least privilege? remove inactive access', owner: 'Production Admin', every: '30d' }),
+          task({ id: 'rotate-secrets', text: 'Secret rotation: JWT_SECRET, database password, API keys', owner: 'Production Admin', every: '30d', public: false }),
+          task({ id: 'dependencies', text: 'Dependency updates: security updates, vulnerable packages, update and test', owner: 'Developer', every: '30d' }),
+          task({ id: 'restore-test', text: 'Backup verification: test backup restoration', owner: 'Production Admin', every: '30d', doneBy: 'earntrack-restore-test' }),
+        ],
+      }),
+    ],
+    // R40: "Maintenance window — Frequency: Monthly or as needed; Duration: 30 minutes typical;
+    // Notification: 7 days advance notice". On the first Sunday of the month at 03:00 UTC.
+    maintenance: [
+      maintenanceWindow({
+        id: 'earntrack-monthly-maintenance',
+        title: 'Monthly maintenance',
+        description: 'PostgreSQL VACUUM ANALYZE and index reorganization, security patches. The app may be briefly unavailable.',
+        cron: '0 3 * * 0#1',
+        tz: 'UTC',
+        duration: '30m',
+        announce: '7d',
+        checks: ['earntrack-backend', 'earntrack-metrics', 'earntrack-db-connections', 'earntrack-db-size', 'earntrack-idle-connections', 'earntrack-cache-hit', 'earntrack-replication', 'earntrack-wal-archiving'],
+      }),
     ],
   });
 }

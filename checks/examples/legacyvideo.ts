@@ -2,7 +2,7 @@
 // PostgreSQL (Prisma), Redis/BullMQ queues, S3, Resend.
 // Runbook: ../shared/runbooks/001_b2762b80d1d2f471.md
 
-import { backups, bucket, defineConfig, discord, heartbeat, http, json, pg, secret, slack, status, upstash, type PostgresAccess } from '../../src/config';
+import { backups, bucket, checklist, defineConfig, discord, heartbeat, http, json, pg, secret, slack, status, task, upstash, type PostgresAccess } from '../../src/config';
 
 export interface LegacyVideoTargets {
   api: string;
@@ -43,10 +43,12 @@ export function legacyVideo(targets: LegacyVideoTargets = LEGACY_VIDEO, database
   const redis = { url: secret('UPSTASH_REDIS_REST_URL'), token: secret('UPSTASH_REDIS_REST_TOKEN'), group: 'Data' };
   return defineConfig({
     page: { title: 'LegacyVideo status' },
-    // "Slack/Discord webhooks for team notifications"
+    // R39: "Slack/Discord webhooks for team notifications" ("PagerDuty, Opsgenie, etc." would be a webhook).
+    // R38: "Critical (page immediately)" to Slack; "Warning (notify during business hours)" to Discord,
+    // held outside them and delivered at 09:00 (or folded into the daily digest); "Info (daily digest)".
     channels: {
-      slack: slack({ webhookUrl: secret('SLACK_WEBHOOK_URL') }),
-      discord: discord({ webhookUrl: secret('DISCORD_WEBHOOK_URL') }),
+      slack: slack({ webhookUrl: secret('SLACK_WEBHOOK_URL'), severities: ['critical'] }),
+      discord: discord({ webhookUrl: secret('DISCORD_WEBHOOK_URL'), severities: ['warning'], hours: { days: 'mon-fri', from: '09:00', to: '18:00', tz: 'America/New_York' } }),
     },
     checks: [
       // R01: `curl https://api.your-domain.com/health` → {"status":"ok","timestamp":...}
@@ -99,6 +101,75 @@ export function legacyVideo(targets: LegacyVideoTargets = LEGACY_VIDEO, database
       heartbeat({ id: 'legacyvideo-dr-drill', name: 'Disaster recovery drill', group: 'Backups', token: secret('DRILL_PING_TOKEN'), schedule: '0 9 1 1,4,7,10 *', grace: '14d', purpose: 'restore-drill' }),
       // R32: `aws s3 ls s3://$S3_BUCKET --region $S3_REGION`: the video bucket answers with these credentials
       bucket({ id: 'legacyvideo-s3', name: 'Video storage (S3)', group: 'LegacyVideo', every: '15m', s3: { ...s3, bucket: storage.videoBucket }, maxObjects: 1, runbook: `${RUNBOOK}#s3-errors`, fix: 'Check S3 bucket permissions and the AWS keys on api and worker' }),
+    ],
+    // The runbook's "Maintenance Tasks" (001:346-373). It names no owner or time zone.
+    checklists: [
+      // R35: "Daily: Check error rates in logs · Verify email delivery (Resend dashboard) · Monitor disk usage"
+      // — also the "Info (daily digest)" of R38: failed jobs, and whatever warnings quiet hours held.
+      checklist({
+        id: 'legacyvideo-daily',
+        name: 'LegacyVideo daily checklist',
+        cron: '0 9 * * 1-5',
+        tz: 'America/New_York',
+        notify: ['discord'],
+        items: [
+          'legacyvideo-api',
+          'legacyvideo-web',
+          'legacyvideo-email-queue',
+          'legacyvideo-release-queue',
+          task({ id: 'error-rates', text: 'Check error rates in logs: railway logs --service api | grep ERROR', every: '1d' }),
+          task({ id: 'email-delivery', text: 'Verify email delivery (Resend dashboard: bounces, failures)', every: '1d' }),
+          task({ id: 'disk-usage', text: 'Monitor disk usage (Railway dashboard), alert at 90%', every: '1d' }),
+        ],
+      }),
+      // R36: "Weekly: Review audit logs for anomalies · Check failed job queues · Review database backup status · Update dependencies (if security updates)"
+      checklist({
+        id: 'legacyvideo-weekly',
+        name: 'LegacyVideo weekly checklist',
+        cron: '0 9 * * 1',
+        tz: 'America/New_York',
+        notify: ['discord'],
+        items: [
+          'legacyvideo-email-queue',
+          'legacyvideo-release-queue',
+          'legacyvideo-backups',
+          'legacyvideo-backup-job',
+          'legacyvideo-migrations',
+          task({ id: 'audit-logs', text: 'Review audit logs for anomalies', every: '7d' }),
+          task({ id: 'security-updates', text: 'Update dependencies (if security updates)', every: '7d' }),
+        ],
+      }),
+      // R37: "Monthly: Rotate secrets (API_SECRET, etc.) · Review and archive old audit logs · Database optimization (VACUUM, ANALYZE) · Review and update documentation · Check for dependency updates"
+      checklist({
+        id: 'legacyvideo-monthly',
+        name: 'LegacyVideo monthly checklist',
+        cron: '0 9 1 * *',
+        tz: 'America/New_York',
+        notify: ['discord'],
+        items: [
+          task({ id: 'rotate-secrets', text: 'Rotate secrets (API_SECRET, etc.)', every: '30d', public: false }),
+          task({ id: 'archive-audit-logs', text: 'Review and archive old audit logs', every: '30d' }),
+          task({ id: 'vacuum', text: 'Database optimization (VACUUM, ANALYZE)', every: '30d' }),
+          task({ id: 'docs', text: 'Review and update documentation', every: '30d' }),
+          task({ id: 'dependencies', text: 'Check for dependency updates', every: '30d' }),
+        ],
+      }),
+      // R37: "Quarterly: Security audit · Penetration testing · Disaster recovery drill · Review and update threat model · Rotate MASTER_ENCRYPTION_KEY"
+      // On the first Monday of each quarter; the drill is done when its job pings.
+      checklist({
+        id: 'legacyvideo-quarterly',
+        name: 'LegacyVideo quarterly checklist',
+        cron: '0 9 * 1,4,7,10 1#1',
+        tz: 'America/New_York',
+        notify: ['discord'],
+        items: [
+          task({ id: 'security-audit', text: 'Security audit', every: '90d' }),
+          task({ id: 'pentest', text: 'Penetration testing', every: '90d' }),
+          task({ id: 'dr-drill', text: 'Disaster recovery drill', every: '90d', doneBy: 'legacyvideo-dr-drill' }),
+          task({ id: 'threat-model', text: 'Review and update threat model', every: '90d' }),
+          task({ id: 'master-key', text: 'Rotate MASTER_ENCRYPTION_KEY (with data migration)', every: '90d', public: false }),
+        ],
+      }),
     ],
   });
 }

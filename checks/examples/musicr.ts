@@ -2,7 +2,7 @@
 // PostgreSQL with pgvector. Runbook: ../shared/runbooks/000_a00e6d6505e17b9f.md
 // The URLs are the runbook's placeholders; pass your own to musicr({...}).
 
-import { backups, column, defineConfig, discord, header, http, json, latency, pg, postgres, secret, status, type PostgresAccess } from '../../src/config';
+import { backups, checklist, column, defineConfig, discord, header, http, json, latency, maintenanceWindow, pg, postgres, secret, status, task, type PostgresAccess } from '../../src/config';
 
 export interface MusicrTargets {
   api: string;
@@ -123,6 +123,64 @@ FROM songs`,
       pg.prismaMigrations({ id: 'musicr-migrations', ...db, every: '15m', fix: 'railway run pnpm --filter @musicr/api prisma migrate status, then migrate deploy or resolve' }),
       // R28 + R29: the daily dump exists, is under 25 hours old, has not shrunk, 7 days kept
       backups({ id: 'musicr-backups', name: 'Database backups', group: 'Backups', every: '1h', r2: store.r2, prefix: store.prefix, keyDateFormat: 'YYYYMMDD', maxAge: '25h', minRatio: 0.8, retention: { days: 7 }, fix: 'railway connect postgres; pg_dump $DATABASE_URL > backup_$(date +%Y%m%d).sql and upload it' }),
+    ],
+    // The runbook's "Daily / Weekly / Monthly" lists (000:449-466). It names no time zone or owner.
+    checklists: [
+      // R35: "Daily: Check error logs · Verify health endpoints · Monitor Railway metrics"
+      checklist({
+        id: 'musicr-daily',
+        name: 'Musicr daily checklist',
+        cron: '0 9 * * *',
+        tz: 'UTC',
+        items: [
+          'musicr-api',
+          'musicr-web',
+          'musicr-search',
+          'musicr-db',
+          task({ id: 'error-logs', text: 'Check error logs: railway logs --service @musicr/api | grep ERROR', every: '1d' }),
+          task({ id: 'railway-metrics', text: 'Monitor Railway metrics: CPU < 80%, memory < 1 GB (API), p95 < 500 ms', every: '1d' }),
+        ],
+      }),
+      // R36: "Weekly: Review deployment history · Check database growth · Analyze slow queries · Review security advisories"
+      checklist({
+        id: 'musicr-weekly',
+        name: 'Musicr weekly checklist',
+        cron: '0 9 * * 1',
+        tz: 'UTC',
+        items: [
+          'musicr-db-size',
+          'musicr-slow-queries',
+          'musicr-unused-indexes',
+          task({ id: 'deploy-history', text: 'Review deployment history (railway deployments)', every: '7d' }),
+          task({ id: 'security-advisories', text: 'Review security advisories (pnpm audit)', every: '7d' }),
+        ],
+      }),
+      // R37: "Monthly: Database vacuum and analyze · Review and rotate logs · Dependency updates · Performance review"
+      checklist({
+        id: 'musicr-monthly',
+        name: 'Musicr monthly checklist',
+        cron: '0 9 1 * *',
+        tz: 'UTC',
+        items: [
+          task({ id: 'vacuum', text: 'Database vacuum and analyze: railway run psql -c "VACUUM ANALYZE;"', every: '30d' }),
+          task({ id: 'logs', text: 'Review and rotate logs', every: '30d' }),
+          task({ id: 'dependencies', text: 'Dependency updates (pnpm update, test, deploy)', every: '30d' }),
+          task({ id: 'performance', text: 'Performance review (song matching under 2 s, p95 under 500 ms)', every: '30d' }),
+        ],
+      }),
+    ],
+    // R40: "Planned Maintenance: Announce in chat UI (add banner) · Schedule during low traffic (nights/weekends)".
+    // The page announces it a week ahead; the API and database checks run but do not alert during it.
+    maintenance: [
+      maintenanceWindow({
+        id: 'musicr-db-maintenance',
+        title: 'Database maintenance',
+        description: 'pgvector upgrade and VACUUM ANALYZE; the chat may reconnect.',
+        start: '2026-12-06T03:00:00Z',
+        end: '2026-12-06T04:00:00Z',
+        checks: ['musicr-api', 'musicr-search', 'musicr-ws-connections', 'musicr-db', 'musicr-db-connections'],
+        announce: '7d',
+      }),
     ],
   });
 }

@@ -1,7 +1,7 @@
 // SoraPromptGenie: Express under PM2 (or Railway/Render), Neon Postgres,
 // OpenRouter, Sentry. Runbook: ../shared/runbooks/003_29f4dc65e8f8bb18.md
 
-import { bearer, defineConfig, heartbeat, http, json, latency, pg, secret, slack, status, type PostgresAccess } from '../../src/config';
+import { bearer, checklist, defineConfig, heartbeat, http, json, latency, pg, secret, slack, status, task, type PostgresAccess } from '../../src/config';
 
 export interface SoraPromptGenieTargets {
   app: string;
@@ -23,6 +23,7 @@ export function soraPromptGenie(targets: SoraPromptGenieTargets = SORA_PROMPT_GE
   const db = { connection: secret('DATABASE_URL'), group: 'Database', ...database };
   return defineConfig({
     page: { title: 'SoraPromptGenie status' },
+    // R39: one Slack channel for whoever is on call.
     channels: {
       oncall: slack({ webhookUrl: secret('SLACK_WEBHOOK_URL') }),
     },
@@ -62,6 +63,61 @@ export function soraPromptGenie(targets: SoraPromptGenieTargets = SORA_PROMPT_GE
       heartbeat({ id: 'sora-backup-job', name: 'Nightly database dump', group: 'Backups', token: secret('BACKUP_PING_TOKEN'), schedule: '0 3 * * *', grace: '1h', maxDuration: '30m', purpose: 'backup' }),
       // R31: "Quarterly: Disaster recovery drill"
       heartbeat({ id: 'sora-dr-drill', name: 'Disaster recovery drill', group: 'Backups', token: secret('DRILL_PING_TOKEN'), schedule: '0 9 1 1,4,7,10 *', grace: '14d', purpose: 'restore-drill' }),
+    ],
+    // The runbook's "Maintenance Tasks" (003:511-541). No owner stated.
+    checklists: [
+      // R35: "Daily: Check health endpoint · Review error logs · Check Sentry for new errors · Monitor response times"
+      checklist({
+        id: 'sora-daily',
+        name: 'SoraPromptGenie daily checklist',
+        cron: '0 9 * * *',
+        tz: 'UTC',
+        items: ['sora-app', 'sora-openrouter-key', 'sora-long-queries', task({ id: 'error-logs', text: 'Review error logs (vercel logs)', every: '1d' }), task({ id: 'sentry', text: 'Check Sentry for new errors', every: '1d' })],
+      }),
+      // R36: "Weekly: Review application logs · Check database size and performance · Review error trends · Check dependency updates · Review security alerts"
+      checklist({
+        id: 'sora-weekly',
+        name: 'SoraPromptGenie weekly checklist',
+        cron: '0 9 * * 1',
+        tz: 'UTC',
+        items: [
+          'sora-db',
+          'sora-db-size',
+          task({ id: 'app-logs', text: 'Review application logs', every: '7d' }),
+          task({ id: 'error-trends', text: 'Review error trends', every: '7d' }),
+          task({ id: 'dependency-updates', text: 'Check dependency updates', every: '7d' }),
+          task({ id: 'security-alerts', text: 'Review security alerts', every: '7d' }),
+        ],
+      }),
+      // R37: "Monthly: Review and update dependencies · Check database backups · Review and optimize queries · Security audit · Performance review · Update documentation"
+      checklist({
+        id: 'sora-monthly',
+        name: 'SoraPromptGenie monthly checklist',
+        cron: '0 9 1 * *',
+        tz: 'UTC',
+        items: [
+          'sora-backup-job',
+          task({ id: 'dependencies', text: 'Review and update dependencies', every: '30d' }),
+          task({ id: 'queries', text: 'Review and optimize queries', every: '30d' }),
+          task({ id: 'security-audit', text: 'Security audit', every: '30d' }),
+          task({ id: 'performance', text: 'Performance review', every: '30d' }),
+          task({ id: 'docs', text: 'Update documentation', every: '30d' }),
+        ],
+      }),
+      // R37: "Quarterly: Full security audit · Load testing · Disaster recovery drill · Review and update runbook · Capacity planning"
+      checklist({
+        id: 'sora-quarterly',
+        name: 'SoraPromptGenie quarterly checklist',
+        cron: '0 9 * 1,4,7,10 1#1',
+        tz: 'UTC',
+        items: [
+          task({ id: 'full-audit', text: 'Full security audit', every: '90d' }),
+          task({ id: 'load-test', text: 'Load testing', every: '90d' }),
+          task({ id: 'dr-drill', text: 'Disaster recovery drill', every: '90d', doneBy: 'sora-dr-drill' }),
+          task({ id: 'runbook', text: 'Review and update runbook', every: '90d' }),
+          task({ id: 'capacity', text: 'Capacity planning', every: '90d' }),
+        ],
+      }),
     ],
   });
 }

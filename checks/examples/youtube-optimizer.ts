@@ -1,7 +1,7 @@
 // YouTube Optimizer backend: NestJS on Railway, Supabase Postgres, OpenAI,
 // Telegram alerts. Runbook: ../shared/runbooks/002_9c12ad0686230072.md
 
-import { bearer, defineConfig, eachRow, heartbeat, http, json, latency, pg, postgres, secret, status, telegram, type PostgresAccess } from '../../src/config';
+import { bearer, checklist, defineConfig, eachRow, heartbeat, http, json, latency, pg, postgres, secret, status, task, telegram, type PostgresAccess } from '../../src/config';
 
 export interface YouTubeOptimizerTargets {
   api: string;
@@ -27,7 +27,7 @@ export function youtubeOptimizer(targets: YouTubeOptimizerTargets = YOUTUBE_OPTI
   const db = { connection: secret('SUPABASE_DB_URL'), group: 'Database', ...database };
   return defineConfig({
     page: { title: 'YouTube Optimizer status' },
-    // The runbook's alerts go to a Telegram bot; the token lives in a Worker secret, never here.
+    // R39: the runbook's alerts go to a Telegram bot; the token lives in a Worker secret, never here.
     channels: {
       telegram: telegram({ botToken: secret('TELEGRAM_BOT_TOKEN'), chatId: '-1001234567890', apiBase: targets.telegramApi }),
     },
@@ -104,6 +104,59 @@ GROUP BY ip_address ORDER BY attempts DESC LIMIT 20`,
       heartbeat({ id: 'yto-backup-verified', name: 'Daily backup verified', group: 'Backups', token: secret('BACKUP_PING_TOKEN'), schedule: '0 6 * * *', grace: '2h', purpose: 'backup' }),
       // R31: monthly "Backup verification test" / "Disaster recovery drill"
       heartbeat({ id: 'yto-dr-drill', name: 'Disaster recovery drill', group: 'Backups', token: secret('DRILL_PING_TOKEN'), schedule: '0 9 1 * *', grace: '10d', purpose: 'restore-drill' }),
+    ],
+    // The runbook's "Maintenance Tasks" (002:891-922), "Maintainer: [Your Name]".
+    checklists: [
+      // R35: "Daily: Check health endpoint status · Review error logs for critical issues · Monitor Telegram alerts · Check OpenAI usage/costs · Verify backups completed"
+      checklist({
+        id: 'yto-daily',
+        name: 'YouTube Optimizer daily checklist',
+        cron: '0 8 * * *',
+        tz: 'UTC',
+        items: [
+          'yto-api',
+          'yto-error-logs',
+          'yto-openai-key',
+          'yto-backup-verified',
+          task({ id: 'openai-costs', text: 'Check OpenAI usage/costs (platform.openai.com/usage)', owner: 'maintainer', every: '1d' }),
+        ],
+      }),
+      // R36: "Weekly: Review performance metrics · Check database size growth · Analyze slow queries · Update dependencies (security patches) · Review user feedback"
+      checklist({
+        id: 'yto-weekly',
+        name: 'YouTube Optimizer weekly checklist',
+        cron: '0 8 * * 1',
+        tz: 'UTC',
+        items: ['yto-memory', 'yto-table-sizes', 'yto-slow-queries', 'yto-unused-indexes', task({ id: 'security-patches', text: 'Update dependencies (security patches)', owner: 'maintainer', every: '7d' }), task({ id: 'feedback', text: 'Review user feedback', owner: 'maintainer', every: '7d' })],
+      }),
+      // R37: "Monthly: Database vacuum and analyze · Review and archive old logs · Security audit review · Cost optimization review · Backup verification test · Disaster recovery drill"
+      checklist({
+        id: 'yto-monthly',
+        name: 'YouTube Optimizer monthly checklist',
+        cron: '0 8 1 * *',
+        tz: 'UTC',
+        items: [
+          task({ id: 'vacuum', text: 'Database vacuum and analyze (Supabase SQL editor)', owner: 'maintainer', every: '30d' }),
+          task({ id: 'archive-logs', text: 'Review and archive old logs', owner: 'maintainer', every: '30d' }),
+          task({ id: 'security-review', text: 'Security audit review', owner: 'maintainer', every: '30d' }),
+          task({ id: 'cost-review', text: 'Cost optimization review', owner: 'maintainer', every: '30d' }),
+          task({ id: 'dr-drill', text: 'Backup verification test / disaster recovery drill', owner: 'maintainer', every: '30d', doneBy: 'yto-dr-drill' }),
+        ],
+      }),
+      // R37: "Quarterly: Dependency updates (major versions) · Security penetration testing · Performance load testing · Documentation review · Incident review and lessons learned"
+      checklist({
+        id: 'yto-quarterly',
+        name: 'YouTube Optimizer quarterly checklist',
+        cron: '0 8 * 1,4,7,10 1#1',
+        tz: 'UTC',
+        items: [
+          task({ id: 'major-updates', text: 'Dependency updates (major versions)', owner: 'maintainer', every: '90d' }),
+          task({ id: 'pentest', text: 'Security penetration testing', owner: 'maintainer', every: '90d' }),
+          task({ id: 'load-test', text: 'Performance load testing', owner: 'maintainer', every: '90d' }),
+          task({ id: 'docs', text: 'Documentation review', owner: 'maintainer', every: '90d' }),
+          task({ id: 'incident-review', text: 'Incident review and lessons learned', owner: 'maintainer', every: '90d' }),
+        ],
+      }),
     ],
   });
 }

@@ -137,7 +137,12 @@ export function dispatch(state: EngineState, config: Config, produced: AlertEven
       continue;
     }
     if (reason === 'dependency' && isProblem && event.type !== 'burn') {
-      const dependency = failingDependency(check, config, state);
+      // Fold into the alert that is actually sent: up the chain past dependencies that are folded themselves.
+      let dependency = failingDependency(check, config, state);
+      for (let hops = 0; dependency && state.checks[dependency.id]?.muted === 'dependency' && hops < config.checks.length; hops++) {
+        dependency = failingDependency(dependency, config, state) ?? dependency;
+        if (state.checks[dependency.id]?.muted !== 'dependency') break;
+      }
       const host = outgoing.find((other) => other.check.id === dependency?.id && (other.type === 'down' || other.type === 'reminder'));
       if (host) (host.affected ??= []).push({ id: check.id, name: check.name, summary: event.summary });
       const dependencyIncident = dependency ? openIncidentOf(state, dependency.id) : undefined;
@@ -156,8 +161,7 @@ export function dispatch(state: EngineState, config: Config, produced: AlertEven
     const checkState = state.checks[event.check.id] as CheckState;
     const incident = event.incident ? state.incidents.find((candidate) => candidate.id === event.incident?.id) : undefined;
     if (event.type === 'recovered' && incident?.affected?.length) {
-      const names = incident.affected.map((id) => `${checks.get(id)?.name ?? id} (${state.checks[id]?.status ?? 'unknown'} now)`);
-      event.details = [...event.details, `Also affected while it was down: ${names.join(', ')}`];
+      event.affected = incident.affected.map((id) => ({ id, name: checks.get(id)?.name ?? id, summary: `${state.checks[id]?.status ?? 'unknown'} now` }));
     }
     const names = channelsFor(event, check, config, event.type === 'recovered' ? incident?.notified : undefined);
     if (enqueue(state, event, names, now, (channel) => nextOpening(config.channels[channel]?.routing.hours, now)) > 0) added++;

@@ -17,6 +17,8 @@ export interface AlertMessage {
   /** The check's report (a job's last output ...), cut to REPORT_MAX characters. */
   report?: string;
   links: Array<{ label: string; url: string }>;
+  /** When the channel's quiet hours held it back, if they did. */
+  heldSince?: number;
   /** One plain-text rendition, for fallbacks and logs. */
   text: string;
 }
@@ -98,7 +100,7 @@ export function alertMessage(event: AlertEvent, pageUrl?: string, heldSince?: nu
   const details = [
     ...(event.details.length > 1 ? event.details : []),
     // Dependents that failed with this check: one message instead of one each.
-    ...(event.affected ?? []).map((other) => `Also affected: ${other.name} (${other.summary})`),
+    ...(event.affected ?? []).map((other) => `${event.type === 'recovered' ? 'Also affected while it was down' : 'Also affected'}: ${other.name} (${other.summary})`),
   ];
   const lines = [`${title}: ${event.summary}`, ...details.map((d) => `- ${d}`)];
   lines.push(facts.map((fact) => `${fact.label}: ${fact.value}`).join(' · '));
@@ -110,6 +112,7 @@ export function alertMessage(event: AlertEvent, pageUrl?: string, heldSince?: nu
   const message: AlertMessage = { event, title, summary: event.summary, details, facts, links, text: lines.join('\n') };
   if (event.fix) message.fix = event.fix;
   if (report) message.report = report;
+  if (heldSince !== undefined) message.heldSince = heldSince;
   return message;
 }
 

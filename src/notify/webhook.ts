@@ -40,6 +40,10 @@ export interface WebhookBody {
   incident?: { id: string; startedAt: string; endedAt?: string; durationMs?: number };
   /** Burn events: the SLO, its burn rates and the budget left. */
   slo?: AlertEvent['slo'];
+  /** Dependent checks folded into this alert (or, on recovery, affected while it was down). */
+  affected?: AlertEvent['affected'];
+  /** Set when the channel's quiet hours held the alert back (ISO time it was held from). */
+  heldSince?: string;
   runbook?: string;
   fix?: string;
   /** The check's report lines (a job's last output, slow statements ...). */
@@ -70,6 +74,8 @@ export function webhookBody(message: AlertMessage, deliveryId: string): WebhookB
     body.incident = incident;
   }
   if (event.slo) body.slo = event.slo;
+  if (event.affected?.length) body.affected = event.affected;
+  if (message.heldSince !== undefined) body.heldSince = new Date(message.heldSince).toISOString();
   if (event.runbook) body.runbook = event.runbook;
   if (event.fix) body.fix = event.fix;
   if (event.report?.length) body.report = event.report;

@@ -151,8 +151,8 @@ export function buildStatusView(config: Config, state: EngineState, history: His
     }
     return view;
   });
-  // Checks still waiting for their first confirmed status, and paused ones, do not colour the banner.
-  const known = checks.filter((check) => check.since !== null && check.status !== 'paused').map((check) => check.status as Status);
+  // Checks still waiting for their first confirmed status do not colour the banner; paused ones count as up.
+  const known = checks.filter((check) => check.since !== null).map((check) => (check.status === 'paused' ? 'up' : check.status));
   const overall = known.reduce<Status>((worst, status) => (STATUS_RANK[status] > STATUS_RANK[worst] ? status : worst), known.length ? 'up' : 'unknown');
   const incidents = state.incidents.filter((incident) => names.has(incident.checkId));
   const toView = (incident: Incident): IncidentView => ({
