@@ -15,6 +15,12 @@ import type { CheckKind, Observation } from './types';
 export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024; // enough for any health or metrics JSON
 export const MAX_BODY_BYTES_LIMIT = 16 * 1024 * 1024; // a Worker has 128 MB; stay far below
 export const DEFAULT_MAX_REDIRECTS = 5;
+/**
+ * Headers still sent after a redirect to another origin. Any other configured
+ * header may be a credential (Authorization, Cookie, X-Api-Key: secret(...)),
+ * and a redirect must never carry it to a host the operator did not name.
+ */
+const CROSS_ORIGIN_HEADERS = new Set(['accept', 'accept-language', 'content-type', 'origin', 'user-agent']);
 
 const METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'] as const;
 
@@ -58,7 +64,7 @@ export const httpKind: CheckKind<typeof options> = {
     if (!isHttpUrl(opts.url)) {
       return { reached: false, unknown: true, latencyMs: 0, values: {}, error: 'option url is not an http(s) URL' };
     }
-    const headers = new Headers(opts.headers);
+    let headers = new Headers(opts.headers);
     let requestBody: string | undefined;
     if (typeof opts.body === 'string') requestBody = opts.body;
     else if (opts.body !== undefined) {
@@ -89,7 +95,9 @@ export const httpKind: CheckKind<typeof options> = {
         }
         discardBody(response);
         hops.push(withoutQuery(url));
-        url = new URL(location, url).toString();
+        const next = new URL(location, url);
+        if (next.origin !== new URL(url).origin) headers = withoutCredentials(headers);
+        url = next.toString();
         // Browsers and fetch turn a redirected POST into a GET (except 307/308).
         if (response.status === 303 || ((response.status === 301 || response.status === 302) && method === 'POST')) {
           method = 'GET';
@@ -143,6 +151,10 @@ export const httpKind: CheckKind<typeof options> = {
     return error ? { reached: true, latencyMs, values, error } : { reached: true, latencyMs, values };
   },
 };
+
+function withoutCredentials(headers: Headers): Headers {
+  return new Headers([...headers].filter(([name]) => CROSS_ORIGIN_HEADERS.has(name)));
+}
 
 function isRedirect(status: number): boolean {
   return status === 301 || status === 302 || status === 303 || status === 307 || status === 308;

@@ -1,7 +1,7 @@
 // The HTTP kind against real local targets.
 import { describe, expect, it } from 'vitest';
 import { body, header, http, json, latency, secret, status } from '../../src/config';
-import { refusedUrl, targetUrl } from '../helpers';
+import { config, refusedUrl, targetUrl } from '../helpers';
 import { runOnce } from '../helpers/run-once';
 
 describe('http kind', () => {
@@ -76,6 +76,25 @@ describe('http kind', () => {
     expect(run.message).toBe('status = 302, expected 2xx');
   });
 
+  it('never carries credentials across a redirect to another origin', async () => {
+    const headers = { Authorization: secret('API_AUTH'), 'X-Api-Key': secret('API_KEY'), Cookie: 'session=abc', Origin: 'https://app.example.com' };
+    const secrets = { API_AUTH: 'Bearer sk-live-123456', API_KEY: 'key-7f3a9c' };
+    const seen = async (target: string) => {
+      const run = await runOnce(http({ id: 'h', url: targetUrl(`/redirect-to?url=${encodeURIComponent(target)}`), headers, expect: [body().contains('"headers"')] }), secrets);
+      expect(run.judgement.status).toBe('up');
+      return (JSON.parse(run.observation.values.body as string) as { headers: Record<string, string> }).headers;
+    };
+    // Same origin: the request is the operator's, headers and all.
+    const same = await seen('/echo');
+    expect(same).toMatchObject({ authorization: 'Bearer sk-live-123456', 'x-api-key': 'key-7f3a9c', cookie: 'session=abc' });
+    // Another origin (localhost is not 127.0.0.1): only the harmless headers follow.
+    const other = await seen(targetUrl('/echo').replace('127.0.0.1', 'localhost'));
+    expect(other.authorization).toBeUndefined();
+    expect(other['x-api-key']).toBeUndefined();
+    expect(other.cookie).toBeUndefined();
+    expect(other).toMatchObject({ origin: 'https://app.example.com', 'user-agent': 'Vigil/0.1 (scheduled checks)' });
+  });
+
   it('follows redirects, or not', async () => {
     expect((await runOnce(http({ id: 'h', url: targetUrl('/redirect'), expect: [json('$.status').eq('ok')] }))).judgement.status).toBe('up');
     const manual = await runOnce(http({ id: 'h', url: targetUrl('/redirect'), followRedirects: false }));
@@ -114,7 +133,13 @@ describe('http kind', () => {
   });
 
   it('HEAD requests do not read a body (R02)', async () => {
-    const run = await runOnce(http({ id: 'web', url: targetUrl('/html'), method: 'HEAD', expect: [status(200)] }));
-    expect(run.judgement.status).toBe('up');
+    const run = await runOnce(http({ id: 'web', url: targetUrl('/head-only'), method: 'HEAD', expect: [status(200), body().contains('html')] }));
+    expect(run.observation.values.status).toBe(200); // the target answers 405 to anything but HEAD
+    expect(run.observation.values.body).toBeUndefined();
+    expect(run.message).toMatch(/^body is missing/);
+  });
+
+  it('times out after 10 s by default', () => {
+    expect(config({ checks: [http({ id: 'h', url: targetUrl('/ok') })] }).checks[0]?.timeoutMs).toBe(10_000);
   });
 });

@@ -119,6 +119,12 @@ async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
       return send(res, 200, '<html><body>It works</body></html>', { 'content-type': 'text/html' });
     case '/redirect':
       return send(res, 302, '', { location: '/ok' });
+    case '/head-only':
+      // Like a front end that answers HEAD / (R02): anything else is refused.
+      return req.method === 'HEAD' ? send(res, 200, '<html></html>', { 'content-type': 'text/html' }) : send(res, 405, '');
+    case '/redirect-to':
+      // A redirect to any URL (another origin, another scheme).
+      return send(res, Number(url.searchParams.get('code') ?? '302'), '', { location: url.searchParams.get('url') ?? '/ok' });
     case '/redirect-loop':
       return send(res, 302, '', { location: '/redirect-loop' });
     case '/cors': {
