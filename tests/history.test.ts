@@ -102,5 +102,7 @@ describe('daily roll-ups', () => {
     const history = await loadHistory(testKV());
     expect(Object.keys(history.days)).toEqual(['2026-11-20']);
     expect(history.days['2026-11-20']?.api?.[0]).toBe(180);
+    // The average latency of 23:57–23:59, though 00:00's result started a new day before the roll-up.
+    expect(history.days['2026-11-20']?.api?.[4]).toEqual(expect.any(Number));
   });
 });

@@ -218,7 +218,10 @@ function recordResult(state: EngineState, check: Check, result: RunResult, now: 
   else delete checkState.report;
   if (observation.facts) checkState.facts = observation.facts;
   const day = utcDay(now);
-  if (checkState.day?.date !== day) checkState.day = { date: day, latencySum: 0, runs: 0 };
+  if (checkState.day?.date !== day) {
+    if (checkState.day) checkState.lastDay = checkState.day;
+    checkState.day = { date: day, latencySum: 0, runs: 0 };
+  }
   if (observation.reached) {
     checkState.day.latencySum += observation.latencyMs;
     checkState.day.runs++;

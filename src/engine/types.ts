@@ -44,7 +44,15 @@ export interface CheckState {
   /** Good and bad probes for the check's SLO: 5-minute buckets (6h) and days (the window). */
   sli?: SliState;
   /** Latency sum and count for the current UTC day (daily average in history). */
-  day?: { date: string; latencySum: number; runs: number };
+  day?: DayTotals;
+  /** The previous day's totals, kept until the roll-up that runs after the first tick of a new day has read them. */
+  lastDay?: DayTotals;
+}
+
+export interface DayTotals {
+  date: string;
+  latencySum: number;
+  runs: number;
 }
 
 export interface Incident {

@@ -100,7 +100,8 @@ function rollUp(check: CheckState, dayStart: number, excluded: Array<[number, nu
   const total = spent.up + spent.degraded + spent.down + spent.unknown;
   if (total === 0) return undefined;
   const date = utcDay(dayStart);
-  const latency = check.day && check.day.date === date && check.day.runs > 0 ? Math.round(check.day.latencySum / check.day.runs) : null;
+  const totals = [check.day, check.lastDay].find((candidate) => candidate?.date === date);
+  const latency = totals && totals.runs > 0 ? Math.round(totals.latencySum / totals.runs) : null;
   const seconds = (ms: number) => Math.round(ms / 1000);
   return [seconds(spent.up), seconds(spent.degraded), seconds(spent.down), seconds(spent.unknown), latency];
 }
