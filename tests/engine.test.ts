@@ -6,7 +6,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { discord, http, json, secret, slack, status, webhook, type ConfigInput } from '../src/config';
 import type { Config } from '../src/config/types';
 import { signWebhook } from '../src/notify/webhook';
-import { KEYS } from '../src/store/kv';
+import { KEYS, loadState, type KV } from '../src/store/kv';
 import type { EngineState } from '../src/store/state';
 import { SINK_SIGNING_SECRET } from './support/recorded';
 import { config, failNext, freshIsolateKV, MINUTE, program, received, runTick, sinkUrl, T0, targetUrl, testKV, unique } from './helpers';
@@ -181,6 +181,56 @@ describe('idempotency', () => {
     expect(reports[1]?.skipped).toBe('duplicate');
     const requests = await received(s.sinkId);
     expect(requests.map((r) => r.platform).sort()).toEqual(['discord', 'hook', 'slack']);
+  });
+});
+
+describe('a fresh isolate at every tick (Cloudflare may run each cron invocation in a new one)', () => {
+  it('confirms a failure and a `for` duration on time, from what KV holds', async () => {
+    const s = setup({}, { expect: [status(200), json('$.queue').below(10).for('2m')] });
+    const fresh = (minute: number) => runTick(s.cfg, at(minute), { secrets: s.secrets, kv: freshIsolateKV().kv });
+    await program(s.target, { status: 200, json: { queue: 1 } });
+    expect((await fresh(0)).transitions).toEqual([{ check: 'api', from: 'unknown', to: 'up' }]);
+    // A 500: the first failure of a streak is saved (a write), the second confirms it.
+    await program(s.target, { status: 500, json: { queue: 1 } });
+    expect((await fresh(1)).saved).toBe('pending');
+    expect((await fresh(2)).transitions).toEqual([{ check: 'api', from: 'up', to: 'down' }]);
+    await program(s.target, { status: 200, json: { queue: 1 } });
+    await fresh(3);
+    expect((await fresh(4)).transitions).toEqual([{ check: 'api', from: 'down', to: 'up' }]);
+    // A queue over 10 counts after 2 minutes: 5 starts the timer, 7 counts it, 8 confirms it.
+    await program(s.target, { status: 200, json: { queue: 50 } });
+    expect((await fresh(5)).saved).toBe('pending');
+    expect((await fresh(6)).saved).toBe(false); // the timer runs, nothing new to save
+    await fresh(7);
+    expect((await fresh(8)).transitions).toEqual([{ check: 'api', from: 'up', to: 'down' }]);
+  });
+
+  it('a steady check still writes only at the flush', async () => {
+    const s = setup({ settings: { flushEvery: '5m' } });
+    await program(s.target, { status: 200, json: { status: 'ok' } });
+    const saved: Array<string | false> = [];
+    for (let minute = 0; minute <= 6; minute++) saved.push((await runTick(s.cfg, at(minute), { secrets: s.secrets, kv: freshIsolateKV().kv })).saved);
+    expect(saved).toEqual(['change', false, false, false, false, 'flush', false]);
+  });
+
+  it('a stale KV read (an older document than this isolate wrote) does not undo ticks', async () => {
+    const s = setup();
+    // This isolate's KV binding; `lagging` makes it answer as a replica that has not caught up.
+    let lagging: string | null = null;
+    const kv: KV = { get: async (key) => (key === KEYS.state && lagging !== null ? lagging : testKV().get(key)), put: (key, value, options) => testKV().put(key, value, options), delete: (key) => testKV().delete(key) };
+    await program(s.target, { status: 200, json: { status: 'ok' } });
+    await runTick(s.cfg, at(0), { secrets: s.secrets, kv });
+    const old = await testKV().get(KEYS.state);
+    await program(s.target, { status: 500, json: { status: 'error' } });
+    await runTick(s.cfg, at(1), { secrets: s.secrets, kv });
+    expect((await runTick(s.cfg, at(2), { secrets: s.secrets, kv })).events).toBe(1);
+    lagging = old;
+    const state = await loadState(kv, at(3));
+    expect(state.lastTick).toBe(at(2));
+    expect(state.checks.api?.status).toBe('down');
+    // Nor does a tick on it send the alert again.
+    expect((await runTick(s.cfg, at(3), { secrets: s.secrets, kv })).events).toBe(0);
+    expect(await received(s.sinkId)).toHaveLength(3);
   });
 });
 

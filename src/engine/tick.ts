@@ -55,8 +55,12 @@ export interface TickReport {
   checklists?: string[];
   delivery: DeliveryReport;
   kv: { reads: number; writes: number };
-  /** Why the state was written, or false. */
-  saved: 'change' | 'flush' | false;
+  /**
+   * Why the state was written, or false: a change (transition, incident,
+   * alert), a pending one (a confirmation streak or a `for` timer advanced),
+   * or the routine flush.
+   */
+  saved: 'change' | 'pending' | 'flush' | false;
   durationMs: number;
 }
 
@@ -101,6 +105,7 @@ async function runTick(deps: TickDeps, now: number): Promise<TickReport> {
   }
 
   let changed = false;
+  let pending = false;
   // Checklists due now run their checks in this tick, whatever the checks' own schedules.
   const checklistRuns = dueChecklists(config, previousTickTime(state.lastTick, now), now, state.checklists);
   const due = dueChecks(config.checks, now, state.lastTick, state.checks, state.deferred, checksOf(checklistRuns));
@@ -117,7 +122,9 @@ async function runTick(deps: TickDeps, now: number): Promise<TickReport> {
       return;
     }
     report.ran.push(check.id);
-    if (recordResult(state, check, result, now, report, events, config)) changed = true;
+    const recorded = recordResult(state, check, result, now, report, events, config);
+    if (recorded === 'change') changed = true;
+    if (recorded === 'pending') pending = true;
   });
   // Maintenance, dependencies, reminders and routing decide who hears what, and when.
   const queued = dispatch(state, config, events, now);
@@ -152,7 +159,7 @@ async function runTick(deps: TickDeps, now: number): Promise<TickReport> {
   if (await rollUpFinishedDays(kv, state, config, now)) changed = true;
 
   state.lastTick = now;
-  report.saved = await persist(kv, state, config, now, changed);
+  report.saved = await persist(kv, state, config, now, changed, pending);
   return finish(report, kv, started);
 }
 
@@ -196,11 +203,13 @@ async function runDue(due: Check[], state: EngineState, deps: TickDeps, now: num
 
 /**
  * Judges one result and feeds it to the state machine, adding the events it
- * makes to `events`; returns true if something worth saving changed.
+ * makes to `events`. Returns 'change' for a transition or an SLO alert,
+ * 'pending' when what decides the next transition moved (see pendingOf).
  */
-function recordResult(state: EngineState, check: Check, result: RunResult, now: number, report: TickReport, events: AlertEvent[], config: Config): boolean {
+function recordResult(state: EngineState, check: Check, result: RunResult, now: number, report: TickReport, events: AlertEvent[], config: Config): 'change' | 'pending' | false {
   const checkState: CheckState = state.checks[check.id] ?? newCheckState(now);
   state.checks[check.id] = checkState;
+  const pendingBefore = pendingOf(checkState);
   const { observation } = result;
   const samples = applyTrends(check.expect.map((assertion) => assertion.source), observation.values, checkState.samples, now);
   if (samples) checkState.samples = samples;
@@ -243,13 +252,24 @@ function recordResult(state: EngineState, check: Check, result: RunResult, now: 
       events.push(burn);
     }
   } else if (!check.slo) delete checkState.sli;
-  if (!transition) return burning;
+  if (!transition) return burning ? 'change' : pendingOf(checkState) !== pendingBefore ? 'pending' : false;
 
   report.transitions.push({ check: check.id, from: transition.from, to: transition.to });
   const event = applyTransition(state.incidents, check, transition, judgement, now);
   if (event && checkState.report?.length) event.report = checkState.report;
   if (event) events.push(event);
-  return true;
+  return 'change';
+}
+
+/**
+ * What decides a check's next transition: its confirmation streak and the
+ * start of each `for` timer. A tick may run in a fresh isolate that knows only
+ * KV, so these are saved as soon as they move; otherwise a failure would be
+ * confirmed only after the next flush, minutes late. It costs a write or two
+ * per incident (the first failure, the first success after it), not per tick.
+ */
+function pendingOf(checkState: CheckState): string {
+  return JSON.stringify([checkState.streak ?? null, checkState.asserts ?? null]);
 }
 
 function forgetRemovedChecks(state: EngineState, config: Config): void {
@@ -258,10 +278,12 @@ function forgetRemovedChecks(state: EngineState, config: Config): void {
 }
 
 /**
- * Writes the state when something changed (transitions, incidents, outbox) or
- * when `flushEvery` has passed (latency, last checked), inside the daily budget.
+ * Writes the state when something changed (transitions, incidents, outbox),
+ * when a pending transition moved, or when `flushEvery` has passed (latency,
+ * last checked), inside the daily budget. Pending moves and flushes never use
+ * the share kept for changes, so a flapping check cannot starve real alerts.
  */
-async function persist(kv: KV, state: EngineState, config: Config, now: number, changed: boolean): Promise<TickReport['saved']> {
+async function persist(kv: KV, state: EngineState, config: Config, now: number, changed: boolean, pending: boolean): Promise<TickReport['saved']> {
   const budget = config.settings.kvWritesPerDay;
   const used = writesToday(state, now);
   const flushDue = state.lastSave === undefined || now - state.lastSave >= config.settings.flushEveryMs;
@@ -269,11 +291,11 @@ async function persist(kv: KV, state: EngineState, config: Config, now: number, 
     await saveState(kv, state, now);
     return 'change';
   }
-  if (flushDue && used < budget * (1 - CHANGE_RESERVE_SHARE)) {
+  if ((pending || flushDue) && used < budget * (1 - CHANGE_RESERVE_SHARE)) {
     await saveState(kv, state, now);
-    return 'flush';
+    return pending ? 'pending' : 'flush';
   }
-  if (changed || flushDue) console.warn(`vigil: KV write budget reached (${used}/${budget} today); state kept in memory only`);
+  if (changed || pending || flushDue) console.warn(`vigil: KV write budget reached (${used}/${budget} today); state kept in memory only`);
   keepState(kv, state);
   return false;
 }

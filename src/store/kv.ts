@@ -37,8 +37,10 @@ export class CountingKV implements KV {
 }
 
 // The latest state this isolate holds, and the rev of the KV copy it started from.
-// When KV still has that rev, the cached copy (with unsaved latencies, streaks
-// and "last checked" times) is the newer one.
+// When KV still has that rev, the cached copy (with unsaved latencies and
+// "last checked" times) is the newer one. So is it when KV answers with an
+// older document than this isolate has seen (KV reads can lag writes by up to
+// a minute): a stale read must not undo ticks that already ran here.
 interface Cached {
   state: EngineState;
   basedOn: string | undefined;
@@ -54,7 +56,7 @@ export async function loadState(kv: KV, now: number): Promise<EngineState> {
   const raw = await kv.get(KEYS.state);
   const stored = raw ? parseState(raw) : undefined;
   const cached = cache.get(cacheKey(kv));
-  if (cached && cached.basedOn === stored?.rev) return structuredClone(cached.state);
+  if (cached && isCurrent(cached, stored)) return structuredClone(cached.state);
   const state = stored ?? emptyState(now);
   cache.set(cacheKey(kv), { state: structuredClone(state), basedOn: stored?.rev });
   return state;
@@ -80,8 +82,17 @@ export async function readState(kv: KV, now: number): Promise<EngineState> {
   const raw = await kv.get(KEYS.state);
   const stored = raw ? parseState(raw) : undefined;
   const cached = cache.get(cacheKey(kv));
-  if (cached && cached.basedOn === stored?.rev) return cached.state;
+  if (cached && isCurrent(cached, stored)) return cached.state;
   return stored ?? emptyState(now);
+}
+
+/**
+ * The cached copy is current unless KV holds a version written by a tick it
+ * has not seen. No document at all means the state was deleted (a reset).
+ */
+function isCurrent(cached: Cached, stored: EngineState | undefined): boolean {
+  if (cached.basedOn === stored?.rev) return true;
+  return stored !== undefined && (stored.lastTick ?? -Infinity) < (cached.state.lastTick ?? -Infinity);
 }
 
 export function countWrite(state: EngineState, now: number): void {
