@@ -9,12 +9,17 @@ import { formatDuration, parseDuration } from '../config/duration';
 import { durationSchema } from '../config/schema';
 import { formatBytes } from '../format';
 import { secretRefSchema, type Resolved } from '../config/secrets';
-import { BucketError, headS3, listR2, listS3, type Listing, type S3Location } from './object-store';
+import { BucketError, headR2, headS3, LIST_PAGE_SIZE, listPages, listR2, listS3, MAX_LIST_PAGES, MAX_LISTED_OBJECTS, type Listing, type S3Location } from './object-store';
 import type { CheckKind, Observation } from './types';
 
-export const DEFAULT_MAX_OBJECTS = 5000;
+/** As many as one run may list (MAX_LIST_PAGES requests). */
+export const DEFAULT_MAX_OBJECTS = MAX_LISTED_OBJECTS;
 export const KEY_DATE_FORMATS = ['YYYY-MM-DD', 'YYYYMMDD'] as const;
+type KeyDateFormat = (typeof KEY_DATE_FORMATS)[number];
 const DAY = 86_400_000;
+/** A key's date at its start, by format ("2026-11-22T00-30.sql.gz"), and anywhere in it. */
+const DATE_AT_START: Record<KeyDateFormat, RegExp> = { 'YYYY-MM-DD': /^\d{4}-\d{2}-\d{2}/, YYYYMMDD: /^\d{8}/ };
+const DATE_INSIDE: Record<KeyDateFormat, RegExp> = { 'YYYY-MM-DD': /\d{4}-\d{2}-\d{2}/, YYYYMMDD: /(?<!\d)\d{8}/ };
 
 const options = z.strictObject({
   /** The name of an R2 bucket binding in wrangler.toml ([[r2_buckets]] binding = "BACKUPS") ... */
@@ -37,14 +42,14 @@ const options = z.strictObject({
   window: durationSchema.default('7d'),
   /**
    * When keys carry their date right after the prefix in this format
-   * ("db/2026-11-21T02-00.sql.gz" → 'YYYY-MM-DD'), listing starts at the window's
-   * first day instead of the bucket's first key: a bucket of 100,000 old backups
-   * costs one or two list requests.
+   * ("db/2026-11-21T02-00.sql.gz" → 'YYYY-MM-DD'), listing starts after the key
+   * of the window's first day (start-after) instead of the bucket's first key:
+   * a bucket of 100,000 old backups costs what the window holds.
    */
   keyDateFormat: z.enum(KEY_DATE_FORMATS).optional(),
-  /** Stop listing after this many objects. */
-  maxObjects: z.number().int().min(1).max(100_000).default(DEFAULT_MAX_OBJECTS),
-  /** Metadata the newest backup must carry (R2 custom metadata, S3 x-amz-meta-* or checksum-*). */
+  /** Stop listing after this many objects (at most MAX_LISTED_OBJECTS: see validate). */
+  maxObjects: z.number().int().min(1).default(DEFAULT_MAX_OBJECTS),
+  /** Metadata the newest backup must carry: R2 custom metadata or checksums (checksum-sha256), S3 x-amz-meta-* or x-amz-checksum-* (checksum-sha256). */
   requireMetadata: z.array(z.string().min(1)).default([]),
 });
 
@@ -71,9 +76,19 @@ export function keyDate(key: string): number | undefined {
   return undefined;
 }
 
-function formatKeyDate(time: number, format: (typeof KEY_DATE_FORMATS)[number]): string {
+function formatKeyDate(time: number, format: KeyDateFormat): string {
   const iso = new Date(time).toISOString().slice(0, 10);
   return format === 'YYYY-MM-DD' ? iso : iso.replace(/-/g, '');
+}
+
+/**
+ * The most subrequests one attempt of a backups check makes: its list requests
+ * (R2 binding calls count like fetches), plus one HEAD for `requireMetadata`.
+ * The engine's one retry can double it. `subrequests({})` is 5 (the defaults);
+ * `subrequests({ maxObjects: 1 })` (a bucket reachability check) is 1.
+ */
+export function subrequests(opts: { maxObjects?: number; requireMetadata?: readonly string[] }): number {
+  return listPages(opts.maxObjects ?? DEFAULT_MAX_OBJECTS) + (opts.requireMetadata?.length ? 1 : 0);
 }
 
 export const backupsKind: CheckKind<typeof options> = {
@@ -85,6 +100,13 @@ export const backupsKind: CheckKind<typeof options> = {
   validate(opts) {
     const problems: Array<[string, string]> = [];
     if (!opts.r2 === !opts.s3) problems.push(['r2', 'give either r2 (an R2 binding name) or s3 (an S3-compatible bucket), not both']);
+    if (opts.maxObjects > MAX_LISTED_OBJECTS) {
+      problems.push([
+        'maxObjects',
+        `at most ${MAX_LISTED_OBJECTS} (${MAX_LIST_PAGES} list requests of ${LIST_PAGE_SIZE}, to stay within the subrequests a tick may make): ` +
+          'give keyDateFormat so the listing starts at the retention window, or a narrower prefix',
+      ]);
+    }
     return problems;
   },
 
@@ -93,17 +115,19 @@ export const backupsKind: CheckKind<typeof options> = {
     const window = parseDuration(opts.window) ?? 7 * DAY;
     // One day of slack: a key's date may be a little before its upload.
     const startAfter = opts.keyDateFormat ? `${opts.prefix}${formatKeyDate(ctx.now - window - DAY, opts.keyDateFormat)}` : undefined;
+    const request = { prefix: opts.prefix, startAfter, maxObjects: opts.maxObjects };
+    const where = `${opts.r2 ?? opts.s3?.bucket}/${opts.prefix}`;
     let listing: Listing;
     const s3: S3Location | undefined = opts.s3 ? { ...opts.s3 } : undefined;
+    const bucket = opts.r2 ? (ctx.env[opts.r2] as Parameters<typeof listR2>[0] | undefined) : undefined;
     try {
       if (opts.r2) {
-        const bucket = ctx.env[opts.r2] as Parameters<typeof listR2>[0] | undefined;
         if (!bucket || typeof bucket.list !== 'function') {
           return { reached: false, unknown: true, latencyMs: 0, values: {}, error: `option r2 names the binding ${opts.r2}, which is missing: add [[r2_buckets]] binding = "${opts.r2}" to wrangler.toml` };
         }
-        listing = await listR2(bucket, opts.prefix, startAfter, opts.maxObjects);
+        listing = await listR2(bucket, request);
       } else {
-        listing = await listS3(s3 as S3Location, opts.prefix, startAfter, opts.maxObjects, ctx.fetch, ctx.signal);
+        listing = await listS3(s3 as S3Location, request, ctx.fetch, ctx.signal);
       }
     } catch (error) {
       const latencyMs = Date.now() - started;
@@ -111,14 +135,21 @@ export const backupsKind: CheckKind<typeof options> = {
       return { reached: false, retryable: true, latencyMs, values: {}, error: `could not list the bucket: ${(error as Error).message}` };
     }
 
+    const values: Record<string, Observed> = { count: listing.objects.length, pages: listing.pages };
+    // Listings come in key order, oldest names first: a cut listing has not
+    // seen the newest backups, so it must not name one (a false "down", or a
+    // stale "last backup" on the page). "Does the bucket answer" needs no more.
+    const needsNewest = ctx.wants.some((source) => source.type === 'value' && source.key !== 'count' && source.key !== 'pages' && source.key !== 'latencyMs');
+    if (listing.truncated && needsNewest) {
+      return { reached: true, unknown: true, latencyMs: Date.now() - started, values, error: truncatedMessage(opts, listing, where, startAfter) };
+    }
+
     const backups = listing.objects.map((object) => ({ ...object, time: keyDate(object.key) ?? object.modified })).sort((a, b) => a.time - b.time);
-    const values: Record<string, Observed> = { count: backups.length, pages: listing.pages };
     const inWindow = backups.filter((backup) => backup.time >= ctx.now - window);
     values.count_in_window = inWindow.length;
     values.days_in_window = new Set(inWindow.map((backup) => new Date(backup.time).toISOString().slice(0, 10))).size;
     const newest = backups[backups.length - 1];
     const previous = backups[backups.length - 2];
-    const where = `${opts.r2 ?? opts.s3?.bucket}/${opts.prefix}`;
     let error: string | undefined;
     if (newest) {
       values.newest_key = newest.key;
@@ -132,7 +163,7 @@ export const backupsKind: CheckKind<typeof options> = {
       }
       if (opts.requireMetadata.length > 0) {
         try {
-          const metadata = opts.r2 ? (newest.metadata ?? {}) : await headS3(s3 as S3Location, newest.key, ctx.fetch, ctx.signal);
+          const metadata = bucket ? await headR2(bucket, newest.key) : await headS3(s3 as S3Location, newest.key, ctx.fetch, ctx.signal);
           values.missing_metadata = opts.requireMetadata.filter((name) => !(name.toLowerCase() in lowerKeys(metadata))).join(', ');
         } catch (headError) {
           error = `could not read the newest backup's metadata: ${(headError as Error).message}`;
@@ -140,17 +171,6 @@ export const backupsKind: CheckKind<typeof options> = {
       }
     } else {
       error = `no objects under ${where}${startAfter ? ` after ${startAfter}` : ''}`;
-    }
-    // A cut listing only matters to assertions about the newest backups (not to "does the bucket answer").
-    const needsAll = ctx.wants.some((source) => source.type === 'value' && source.key !== 'count' && source.key !== 'pages' && source.key !== 'latencyMs');
-    if (listing.truncated && !opts.keyDateFormat && needsAll) {
-      return {
-        reached: true,
-        unknown: true,
-        latencyMs: Date.now() - started,
-        values,
-        error: `listing stopped after ${listing.objects.length} objects under ${where}, so the newest backup may not be among them: set keyDateFormat (or a narrower prefix, or maxObjects)`,
-      };
     }
     const latencyMs = Date.now() - started;
     values.latencyMs = latencyMs;
@@ -166,6 +186,23 @@ export const backupsKind: CheckKind<typeof options> = {
     return observation;
   },
 };
+
+/** Why a cut listing cannot show the newest backup, and what to change. */
+function truncatedMessage(opts: Options, listing: Listing, where: string, startAfter: string | undefined): string {
+  const requests = `${listing.pages} list request${listing.pages === 1 ? '' : 's'}`;
+  const seen = `listing stopped after ${listing.objects.length} objects (${requests}) under ${where}${startAfter ? ` after ${startAfter}` : ''}, before the newest backup`;
+  const raise = opts.maxObjects < MAX_LISTED_OBJECTS ? `raise maxObjects (at most ${MAX_LISTED_OBJECTS}) or ` : '';
+  const format = opts.keyDateFormat;
+  if (!format) return `${seen}: if keys start with their date right after the prefix, set keyDateFormat so the listing starts at the retention window; or ${raise}narrow the prefix`;
+  // start-after only skips old backups when the date is the first thing after the prefix.
+  const misplaced = listing.objects.find((object) => !DATE_AT_START[format].test(object.key.slice(opts.prefix.length)));
+  if (misplaced) {
+    const date = DATE_INSIDE[format].exec(misplaced.key.slice(opts.prefix.length));
+    const fix = date ? `set prefix to "${misplaced.key.slice(0, opts.prefix.length + date.index)}"` : 'narrow the prefix to keys that start with their date';
+    return `${seen}: keyDateFormat ${format} needs keys whose date comes right after the prefix, but "${misplaced.key}" does not, so the listing could not start at the window: ${fix}`;
+  }
+  return `${seen}: the ${opts.window} window holds more objects than that: ${raise}narrow the prefix or shorten the window`;
+}
 
 function lowerKeys(record: Record<string, string>): Record<string, string> {
   return Object.fromEntries(Object.entries(record).map(([key, value]) => [key.toLowerCase(), value]));

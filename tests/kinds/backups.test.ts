@@ -5,8 +5,13 @@
 import { env } from 'cloudflare:workers';
 import { AwsClient } from 'aws4fetch';
 import { describe, expect, inject, it } from 'vitest';
-import { backups, bucket, secret } from '../../src/config';
-import { MINUTE, unique } from '../helpers';
+import { judge } from '../../src/assert/judge';
+import { backups, bucket, secret, type CheckInput } from '../../src/config';
+import { validateConfig } from '../../src/config/validate';
+import { runCheck } from '../../src/engine/runner';
+import { subrequests } from '../../src/kinds/backups';
+import { listR2, listS3, MAX_LIST_PAGES, type S3Location } from '../../src/kinds/object-store';
+import { config, MINUTE, unique } from '../helpers';
 import { runOnce } from '../helpers/run-once';
 
 const HOUR = 60 * MINUTE;
@@ -47,6 +52,20 @@ const backends: Backend[] = [
     env: s3Secrets,
   },
 ];
+
+/** `count` hourly backups, the newest at `newest`, keys `<prefix>2026-11-22T09-30-00Z.sql.gz`. */
+async function hourly(backend: Backend, prefix: string, count: number, newest: number) {
+  const keys = Array.from({ length: count }, (_, i) => `${prefix}${new Date(newest - i * HOUR).toISOString().slice(0, 19).replace(/:/g, '-')}Z.sql.gz`);
+  for (let i = 0; i < keys.length; i += 50) await Promise.all(keys.slice(i, i + 50).map((key) => backend.put(key, 2 * KiB)));
+}
+
+/** runOnce, with every request the check makes passing through `fetcher` (which hands it on to the real server). */
+async function runWith(check: CheckInput, secrets: Record<string, unknown>, now: number, fetcher: typeof fetch) {
+  const [loaded] = config({ checks: [check] }).checks;
+  if (!loaded) throw new Error('no check');
+  const result = await runCheck(loaded, undefined, { fetch: fetcher, env: secrets, now, deadline: Date.now() + 40_000 });
+  return { ...result, judgement: judge(loaded.expect, result.observation, undefined, now) };
+}
 
 /** Daily backups at 00:05 UTC for the `days` days before NOW, oldest first, `bytes` each (the last one `lastBytes`). */
 async function daily(backend: Backend, prefix: string, days: number, bytes = 100 * KiB, lastBytes = bytes, metadata?: Record<string, string>) {
@@ -127,6 +146,39 @@ describe.each(backends)('backups on $name', (backend) => {
     const stale = await runOnce(check(prefix, { retention: undefined }), backend.env(), undefined, Date.now() + 30 * HOUR);
     expect(stale.message).toMatch(/^age of the newest backup = 1d [56]h, expected < 1d 1h$/);
   });
+
+  // 216 hourly backups (9 days), the newest 30 minutes old, more than maxObjects 100 can show.
+  it('a listing cut before the newest backup is unknown, never a stale newest; start-after skips to the window', async () => {
+    const base = `${unique('hourly')}/`;
+    const prefix = `${base}backup-`;
+    await hourly(backend, prefix, 216, NOW - 30 * MINUTE);
+    const hourlyCheck = (extra: Record<string, unknown>) => check(prefix, { maxAge: '2h', minBytes: undefined, retention: undefined, keyDateFormat: 'YYYY-MM-DD', ...extra });
+
+    // The window (7d, from 2026-11-14) holds 202 of them: 100 cannot show the newest.
+    const cut = await runOnce(hourlyCheck({ maxObjects: 100 }), backend.env(), undefined, NOW);
+    expect(cut.judgement.status).toBe('unknown');
+    expect(cut.message).toBe(
+      `listing stopped after 100 objects (1 list request) under ${backend.name === 'R2 binding' ? 'TEST_BACKUPS' : 'backups'}/${prefix} after ${prefix}2026-11-14, ` +
+        'before the newest backup: the 7d window holds more objects than that: raise maxObjects (at most 5000) or narrow the prefix or shorten the window',
+    );
+    expect(cut.observation.values).toEqual({ count: 100, pages: 1 });
+    expect(cut.observation.facts).toBeUndefined();
+
+    // Enough for the window: one request from start-after, the 14 older backups never listed.
+    const whole = await runOnce(hourlyCheck({ maxObjects: 300 }), backend.env(), undefined, NOW);
+    expect(whole.judgement.status).toBe('up');
+    expect(whole.observation.values).toMatchObject({ count: 202, pages: 1, newest_age_s: 1800, newest_key: `${prefix}2026-11-22T09-30-00Z.sql.gz` });
+
+    // Without keyDateFormat the listing starts at the oldest key.
+    const noDates = await runOnce(hourlyCheck({ maxObjects: 100, keyDateFormat: undefined }), backend.env(), undefined, NOW);
+    expect(noDates.judgement.status).toBe('unknown');
+    expect(noDates.message).toMatch(/before the newest backup: if keys start with their date right after the prefix, set keyDateFormat so the listing starts at the retention window; or raise maxObjects \(at most 5000\) or narrow the prefix$/);
+
+    // keyDateFormat, but the date is not right after the prefix: start-after skips nothing.
+    const misplaced = await runOnce(check(base, { maxAge: '2h', retention: undefined, keyDateFormat: 'YYYY-MM-DD', maxObjects: 100 }), backend.env(), undefined, NOW);
+    expect(misplaced.judgement.status).toBe('unknown');
+    expect(misplaced.message).toMatch(new RegExp(`keyDateFormat YYYY-MM-DD needs keys whose date comes right after the prefix, but "${prefix}2026-11-13T10-30-00Z.sql.gz" does not, so the listing could not start at the window: set prefix to "${prefix}"$`));
+  });
 });
 
 describe('bounded listing (2,000 hourly backups in the archive bucket)', () => {
@@ -137,7 +189,7 @@ describe('bounded listing (2,000 hourly backups in the archive bucket)', () => {
   it('without key dates, listing stops at maxObjects and says the newest may be missing', async () => {
     const run = await runOnce(archive({ maxObjects: 1000 }), s3Secrets(), undefined, end);
     expect(run.judgement.status).toBe('unknown');
-    expect(run.message).toMatch(/^listing stopped after 1000 objects under archive\/db\/backup-, so the newest backup may not be among them: set keyDateFormat/);
+    expect(run.message).toMatch(/^listing stopped after 1000 objects \(1 list request\) under archive\/db\/backup-, before the newest backup: if keys start with their date right after the prefix, set keyDateFormat/);
     expect(run.observation.values.pages).toBe(1);
   });
 
@@ -175,5 +227,98 @@ describe('the bucket itself (R32)', () => {
     const run = await runOnce(bucket({ id: 'b', r2: 'BACKUPS' }), {}, undefined, NOW);
     expect(run.judgement.status).toBe('unknown');
     expect(run.message).toBe('option r2 names the binding BACKUPS, which is missing: add [[r2_buckets]] binding = "BACKUPS" to wrangler.toml');
+  });
+});
+
+describe('checksums on the newest backup', () => {
+  const sha256Hex = async (body: string) => [...new Uint8Array(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(body)))].map((b) => b.toString(16).padStart(2, '0')).join('');
+
+  it('R2: the object’s own checksums count (checksum-sha256), as well as custom metadata', async () => {
+    const prefix = `${unique('sum')}/`;
+    const body = 'x'.repeat(20 * KiB);
+    await r2().put(`${prefix}2026-11-21T00-05-00Z.sql.gz`, body);
+    // R2 verifies the SHA-256 it is given and keeps it with the object.
+    await r2().put(`${prefix}2026-11-22T00-05-00Z.sql.gz`, body, { sha256: await sha256Hex(body) });
+    const check = (p: string) => backups({ id: 'db', r2: 'TEST_BACKUPS', prefix: p, maxAge: '25h', requireMetadata: ['checksum-sha256'] });
+    const run = await runOnce(check(prefix), { TEST_BACKUPS: r2() }, undefined, NOW);
+    expect(run.judgement.status).toBe('up');
+    expect(run.observation.values.missing_metadata).toBe('');
+
+    const plain = `${unique('sum')}/`;
+    await r2().put(`${plain}2026-11-22T00-05-00Z.sql.gz`, body);
+    const without = await runOnce(check(plain), { TEST_BACKUPS: r2() }, undefined, NOW);
+    expect(without.message).toBe('metadata missing on the newest backup = "checksum-sha256", expected ""');
+  });
+
+  // s3rver 3.7 keeps x-amz-meta-* but implements no x-amz-checksum-* at all, so
+  // the S3 checksum path is pinned by the request Vigil signs, and the metadata
+  // path by what s3rver answers.
+  it('S3: the HEAD asks for checksums (x-amz-checksum-mode: ENABLED, signed) and reads x-amz-meta-*', async () => {
+    const prefix = `${unique('sum')}/`;
+    await daily(backends[1] as Backend, prefix, 1, 20 * KiB, 20 * KiB, { sha256: 'c0ffee' });
+    const heads: Request[] = [];
+    const recording: typeof fetch = (input, init) => {
+      const request = new Request(input, init);
+      if (request.method === 'HEAD') heads.push(request.clone());
+      return fetch(request);
+    };
+    const check = backups({ id: 'db', s3: { endpoint: s3().endpoint, bucket: 'backups', accessKeyId: secret('S3_KEY'), secretAccessKey: secret('S3_SECRET') }, prefix, maxAge: '25h', requireMetadata: ['sha256'] });
+    const run = await runWith(check, s3Secrets(), NOW, recording);
+    expect(run.judgement.status).toBe('up');
+    expect(heads).toHaveLength(1);
+    expect(heads[0]?.headers.get('x-amz-checksum-mode')).toBe('ENABLED');
+    expect(heads[0]?.headers.get('authorization')).toMatch(/SignedHeaders=[^,]*x-amz-checksum-mode/);
+  });
+});
+
+describe('subrequests are bounded', () => {
+  it('subrequests(options): list pages plus one HEAD for requireMetadata', () => {
+    expect(subrequests({})).toBe(5);
+    expect(subrequests({ maxObjects: 1 })).toBe(1);
+    expect(subrequests({ maxObjects: 1500 })).toBe(2);
+    expect(subrequests({ maxObjects: 5000, requireMetadata: ['sha256'] })).toBe(6);
+  });
+
+  it('maxObjects beyond what MAX_LIST_PAGES requests can list is a config error that says what to do', () => {
+    const result = validateConfig({ checks: [backups({ id: 'db', r2: 'BACKUPS', prefix: 'db/', maxAge: '25h', maxObjects: 100_000 })] });
+    expect(result.ok).toBe(false);
+    if (!result.ok)
+      expect(result.problems).toContain(
+        'check "db": maxObjects: at most 5000 (5 list requests of 1000, to stay within the subrequests a tick may make): give keyDateFormat so the listing starts at the retention window, or a narrower prefix',
+      );
+  });
+
+  it('a listing stops after MAX_LIST_PAGES requests even when pages are short (S3 and R2)', async () => {
+    const location: S3Location = { endpoint: s3().endpoint, bucket: 'archive', region: 'auto', accessKeyId: s3().accessKeyId, secretAccessKey: s3().secretAccessKey, pathStyle: true };
+    const onS3 = await listS3(location, { prefix: 'db/backup-', maxObjects: 5000, pageSize: 100 }, (input, init) => fetch(input, init), new AbortController().signal);
+    expect(onS3).toMatchObject({ pages: MAX_LIST_PAGES, truncated: true });
+    expect(onS3.objects).toHaveLength(500);
+
+    const prefix = `${unique('pages')}/`;
+    await Promise.all(Array.from({ length: 12 }, (_, i) => r2().put(`${prefix}${String(i).padStart(2, '0')}`, 'x')));
+    const onR2 = await listR2(r2(), { prefix, maxObjects: 5000, pageSize: 2 });
+    expect(onR2).toMatchObject({ pages: MAX_LIST_PAGES, truncated: true });
+    expect(onR2.objects.map((object) => object.key)).toEqual(Array.from({ length: 10 }, (_, i) => `${prefix}${String(i).padStart(2, '0')}`));
+  });
+});
+
+describe('R2 paging: startAfter and the cursor', () => {
+  it('pages with the cursor from startAfter, within the prefix, in key order', async () => {
+    const prefix = `${unique('r2page')}/`;
+    const keys = Array.from({ length: 9 }, (_, i) => `${prefix}2026-11-${String(14 + i).padStart(2, '0')}T00-05-00Z.sql.gz`);
+    // A neighbour outside the prefix that sorts among its keys' dates.
+    await Promise.all([...keys, `${prefix.slice(0, -1)}-sibling/2026-11-20.sql.gz`].map((key) => r2().put(key, 'x'.repeat(100))));
+
+    const all = await listR2(r2(), { prefix, maxObjects: 100, pageSize: 2 });
+    expect(all).toMatchObject({ pages: 5, truncated: false });
+    expect(all.objects.map((object) => object.key)).toEqual(keys);
+
+    const fromWindow = await listR2(r2(), { prefix, startAfter: `${prefix}2026-11-17`, maxObjects: 100, pageSize: 2 });
+    expect(fromWindow).toMatchObject({ pages: 3, truncated: false });
+    expect(fromWindow.objects.map((object) => object.key)).toEqual(keys.slice(3));
+
+    const cut = await listR2(r2(), { prefix, startAfter: `${prefix}2026-11-17`, maxObjects: 4, pageSize: 2 });
+    expect(cut).toMatchObject({ pages: 2, truncated: true });
+    expect(cut.objects.map((object) => object.key)).toEqual(keys.slice(3, 7));
   });
 });
