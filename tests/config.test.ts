@@ -35,6 +35,9 @@ describe('invalid configs give messages naming the check and the field', () => {
     ['GET with a body', { checks: [ok({ body: 'x' })] }, 'check "api": body: a GET request cannot have a body'],
     ['unknown top-level key', { chekcs: [], checks: [] }, 'config: unknown option "chekcs" (did you mean "checks"?)'],
     ['more than 6 connections', { settings: { maxConcurrency: 10 }, checks: [] }, 'settings.maxConcurrency: must be at most 6'],
+    ['a zero timeout', { checks: [ok({ timeout: '0s' })] }, 'check "api": timeout: must be longer than zero'],
+    ['flushing more often than ticks', { settings: { flushEvery: '10s' }, checks: [] }, 'settings.flushEvery: at least "1m" (ticks run once a minute)'],
+    ['flushing beyond the KV budget', { settings: { flushEvery: '1m' }, checks: [] }, 'settings.flushEvery: "1m" flushes 1440 times a day; kvWritesPerDay 1000 keeps 800 for flushes, so flush every "2m" or more'],
   ];
   it.each(cases)('%s', (_name, input, message) => {
     const result = validateConfig(input);
@@ -46,6 +49,25 @@ describe('invalid configs give messages naming the check and the field', () => {
     const result = validateConfig({ checks: [ok({ every: 'soon' }), ok({ id: 'web', url: 'nope' }), ok({ id: 'db', cron: 'x' })] });
     expect(result.ok).toBe(false);
     if (!result.ok) expect(result.problems).toHaveLength(3);
+  });
+
+  it('a duplicate id is reported even when one of the two has other problems, and is not "unknown" elsewhere', () => {
+    const result = validateConfig({ checks: [ok(), ok({ every: 'soon' }), ok({ id: 'web', dependsOn: ['api'] })] });
+    expect(result.ok ? [] : result.problems).toEqual([
+      'check "api": id: duplicate id (check #1 has it too)',
+      'check "api": every: expected a duration such as "30s", "5m", "1h" or "7d"',
+    ]);
+    const broken = validateConfig({ checks: [ok({ every: 'soon' }), ok({ id: 'web', dependsOn: ['api'] })], maintenance: [{ id: 'm', title: 'M', cron: '0 2 * * 0', duration: '1h', checks: ['api'] }] });
+    expect(broken.ok ? [] : broken.problems).toEqual(['check "api": every: expected a duration such as "30s", "5m", "1h" or "7d"']);
+  });
+
+  it('a bad settings section does not hide the checks\' problems', () => {
+    const result = validateConfig({ settings: { maxConcurrency: 10 }, chekcs: [], checks: [ok({ every: 'soon' })] });
+    expect(result.ok ? [] : result.problems).toEqual([
+      'config: settings.maxConcurrency: must be at most 6, got 10',
+      'config: unknown option "chekcs" (did you mean "checks"?)',
+      'check "api": every: expected a duration such as "30s", "5m", "1h" or "7d"',
+    ]);
   });
 
   it('loadConfig throws a ConfigError listing the problems', () => {

@@ -16,8 +16,10 @@ export const idSchema = z
   .regex(ID_PATTERN, 'must be letters, digits, "-" and "_", starting with a letter or digit');
 
 /** A duration string ("30s", "5m", "1h"), checked here and converted to ms in validate.ts. */
-export const durationSchema = z.string().refine((text) => parseDuration(text) !== undefined, {
-  message: 'expected a duration such as "30s", "5m", "1h" or "7d"',
+export const durationSchema = z.string().superRefine((text, ctx) => {
+  if (parseDuration(text) !== undefined) return;
+  const zero = /^(0+(\.0+)?(ms|s|m|h|d|w))+$/.test(text.trim());
+  ctx.addIssue({ code: 'custom', message: zero ? 'must be longer than zero' : 'expected a duration such as "30s", "5m", "1h" or "7d"' });
 });
 
 /** A 5-field cron expression, parsed by croner (the same library the scheduler uses). */

@@ -18,6 +18,8 @@ export const DEFAULT_TIMEOUT_MS = 10_000;
 export const DEFAULT_CONFIRMATIONS = { down: 2, up: 2 } as const;
 export const DEFAULT_FLUSH_EVERY_MS = 5 * 60_000;
 export const FREE_PLAN_KV_WRITES_PER_DAY = 1_000;
+/** Of the daily KV write budget, this share is kept for changes (never for routine flushes). */
+export const CHANGE_RESERVE_SHARE = 0.2;
 export const MAX_CONCURRENCY = 6; // Workers allow 6 simultaneous open connections
 export const DEFAULT_TICK_DEADLINE_MS = 45_000; // ticks fire every minute; leave room to save
 export const FREE_PLAN_SUBREQUESTS = 50;
@@ -45,12 +47,17 @@ export function loadConfig(input: unknown): Config {
 
 export function validateConfig(input: unknown): Validation {
   const problems: string[] = [];
-  const root = rootSchema.safeParse(input, { reportInput: true });
-  if (!root.success) {
-    for (const issue of root.error.issues) problems.push(formatRootIssue(issue));
-    return { ok: false, problems };
+  const root = parseRoot(input, problems);
+  if (!root) return { ok: false, problems };
+  const { page = {}, settings = {}, defaults = {}, channels: channelInputs = {}, checks: checkInputs, maintenance = [], checklists: checklistInputs = [] } = root;
+  const flushEveryMs = ms(settings.flushEvery) ?? DEFAULT_FLUSH_EVERY_MS;
+  const kvWritesPerDay = settings.kvWritesPerDay ?? FREE_PLAN_KV_WRITES_PER_DAY;
+  const flushesAllowed = kvWritesPerDay * (1 - CHANGE_RESERVE_SHARE);
+  if (flushEveryMs < MINUTE) problems.push('settings.flushEvery: at least "1m" (ticks run once a minute)');
+  else if (DAY / flushEveryMs > flushesAllowed) {
+    const needed = Math.ceil(DAY / flushesAllowed / MINUTE);
+    problems.push(`settings.flushEvery: "${settings.flushEvery}" flushes ${Math.round(DAY / flushEveryMs)} times a day; kvWritesPerDay ${kvWritesPerDay} keeps ${flushesAllowed} for flushes, so flush every "${needed}m" or more`);
   }
-  const { page = {}, settings = {}, defaults = {}, channels: channelInputs = {}, checks: checkInputs, maintenance = [], checklists: checklistInputs = [] } = root.data;
 
   const channelConfigs: Record<string, ChannelConfig> = {};
   for (const [name, raw] of Object.entries(channelInputs)) {
@@ -63,14 +70,16 @@ export function validateConfig(input: unknown): Validation {
   }
 
   const checks: Check[] = [];
-  const seen = new Map<string, number>();
+  // Ids as written, including those of checks that have other problems: a
+  // duplicate is reported either way, and a reference to such a check is not "unknown".
+  const declared = new Map<string, number>();
   checkInputs.forEach((raw, index) => {
+    const id = idOf(raw);
+    const first = id === undefined ? undefined : declared.get(id);
+    if (id !== undefined && first !== undefined) problems.push(`check "${id}": id: duplicate id (check #${first + 1} has it too)`);
+    else if (id !== undefined) declared.set(id, index);
     const check = parseCheck(raw, index, { defaults, channelNames }, problems);
-    if (!check) return;
-    const first = seen.get(check.id);
-    if (first !== undefined) problems.push(`check "${check.id}": id: duplicate id (check #${first + 1} has it too)`);
-    else seen.set(check.id, index);
-    checks.push(check);
+    if (check) checks.push(check);
   });
 
   const byId = new Map(checks.map((check) => [check.id, check]));
@@ -87,8 +96,8 @@ export function validateConfig(input: unknown): Validation {
     problems,
   );
   checks.push(...inlineChecks);
-  checkDependencies(checks, problems);
-  const windows = parseMaintenance(maintenance, new Set(byId.keys()), problems, format);
+  checkDependencies(checks, new Set([...declared.keys(), ...inlineChecks.map((check) => check.id)]), problems);
+  const windows = parseMaintenance(maintenance, new Set(declared.keys()), problems, format);
 
   if (problems.length > 0) return { ok: false, problems };
   return {
@@ -96,8 +105,8 @@ export function validateConfig(input: unknown): Validation {
     config: {
       page: { title: page.title ?? 'Status', links: page.links ?? [], ...pick(page, ['description', 'url']) },
       settings: {
-        flushEveryMs: ms(settings.flushEvery) ?? DEFAULT_FLUSH_EVERY_MS,
-        kvWritesPerDay: settings.kvWritesPerDay ?? FREE_PLAN_KV_WRITES_PER_DAY,
+        flushEveryMs,
+        kvWritesPerDay,
         maxConcurrency: settings.maxConcurrency ?? MAX_CONCURRENCY,
         tickDeadlineMs: ms(settings.tickDeadline) ?? DEFAULT_TICK_DEADLINE_MS,
         subrequests: settings.subrequests ?? FREE_PLAN_SUBREQUESTS,
@@ -112,13 +121,35 @@ export function validateConfig(input: unknown): Validation {
   };
 }
 
-/** dependsOn names existing checks, not itself, and without a cycle. */
-function checkDependencies(checks: Check[], problems: string[]): void {
+/**
+ * The root object: each section that fails is reported and left out, so a bad
+ * `settings` does not hide the checks' own problems. Undefined when the checks
+ * themselves cannot be read.
+ */
+function parseRoot(input: unknown, problems: string[]): z.output<typeof rootSchema> | undefined {
+  const root = rootSchema.safeParse(input, { reportInput: true });
+  if (root.success) return root.data;
+  for (const issue of root.error.issues) problems.push(formatRootIssue(issue));
+  if (!input || typeof input !== 'object' || Array.isArray(input)) return undefined;
+  const broken = new Set(root.error.issues.map((issue) => issue.path[0]));
+  if (broken.has('checks')) return undefined;
+  const usable = Object.entries(input).filter(([key]) => key in rootSchema.shape && !broken.has(key));
+  const retry = rootSchema.safeParse(Object.fromEntries(usable));
+  return retry.success ? retry.data : undefined;
+}
+
+function idOf(raw: unknown): string | undefined {
+  const id = raw && typeof raw === 'object' ? (raw as { id?: unknown }).id : undefined;
+  return typeof id === 'string' ? id : undefined;
+}
+
+/** dependsOn names existing checks (`declared`, even those with problems of their own), not itself, and without a cycle. */
+function checkDependencies(checks: Check[], declared: Set<string>, problems: string[]): void {
   const byId = new Map(checks.map((check) => [check.id, check]));
   for (const check of checks) {
     check.dependsOn.forEach((id, position) => {
       if (id === check.id) problems.push(`check "${check.id}": dependsOn[${position}]: a check cannot depend on itself`);
-      else if (!byId.has(id)) problems.push(`check "${check.id}": dependsOn[${position}]: unknown check "${id}"`);
+      else if (!declared.has(id)) problems.push(`check "${check.id}": dependsOn[${position}]: unknown check "${id}"`);
     });
   }
   // A cycle would fold alerts in a circle: find one with a depth-first walk.

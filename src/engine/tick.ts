@@ -5,6 +5,7 @@
 import { judge } from '../assert/judge';
 import { applyTrends } from '../assert/trend';
 import { redact } from '../config/secrets';
+import { CHANGE_RESERVE_SHARE } from '../config/validate';
 import type { Check, Config } from '../config/types';
 import { deliverDue, type DeliveryReport } from '../notify/outbox';
 import { rollUpFinishedDays } from '../store/history';
@@ -68,8 +69,6 @@ export interface TickReport {
 const MAX_REPORT_LINES = 20;
 /** Subrequests kept back from checks for alert deliveries. */
 const DELIVERY_RESERVE = 10;
-/** Of the daily KV write budget, this share is kept for changes (never for routine flushes). */
-const CHANGE_RESERVE_SHARE = 0.2;
 
 // Ticks in one isolate run one after another: an overlapping or repeated tick
 // sees the state the previous one left, so it cannot send the same alert twice.
