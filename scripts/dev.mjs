@@ -2,6 +2,7 @@
 // `wrangler dev` with local KV, and fires the cron once at start and then at
 // every minute, as Cloudflare would (wrangler dev does not fire crons itself).
 import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 
 const PORT = Number(process.env.PORT ?? 8787);
 const BASE = `http://127.0.0.1:${PORT}`;
@@ -51,7 +52,9 @@ async function fireTick(time) {
 }
 
 start(process.execPath, ['scripts/sample-target.mjs']);
-start('npx', ['wrangler', 'dev', '--port', String(PORT), '--ip', '127.0.0.1'], {
+// wrangler's own entry, not `npx wrangler`: npx does not pass SIGINT on, and
+// `wrangler dev` (and its workerd) would outlive this script.
+start(process.execPath, [fileURLToPath(import.meta.resolve('wrangler/bin/wrangler.js')), 'dev', '--port', String(PORT), '--ip', '127.0.0.1'], {
   WRANGLER_SEND_METRICS: 'false',
   CLOUDFLARE_CF_FETCH_ENABLED: 'false',
 });
