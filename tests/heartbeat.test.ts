@@ -4,8 +4,9 @@ import { createExecutionContext, createScheduledController, reset, waitOnExecuti
 import { beforeEach, describe, expect, it } from 'vitest';
 import { heartbeat, secret, slack, type ConfigInput } from '../src/config';
 import type { WorkerEnv } from '../src/env';
+import { pingBudgetProblem } from '../src/kinds/heartbeat';
 import { pingKey, type PingRecord } from '../src/store/pings';
-import { KEYS } from '../src/store/kv';
+import { KEYS, type KV } from '../src/store/kv';
 import type { EngineState } from '../src/store/state';
 import { createWorker } from '../src/worker';
 import { freshIsolateKV, MINUTE, received, sinkUrl, sleep, T0, testKV, unique } from './helpers';
@@ -17,12 +18,23 @@ beforeEach(async () => {
 const HOUR = 60 * MINUTE;
 const HOURLY_TOKEN = 'hourly-4f9c2b7e1d8a6c3b';
 const NIGHTLY_TOKEN = 'nightly-0a1b2c3d4e5f6a7b';
+/** 15 characters: one short of MIN_TOKEN_LENGTH. */
+const SHORT_TOKEN = 'short-token-123';
 
 function setup(extra: Partial<ConfigInput> = {}) {
   const clock = { t: T0 };
   const sink = unique('ops');
-  const counted = freshIsolateKV(testKV());
-  const env = { VIGIL_KV: counted.kv, HOURLY_TOKEN, NIGHTLY_TOKEN, SLACK_URL: sinkUrl(`/slack/${sink}`) } as unknown as WorkerEnv;
+  // Writes of ping keys only (the tick writes the same namespace).
+  const pingWrites = { count: 0 };
+  const counted = freshIsolateKV({
+    get: (key) => testKV().get(key),
+    put: (key, value, options) => {
+      if (key.startsWith('ping:')) pingWrites.count++;
+      return testKV().put(key, value, options);
+    },
+    delete: (key) => testKV().delete(key),
+  });
+  const env = { VIGIL_KV: counted.kv, HOURLY_TOKEN, NIGHTLY_TOKEN, SHORT_TOKEN, SLACK_URL: sinkUrl(`/slack/${sink}`) } as unknown as WorkerEnv;
   const worker = createWorker(
     {
       channels: { ops: slack({ webhookUrl: secret('SLACK_URL') }) },
@@ -47,7 +59,7 @@ function setup(extra: Partial<ConfigInput> = {}) {
     const state = JSON.parse((await testKV().get(KEYS.state)) ?? '{}') as EngineState;
     return state;
   };
-  return { worker, env, clock, sink, counted, ping, tick };
+  return { worker, env, clock, sink, counted, pingWrites, ping, tick };
 }
 
 const view = (state: EngineState, id: string) => ({ status: state.checks[id]?.status, message: state.checks[id]?.message });
@@ -165,6 +177,17 @@ describe('bad pings', () => {
     expect(await testKV().get(pingKey('hourly-backup'))).toBeNull();
   });
 
+  it('a token shorter than 16 characters is unknown to the route, as to the check', async () => {
+    const h = setup({ checks: [heartbeat({ id: 'short', token: secret('SHORT_TOKEN'), period: '1h' })] });
+    const response = await h.ping(SHORT_TOKEN, T0);
+    const route = await h.worker.fetch(new Request('https://vigil.test/nope'), h.env, createExecutionContext());
+    expect(response.status).toBe(404);
+    expect(await response.text()).toBe(await route.text());
+    expect(await testKV().get(pingKey('short'))).toBeNull();
+    const state = await h.tick(T0 + MINUTE);
+    expect(state.checks.short?.status).toBe('unknown');
+    expect(state.checks.short?.message).toMatch(/token is shorter than 16 characters/);
+  });
   it('an oversized body is cut at 10 KB, never an error for the job', async () => {
     const h = setup();
     const response = await h.ping(`${HOURLY_TOKEN}/fail`, T0, { method: 'POST', body: 'x'.repeat(50 * 1024) });
@@ -194,16 +217,6 @@ describe('bad pings', () => {
     expect(record.lastFail?.at).toBe(T0 + 500);
   });
 
-  it('a daily cap keeps the KV budget: beyond it only pings that change the outcome are written', async () => {
-    const h = setup({ settings: { pingWritesPerDay: 10 } });
-    const outcomes: string[] = [];
-    for (let i = 0; i < 15; i++) outcomes.push((await h.ping(HOURLY_TOKEN, T0 + i * 3_000)).headers.get('x-vigil-ping') ?? '');
-    expect(outcomes.filter((o) => o === 'recorded')).toHaveLength(10);
-    expect(outcomes.slice(10)).toEqual(['capped', 'capped', 'capped', 'capped', 'capped']);
-    expect((await h.ping(`${HOURLY_TOKEN}/fail`, T0 + 60_000)).headers.get('x-vigil-ping')).toBe('recorded');
-    expect(h.counted.counts.writes).toBe(11);
-  });
-
   it('each ping costs one read and at most one write', async () => {
     const h = setup();
     const before = { ...h.counted.counts };
@@ -212,5 +225,146 @@ describe('bad pings', () => {
     await sleep(10);
     expect(h.counted.counts.writes - before.writes).toBe(2);
     expect(h.counted.counts.reads - before.reads).toBe(2);
+  });
+});
+
+describe('the daily write allowance limits writes, never the state', () => {
+  const EVERY_3H = [heartbeat({ id: 'every-3h', name: 'Every 3 hours', token: secret('HOURLY_TOKEN'), period: '3h', grace: '10m' })];
+  /** 3 s apart: each flood ping is past the 2 s coalescing window, so only the allowance holds it back. */
+  const flood = async (h: ReturnType<typeof setup>, from: number, count: number) => {
+    const outcomes: string[] = [];
+    for (let i = 0; i < count; i++) outcomes.push((await h.ping(HOURLY_TOKEN, from + i * 3_000)).headers.get('x-vigil-ping') ?? '');
+    return outcomes;
+  };
+  const record = async (id: string) => JSON.parse((await testKV().get(pingKey(id))) ?? '{}') as PingRecord;
+
+  it('after a flood, an on-time job is never late: held pings are written later with the latest state', async () => {
+    // 10 writes a day: 5 at once, then one every 4h 48m (DAY / (10 - 5)). At 10:00 UTC, 7 are allowed.
+    const h = setup({ settings: { pingWritesPerDay: 10 }, checks: EVERY_3H });
+    const outcomes = await flood(h, T0, 30);
+    expect(outcomes.filter((o) => o === 'recorded')).toHaveLength(7);
+    expect(outcomes.slice(7).every((o) => o === 'held')).toBe(true);
+    expect((await record('every-3h')).heldUntil).toBe(Date.UTC(2026, 10, 22, 14, 24));
+
+    // The job then succeeds on time every 3 hours; the checks run every 15 minutes until the next morning.
+    const pings = [13, 16, 19, 22, 25, 28, 31].map((hour) => Date.UTC(2026, 10, 22, hour, 0));
+    const answers: string[] = [];
+    let writesOnDay1 = 0;
+    for (let time = T0 + MINUTE; time <= Date.UTC(2026, 10, 23, 8, 0); time += 15 * MINUTE) {
+      for (const due of pings.filter((p) => p > time - 15 * MINUTE && p <= time)) answers.push((await h.ping(HOURLY_TOKEN, due)).headers.get('x-vigil-ping') ?? '');
+      if (time < Date.UTC(2026, 10, 23)) writesOnDay1 = h.pingWrites.count;
+      const { status, message } = view(await h.tick(time), 'every-3h');
+      expect({ time: new Date(time).toISOString(), status, late: message?.startsWith('late') }).toEqual({ time: new Date(time).toISOString(), status: 'up', late: false });
+    }
+    // 13:00 waits for the allowance (14:24); 16:00 writes it with every held ping; then one write per 3 h.
+    expect(answers).toEqual(['held', 'recorded', 'held', 'recorded', 'recorded', 'recorded', 'recorded']);
+    expect(writesOnDay1).toBeLessThanOrEqual(10);
+    const stored = await record('every-3h');
+    expect(stored.total).toBe(30 + pings.length);
+    expect(stored.lastSuccess).toBe(pings.at(-1));
+  });
+
+  it('a job that stops after a flood is down period + grace after its pings were held', async () => {
+    const h = setup({ settings: { pingWritesPerDay: 10 }, checks: EVERY_3H });
+    await flood(h, T0, 30);
+    // Pings held until 14:24 may have been successes: due 3 h later, down after the grace.
+    expect(view(await h.tick(Date.UTC(2026, 10, 22, 17, 30)), 'every-3h').status).toBe('up');
+    expect(view(await h.tick(Date.UTC(2026, 10, 22, 17, 35)), 'every-3h')).toEqual({
+      status: 'down',
+      message: 'no success since 2026-11-22 10:00 UTC (expected every 3h + 10m grace; pings held until 2026-11-22 14:24 UTC by the daily ping write allowance)',
+    });
+  });
+
+  it('a job pinging every 5 minutes stays up all day within 100 writes a day (default allowance)', async () => {
+    const h = setup();
+    const lastPing = T0 + 24 * HOUR - 5 * MINUTE;
+    let writesOnDay1 = 0;
+    for (let time = T0; time <= lastPing; time += 5 * MINUTE) {
+      expect((await h.ping(HOURLY_TOKEN, time)).status).toBe(200);
+      if (time < Date.UTC(2026, 10, 23)) writesOnDay1 = h.pingWrites.count;
+      if ((time - T0) % (30 * MINUTE) === 25 * MINUTE) {
+        const { status, message } = view(await h.tick(time + 4 * MINUTE), 'hourly-backup');
+        expect({ time: new Date(time).toISOString(), status, onTime: message?.startsWith('last success') }).toEqual({ time: new Date(time).toISOString(), status: 'up', onTime: true });
+      }
+    }
+    expect(writesOnDay1).toBeLessThanOrEqual(100);
+    expect(h.pingWrites.count - writesOnDay1).toBeLessThanOrEqual(100);
+    // The last write is at most one allowance interval (15m 9s) old and counts every ping before it.
+    const stored = await record('hourly-backup');
+    expect(lastPing - (stored.lastSuccess ?? 0)).toBeLessThanOrEqual(16 * MINUTE);
+    expect(stored.total).toBe((stored.lastSuccess! - T0) / (5 * MINUTE) + 1);
+  });
+});
+
+describe('concurrent pings in one isolate', () => {
+  it('simultaneous cold pings share one read and lose nothing', async () => {
+    const h = setup();
+    const actions = ['start', '', 'fail', '3', ''];
+    const responses = await Promise.all(actions.map((action) => h.ping(action ? `${HOURLY_TOKEN}/${action}` : HOURLY_TOKEN, T0)));
+    expect(responses.map((r) => r.status)).toEqual([200, 200, 200, 200, 200]);
+    expect(h.counted.counts.reads).toBe(1);
+    expect(h.counted.counts.writes).toBeLessThanOrEqual(2);
+    const stored = JSON.parse((await testKV().get(pingKey('hourly-backup'))) ?? '{}') as PingRecord;
+    expect(stored.total).toBe(5);
+    expect(stored.recent.map((p) => `${p.kind}${p.exitCode ?? ''}`).sort()).toEqual(['fail', 'fail3', 'start', 'success', 'success']);
+  });
+
+  it('an exit code that arrives while the start is being written is stored', async () => {
+    const h = setup();
+    // KV whose writes wait until released, so the second ping arrives during the first one's write.
+    const waiting: Array<() => void> = [];
+    let holdWrites = true;
+    const inner = h.counted.kv;
+    const kv: KV = {
+      get: (key) => inner.get(key),
+      put: async (key, value, options) => {
+        if (holdWrites) await new Promise<void>((resolve) => waiting.push(resolve));
+        return inner.put(key, value, options);
+      },
+      delete: (key) => inner.delete(key),
+    };
+    const env = { ...h.env, VIGIL_KV: kv } as WorkerEnv;
+    const send = (path: string, time: number, ctx: ExecutionContext) => {
+      h.clock.t = time;
+      return h.worker.fetch(new Request(`https://vigil.test/ping/${path}`), env, ctx);
+    };
+    const startCtx = createExecutionContext();
+    const start = send(`${HOURLY_TOKEN}/start`, T0, startCtx);
+    while (waiting.length === 0) await sleep(1);
+    const exitCtx = createExecutionContext();
+    const exit = await send(`${HOURLY_TOKEN}/7`, T0 + 500, exitCtx);
+    expect(exit.headers.get('x-vigil-ping')).toBe('coalesced');
+    holdWrites = false;
+    for (const release of waiting) release();
+    expect((await start).headers.get('x-vigil-ping')).toBe('recorded');
+    await waitOnExecutionContext(startCtx);
+    await waitOnExecutionContext(exitCtx);
+
+    const stored = JSON.parse((await testKV().get(pingKey('hourly-backup'))) ?? '{}') as PingRecord;
+    expect(stored.lastFail).toEqual({ at: T0 + 500, exitCode: 7 });
+    expect(stored.total).toBe(2);
+    expect(view(await h.tick(T0 + MINUTE), 'hourly-backup')).toEqual({ status: 'down', message: 'the job reported failure (exit code 7) at 2026-11-22 10:00 UTC' });
+  });
+});
+
+describe('ping budget at config time', () => {
+  const options = (input: { period?: string; schedule?: string; timezone?: string; maxDuration?: string }) =>
+    ({ token: { $secret: 'T' }, timezone: 'UTC', grace: '15m', purpose: 'job', ...input }) as Parameters<typeof pingBudgetProblem>[0];
+  it.each([
+    [{ period: '1h', maxDuration: '30m' }, 100, undefined],
+    [{ period: '15m' }, 100, undefined],
+    [{ period: '15m', maxDuration: '10m' }, 100, 'period'],
+    [{ period: '5m' }, 100, 'period'],
+    [{ period: '5m' }, 300, undefined],
+    [{ schedule: '30 0 * * *', maxDuration: '45m' }, 10, undefined],
+    [{ schedule: '*/10 9-17 * * 1-5' }, 100, undefined],
+    [{ schedule: '*/5 * * * 1-5', timezone: 'Europe/Berlin' }, 100, 'schedule'],
+  ])('%j with %i writes a day: %s', (input, perDay, field) => {
+    expect(pingBudgetProblem(options(input), perDay)?.[0]).toBe(field);
+  });
+  it('says what to change', () => {
+    expect(pingBudgetProblem(options({ period: '5m' }), 100)?.[1]).toBe(
+      '288 pings a day need more KV writes than settings.pingWritesPerDay (100) allows: pings would wait up to 15m 9s to be written, and alerts with them; ping less often or raise pingWritesPerDay',
+    );
   });
 });

@@ -9,7 +9,8 @@ import { formatDuration, parseDuration } from '../config/duration';
 import { cronProblem, durationSchema, timeZoneSchema } from '../config/schema';
 import { secretRefSchema, type Resolved } from '../config/secrets';
 import type { KV } from '../store/kv';
-import { readPings, type Ping, type PingRecord } from '../store/pings';
+import { DAY_MS } from '../store/state';
+import { PING_WRITE_BURST, readPings, type Ping, type PingRecord } from '../store/pings';
 import type { CheckKind, Observation } from './types';
 
 export const DEFAULT_GRACE = '15m';
@@ -64,22 +65,68 @@ interface Due {
   deadline: number;
   /** How the expectation reads in a message. */
   expectation: string;
+  /** Why a success may not show yet (pings held back by the write allowance), for messages; else ''. */
+  heldNote: string;
 }
 
-/** When the next (or missed) success is due, given the last one. */
+/**
+ * When the next (or missed) success is due, given the last one. When the
+ * day's ping write allowance is used up, pings since the last write wait until
+ * `heldUntil` to be written, so a success may have arrived up to then (or now,
+ * if sooner) without KV showing it yet. It counts as one: an on-time job is
+ * never late for a write Vigil held back, and a job that stopped is down
+ * period + grace after that time.
+ */
 function dueAfter(opts: Options, record: PingRecord, now: number): Due {
   const grace = parseDuration(opts.grace) ?? 0;
+  const held = record.heldUntil !== undefined ? Math.min(now, record.heldUntil) : undefined;
+  const lastSuccess = held === undefined ? record.lastSuccess : Math.max(record.lastSuccess ?? -Infinity, held);
+  const heldNote = record.heldUntil !== undefined ? `; pings held until ${at(record.heldUntil)} by the daily ping write allowance` : '';
   if (opts.schedule) {
     const cron = cronOf(opts.schedule, opts.timezone);
     const [previous] = cron.previousRuns(1, new Date(now));
     const previousFire = previous?.getTime();
-    const satisfied = previousFire === undefined || (record.lastSuccess ?? -Infinity) >= previousFire - EARLY_MS;
+    const satisfied = previousFire === undefined || (lastSuccess ?? -Infinity) >= previousFire - EARLY_MS;
     const due = satisfied ? (cron.nextRun(new Date(now))?.getTime() ?? Infinity) : (previousFire as number);
-    return { due, deadline: due + grace, expectation: `expected at ${at(due)} (${opts.schedule} ${opts.timezone}), grace ${formatDuration(grace)}` };
+    return { due, deadline: due + grace, expectation: `expected at ${at(due)} (${opts.schedule} ${opts.timezone}), grace ${formatDuration(grace)}${heldNote}`, heldNote };
   }
   const period = parseDuration(opts.period ?? '') ?? 0;
-  const base = record.lastSuccess ?? record.recent[0]?.at ?? now;
-  return { due: base + period, deadline: base + period + grace, expectation: `expected every ${formatDuration(period)} + ${formatDuration(grace)} grace` };
+  const base = lastSuccess ?? record.recent[0]?.at ?? now;
+  return { due: base + period, deadline: base + period + grace, expectation: `expected every ${formatDuration(period)} + ${formatDuration(grace)} grace${heldNote}`, heldNote };
+}
+
+/**
+ * A heartbeat whose schedule needs as many ping writes a day as `perDay`
+ * (settings.pingWritesPerDay) or more: its pings would wait for their writes,
+ * and its alerts with them. For config validation: `[field, message]`, or
+ * undefined when the schedule fits. A run with `maxDuration` counts two pings
+ * (start and finish).
+ */
+export function pingBudgetProblem(opts: z.output<typeof options>, perDay: number): [string, string] | undefined {
+  const pingsPerRun = opts.maxDuration ? 2 : 1;
+  let runs = 0;
+  if (opts.period) runs = Math.ceil(DAY_MS / Math.max(1, parseDuration(opts.period) ?? DAY_MS));
+  else if (opts.schedule && !cronProblem(opts.schedule)) {
+    // The busiest UTC day of a sample week (a schedule may skip weekends), counted up to the allowance.
+    const cron = cronOf(opts.schedule, opts.timezone);
+    const start = Date.UTC(2026, 2, 23);
+    for (let day = 0; day < 7 && runs * pingsPerRun < perDay; day++) {
+      let count = 0;
+      let fire = cron.nextRun(new Date(start + day * DAY_MS - 1));
+      while (fire && fire.getTime() < start + (day + 1) * DAY_MS && count * pingsPerRun < perDay) {
+        count++;
+        fire = cron.nextRun(fire);
+      }
+      runs = Math.max(runs, count);
+    }
+  }
+  const writes = runs * pingsPerRun;
+  if (writes < perDay) return undefined;
+  const wait = formatDuration(DAY_MS / (perDay - PING_WRITE_BURST));
+  return [
+    opts.period ? 'period' : 'schedule',
+    `${opts.schedule ? 'at least ' : ''}${writes} pings a day${pingsPerRun === 2 ? ' (start and finish)' : ''} need more KV writes than settings.pingWritesPerDay (${perDay}) allows: pings would wait up to ${wait} to be written, and alerts with them; ping less often or raise pingWritesPerDay`,
+  ];
 }
 
 export const heartbeatKind: CheckKind<typeof options> = {
@@ -134,7 +181,7 @@ export const heartbeatKind: CheckKind<typeof options> = {
 
     const maxDuration = opts.maxDuration ? (parseDuration(opts.maxDuration) ?? Infinity) : Infinity;
     const running = record.lastStart !== undefined && record.lastStart > Math.max(record.lastSuccess ?? -Infinity, lastFail?.at ?? -Infinity) ? record.lastStart : undefined;
-    const { due, deadline, expectation } = dueAfter(opts, record, now);
+    const { due, deadline, expectation, heldNote } = dueAfter(opts, record, now);
     const since = record.lastSuccess !== undefined ? `no success since ${at(record.lastSuccess)}` : 'no success yet';
 
     if (now > deadline) {
@@ -147,7 +194,7 @@ export const heartbeatKind: CheckKind<typeof options> = {
     if (record.lastDurationMs !== undefined && record.lastDurationMs > maxDuration) {
       return observe('slow', 'degraded', `the last run took ${formatDuration(record.lastDurationMs)}, expected under ${formatDuration(maxDuration)}`);
     }
-    const ago = record.lastSuccess !== undefined ? `last success ${formatDuration(now - record.lastSuccess)} ago` : 'no success yet';
+    const ago = `${record.lastSuccess !== undefined ? `last success ${formatDuration(now - record.lastSuccess)} ago` : 'no success yet'}${heldNote}`;
     if (now > due) return observe('late', 'up', `late: due at ${at(due)}, grace until ${at(deadline)}; ${ago}`);
     return observe(running !== undefined ? 'running' : 'up', 'up', running !== undefined ? `running since ${at(running)}; ${ago}` : ago);
   },

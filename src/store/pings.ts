@@ -3,13 +3,18 @@
 // docs/storage.md for the layout and write rates.
 
 import type { KV } from './kv';
-import { utcDay } from './state';
+import { DAY_MS, utcDay } from './state';
 
 export const PING_VERSION = 1;
 /** Only the start of a ping body is kept (the job's last log lines fit). */
 export const PING_BODY_MAX = 10 * 1024;
 /** Pings kept with their bodies. */
 export const RECENT_PINGS = 5;
+/**
+ * Writes a heartbeat may make ahead of an even spread of its daily allowance:
+ * a start and a success close together, a retry or two.
+ */
+export const PING_WRITE_BURST = 5;
 
 export type PingKind = 'success' | 'start' | 'fail';
 
@@ -34,8 +39,14 @@ export interface PingRecord {
   recent: Ping[];
   /** Pings received (including coalesced ones). */
   total: number;
-  /** KV writes of this key today (UTC), against the per-heartbeat cap. */
+  /** KV writes of this key today (UTC), against the per-heartbeat allowance. */
   writes: { day: string; count: number };
+  /**
+   * Set when this write used up the allowance so far: pings after it wait
+   * until this time (and a ping after it) to be written, so KV may not show
+   * them before then.
+   */
+  heldUntil?: number;
 }
 
 export const pingKey = (checkId: string) => `ping:${checkId}`;
@@ -71,19 +82,32 @@ export function applyPing(record: PingRecord, ping: Ping): PingRecord {
   return next;
 }
 
-/** A ping that changes what the check will say (success after failure and back, a start). */
-export function changesOutcome(record: PingRecord, ping: Ping): boolean {
-  const last = record.recent[record.recent.length - 1];
-  return !last || last.kind !== ping.kind || last.exitCode !== ping.exitCode;
+/**
+ * When the next write of a ping key fits the day's allowance of `perDay`
+ * writes: spread evenly over the UTC day, PING_WRITE_BURST of it ahead. A job
+ * that pings evenly fewer than `perDay` times a day never waits; a flood uses
+ * what is left and then gets one write every DAY / (perDay - burst) (15 min at
+ * 100), each with the latest state. `perDay` is over PING_WRITE_BURST (settings
+ * require at least 10).
+ */
+export function writeAllowedAt(writes: PingRecord['writes'], now: number, perDay: number): number {
+  const dayStart = now - (now % DAY_MS);
+  const share = (writesToday(writes, now) + 1 - PING_WRITE_BURST) / (perDay - PING_WRITE_BURST);
+  return dayStart + Math.min(1, Math.max(0, share)) * DAY_MS;
 }
 
-export async function writePings(kv: KV, checkId: string, record: PingRecord, now: number): Promise<PingRecord> {
-  const day = utcDay(now);
-  const written: PingRecord = { ...record, writes: { day, count: (record.writes.day === day ? record.writes.count : 0) + 1 } };
-  await kv.put(pingKey(checkId), JSON.stringify(written));
-  return written;
+/** What a write changes in the record besides the pings: today's count, and whether newer pings must wait. */
+export type WriteMarks = Pick<PingRecord, 'writes' | 'heldUntil'>;
+
+/** Writes the record at `now` (one KV write); returns the marks it was written with. */
+export async function writePings(kv: KV, checkId: string, record: PingRecord, now: number, perDay: number): Promise<WriteMarks> {
+  const writes = { day: utcDay(now), count: writesToday(record.writes, now) + 1 };
+  const allowed = writeAllowedAt(writes, now, perDay);
+  const marks: WriteMarks = { writes, heldUntil: allowed > now ? allowed : undefined };
+  await kv.put(pingKey(checkId), JSON.stringify({ ...record, ...marks }));
+  return marks;
 }
 
-export function writesToday(record: PingRecord, now: number): number {
-  return record.writes.day === utcDay(now) ? record.writes.count : 0;
+export function writesToday(writes: PingRecord['writes'], now: number): number {
+  return writes.day === utcDay(now) ? writes.count : 0;
 }
