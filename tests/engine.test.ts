@@ -3,7 +3,8 @@
 // KV writes, and the persisted outbox.
 import { reset } from 'cloudflare:test';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { discord, http, json, secret, slack, status, webhook, type ConfigInput } from '../src/config';
+import { discord, gauge, http, json, metrics, secret, slack, status, value, webhook, type ConfigInput } from '../src/config';
+import { kinds } from '../src/kinds';
 import type { Config } from '../src/config/types';
 import { signWebhook } from '../src/notify/webhook';
 import { KEYS, loadState, type KV } from '../src/store/kv';
@@ -378,5 +379,30 @@ describe('isolation', () => {
     expect(state.checks['no-secret']?.streak?.status).toBe('unknown');
     expect(state.checks.hangs?.message).toBe('timed out after 2s');
     expect(state.checks.huge?.message).toMatch(/larger than the 1 MiB limit/);
+  });
+
+  it('a kind that throws (a bug in Vigil) is unknown for its check only', async () => {
+    const healthy = unique('ok');
+    await program(healthy, { json: { status: 'ok' } });
+    const run = kinds.metrics.run;
+    kinds.metrics.run = async () => {
+      throw new TypeError("Cannot read properties of undefined (reading 'samples')");
+    };
+    try {
+      const cfg = config({
+        checks: [
+          metrics({ id: 'buggy', url: targetUrl('/metrics/x'), values: { up: gauge('up') }, expect: [value('up').above(0)] }),
+          http({ id: 'healthy', url: targetUrl(`/p/${healthy}`), expect: [json('$.status').eq('ok')] }),
+        ],
+      });
+      const report = await runTick(cfg, at(0));
+      expect(report.ran.sort()).toEqual(['buggy', 'healthy']);
+      const state = await storedState();
+      expect(state.checks.healthy?.status).toBe('up');
+      expect(state.checks.buggy?.streak?.status).toBe('unknown');
+      expect(state.checks.buggy?.message).toBe("internal error in the metrics check: Cannot read properties of undefined (reading 'samples')");
+    } finally {
+      kinds.metrics.run = run;
+    }
   });
 });

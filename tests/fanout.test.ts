@@ -4,10 +4,10 @@
 import { reset } from 'cloudflare:test';
 import { exports } from 'cloudflare:workers';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { http, latency, status } from '../src/config';
+import { backups, http, latency, status } from '../src/config';
 import { tick } from '../src/engine/tick';
 import { runGroupFrom } from '../src/worker';
-import { config, MINUTE, T0, targetUrl, testKV } from './helpers';
+import { config, MINUTE, T0, targetUrl, testKV, unique, workerEnv } from './helpers';
 
 beforeEach(async () => {
   await reset();
@@ -44,6 +44,28 @@ describe('fan-out over CheckRunner invocations', () => {
     const report = await tick({ config: config({ checks: checks(8, '/ok?') }), kv: testKV(), env: {}, fetch: (i, init) => fetch(i, init), runGroup: failing }, T0);
     expect(report.ran).toHaveLength(8);
     expect(report.transitions.every((t) => t.to === 'up')).toBe(true);
+  });
+
+  it('never holds more than six connections open in one invocation', async () => {
+    const group = unique('six');
+    const cfg = config({ settings: { fanOut: false }, checks: checks(14, `/inflight?group=${group}&ms=300`) });
+    const report = await tick({ config: cfg, kv: testKV(), env: {}, fetch: (i, init) => fetch(i, init) }, T0);
+    expect(report.ran).toHaveLength(14);
+    const { max } = (await (await fetch(targetUrl(`/inflight-max?group=${group}`))).json()) as { max: number };
+    expect(max).toBe(6); // six at once (not fewer: they do run concurrently), never seven
+  });
+
+  it('counts what each kind spends: a backups check lists up to five pages per attempt', async () => {
+    // Worst case 5 pages × 2 attempts = 10 subrequests each; 50 − 10 kept for deliveries leaves room for four here.
+    const backupChecks = Array.from({ length: 6 }, (_, i) => backups({ id: `b${i + 1}`, r2: 'TEST_BACKUPS', prefix: `none-${i}/`, maxAge: '1d' }));
+    const here = await tick({ config: config({ settings: { fanOut: false }, checks: backupChecks }), kv: testKV(), env: workerEnv(), fetch: (i, init) => fetch(i, init) }, T0);
+    expect(here.ran).toEqual(['b1', 'b2', 'b3', 'b4']);
+    expect(here.deferred).toEqual(['b5', 'b6']);
+    // Spread out, a group takes five of them (50 each there), not six.
+    await reset();
+    const spread = await tick({ config: config({ checks: [...backupChecks, ...checks(2, '/ok?')] }), kv: testKV(), env: workerEnv(), fetch: (i, init) => fetch(i, init), runGroup }, T0);
+    expect(spread.groups).toBe(2);
+    expect(spread.ran).toHaveLength(8);
   });
 
   it('defers what does not fit in the subrequest budget to the next tick', async () => {

@@ -13,6 +13,7 @@ import { CountingKV, keepState, loadState, saveState, writesToday, type KV } fro
 import { utcDay, type EngineState } from '../store/state';
 import { mapLimit } from './concurrency';
 import { applyTransition, openIncident, pruneIncidents } from './incidents';
+import { kinds } from '../kinds';
 import type { KindMemory } from '../kinds/types';
 import { runCheck, type RunResult } from './runner';
 import { recordProbe, updateBurn } from './slo';
@@ -112,7 +113,7 @@ async function runTick(deps: TickDeps, now: number): Promise<TickReport> {
   const { runnable, results, groups, requests: checkRequests } = await runDue(due, state, deps, now, deadline);
   report.groups = groups;
 
-  const deferred: string[] = due.slice(runnable.length).map((check) => check.id);
+  const deferred: string[] = due.filter((check) => !runnable.includes(check)).map((check) => check.id);
   const events: AlertEvent[] = [];
   runnable.forEach((check, index) => {
     const result = results[index];
@@ -166,7 +167,7 @@ async function runTick(deps: TickDeps, now: number): Promise<TickReport> {
  * Runs the due checks within the subrequest budget: here, at most
  * maxConcurrency at a time, or spread over CheckRunner invocations in groups
  * of maxConcurrency when there are more (so 20 checks take about as long as
- * one, not four rounds of six).
+ * one, not four rounds of six). What does not fit waits for the next tick.
  */
 async function runDue(due: Check[], state: EngineState, deps: TickDeps, now: number, deadline: number) {
   const { settings } = deps.config;
@@ -176,15 +177,14 @@ async function runDue(due: Check[], state: EngineState, deps: TickDeps, now: num
     Date.now() < deadline ? runCheck(check, memoryOf(check), { fetch: deps.fetch, env: deps.env, now, deadline }) : Promise.resolve(undefined);
 
   if (!deps.runGroup || !settings.fanOut || due.length <= settings.maxConcurrency) {
-    // Each check may make two requests (one retry); more than the budget waits for the next tick.
-    const runnable = due.slice(0, Math.max(1, Math.floor(budget / 2)));
+    const runnable = within(due, budget);
     const results: Array<RunResult | undefined> = await mapLimit(runnable, settings.maxConcurrency, runHere);
-    return { runnable, results, groups: runnable.length > 0 ? 1 : 0, requests: results.reduce((sum, r) => sum + (r?.attempts ?? 0), 0) };
+    const requests = results.reduce((sum, result, i) => sum + (result?.attempts ?? 0) * requestsPerAttempt(runnable[i] as Check), 0);
+    return { runnable, results, groups: runnable.length > 0 ? 1 : 0, requests };
   }
-  // One subrequest per group here; each group has its own budget there.
-  const runnable = due.slice(0, budget * settings.maxConcurrency);
-  const groupCount = Math.ceil(runnable.length / settings.maxConcurrency);
-  const groups = Array.from({ length: groupCount }, (_, g) => runnable.filter((_check, i) => i % groupCount === g));
+  // One subrequest per group here; each group has the whole budget there.
+  const groups = packGroups(due, settings.maxConcurrency, settings.subrequests).slice(0, budget);
+  const runnable = groups.flat();
   const runGroup = deps.runGroup;
   const groupResults = await mapLimit(groups, settings.maxConcurrency, async (group) => {
     try {
@@ -195,9 +195,46 @@ async function runDue(due: Check[], state: EngineState, deps: TickDeps, now: num
       return mapLimit(group, settings.maxConcurrency, runHere);
     }
   });
-  const byId = new Map<string, RunResult | undefined>();
-  groups.forEach((group, g) => group.forEach((check, i) => byId.set(check.id, groupResults[g]?.[i])));
-  return { runnable, results: runnable.map((check) => byId.get(check.id)), groups: groupCount, requests: groupCount };
+  return { runnable, results: groupResults.flat(), groups: groups.length, requests: groups.length };
+}
+
+/** Subrequests one attempt of a check makes at most (its kind says; one by default). */
+function requestsPerAttempt(check: Check): number {
+  return kinds[check.kind].subrequests?.(check.options as never) ?? 1;
+}
+
+/** The most a check can use in a tick: a retry repeats its attempt. */
+function worstCase(check: Check): number {
+  return requestsPerAttempt(check) * (check.retry ? 2 : 1);
+}
+
+/** The first checks, in order, whose worst cases fit in `budget` (always at least one). */
+function within(checks: Check[], budget: number): Check[] {
+  let used = 0;
+  let count = 0;
+  for (const check of checks) {
+    used += worstCase(check);
+    if (count > 0 && used > budget) break;
+    count++;
+  }
+  return checks.slice(0, count);
+}
+
+/**
+ * Groups of at most `size` checks whose worst cases fit in `budget` each, in
+ * order, first fit (a check beyond the budget on its own gets a group alone).
+ */
+function packGroups(checks: Check[], size: number, budget: number): Check[][] {
+  const groups: Array<{ checks: Check[]; used: number }> = [];
+  for (const check of checks) {
+    const cost = worstCase(check);
+    const open = groups.find((group) => group.checks.length < size && group.used + cost <= budget);
+    if (open) {
+      open.checks.push(check);
+      open.used += cost;
+    } else groups.push({ checks: [check], used: cost });
+  }
+  return groups.map((group) => group.checks);
 }
 
 /**

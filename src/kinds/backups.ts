@@ -94,6 +94,7 @@ export function subrequests(opts: { maxObjects?: number; requireMetadata?: reado
 export const backupsKind: CheckKind<typeof options> = {
   options,
   sources: ['value', 'latency'],
+  subrequests,
 
   describe: (opts) => `backups in ${opts.r2 ? `R2 binding ${opts.r2}` : `s3 ${opts.s3?.bucket}`}/${opts.prefix}`,
 

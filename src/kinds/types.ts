@@ -74,4 +74,10 @@ export interface CheckKind<Options extends z.ZodObject = z.ZodObject> {
   validate?(options: z.output<Options>): Array<[field: string, message: string]>;
   /** Assertions a check of this kind gets when it states none for that source (HTTP: status 2xx). */
   defaultAssertions?(options: z.output<Options>): AssertionInput[];
+  /**
+   * The most subrequests (fetches and binding calls) one attempt makes with
+   * these options; 1 when omitted. The tick keeps a run inside the plan's
+   * subrequest limit with it (a retry counts twice).
+   */
+  subrequests?(options: z.output<Options>): number;
 }

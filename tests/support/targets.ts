@@ -18,6 +18,8 @@ interface Programmed {
 
 const programmed = new Map<string, Programmed>();
 const hits = new Map<string, number>();
+/** Requests open at once, and the most seen, per group (GET /inflight). */
+const inflight = new Map<string, { now: number; max: number }>();
 
 function send(res: ServerResponse, status: number, body: string, headers: Record<string, string> = {}): void {
   res.writeHead(status, { 'content-type': 'application/json', ...headers });
@@ -75,6 +77,17 @@ async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
       return send(res, 200, JSON.stringify({ status: 'ok', uptime: 12345, services: { database: 'connected', redis: 'connected' } }));
     case '/healthy':
       return send(res, 200, JSON.stringify({ status: 'healthy', uptime: 12345, memory: { heapUsed: 123_456_789, rss: 234_567_890 } }));
+    case '/inflight': {
+      // Counts requests open at once per `group`; GET /inflight-max?group= tells the most seen.
+      const group = url.searchParams.get('group') ?? '';
+      const now = (inflight.get(group)?.now ?? 0) + 1;
+      inflight.set(group, { now, max: Math.max(now, inflight.get(group)?.max ?? 0) });
+      await new Promise((resolve) => setTimeout(resolve, Number(url.searchParams.get('ms') ?? '300')));
+      (inflight.get(group) as { now: number }).now--;
+      return send(res, 200, JSON.stringify({ status: 'ok' }));
+    }
+    case '/inflight-max':
+      return send(res, 200, JSON.stringify({ max: inflight.get(url.searchParams.get('group') ?? '')?.max ?? 0 }));
     case '/slow': {
       const ms = Number(url.searchParams.get('ms') ?? '300');
       await new Promise((resolve) => setTimeout(resolve, ms));
