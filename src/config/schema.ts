@@ -166,7 +166,7 @@ export const settingsSchema = z.strictObject({
   tickDeadline: durationSchema.optional(),
   subrequests: z.number().int().min(10).max(10_000).optional(),
   fanOut: z.boolean().optional(),
-  /** KV writes one heartbeat's pings may make per UTC day; beyond it only pings that change the outcome are stored. */
+  /** KV writes one heartbeat's pings may make per UTC day, spread over the day; faster pings are held and written later with the latest state (docs/checks.md, Heartbeats). */
   pingWritesPerDay: z.number().int().min(10).optional(),
 });
 
