@@ -10,7 +10,7 @@ import { parseDuration } from '../config/duration';
 type PostgresInput = Extract<CheckInput, { kind: 'postgres' }>;
 
 /** What every recipe takes: the check's common fields and connection options, without the query. */
-export type RecipeBase = Omit<PostgresInput, 'kind' | 'query' | 'params' | 'expect' | 'report' | 'explainErrors' | 'name'> & {
+export type RecipeBase = Omit<PostgresInput, 'kind' | 'query' | 'params' | 'expect' | 'report' | 'explainErrors' | 'flags' | 'name'> & {
   name?: string;
   /** More assertions, added to the recipe's own. */
   expect?: Expectation[];
@@ -31,14 +31,34 @@ function levels(value: number | Levels | undefined, fallback: Levels): Levels {
   return value === undefined ? fallback : typeof value === 'number' ? { crit: value } : value;
 }
 
-function build(base: RecipeBase, recipe: { name: string; query: string; params?: Array<string | number | boolean | null>; expect: Expectation[]; report?: number; explainErrors?: Record<string, string> }): PostgresInput {
+type Flags = NonNullable<PostgresInput['flags']>;
+
+function build(
+  base: RecipeBase,
+  recipe: { name: string; query: string; params?: Array<string | number | boolean | null>; expect: Expectation[]; report?: number; explainErrors?: Record<string, string>; flags?: Flags },
+): PostgresInput {
   const { expect: extra = [], name, ...rest } = base;
   const check: PostgresInput = { kind: 'postgres', ...rest, name: name ?? recipe.name, query: recipe.query, expect: [...recipe.expect, ...extra] };
   if (recipe.params) check.params = recipe.params;
   if (recipe.report) check.report = recipe.report;
   if (recipe.explainErrors) check.explainErrors = recipe.explainErrors;
+  if (recipe.flags) check.flags = recipe.flags;
   return check;
 }
+
+/**
+ * Without pg_read_all_stats a role sees other roles' sessions in
+ * pg_stat_activity (and pg_stat_replication, pg_stat_wal_receiver) with state,
+ * query, times and backend_type all NULL: they would count as nothing and the
+ * check would pass. Recipes reading those views add these columns and flag.
+ */
+const STATS_VISIBLE_COLUMNS = `NOT pg_has_role(current_user, 'pg_read_all_stats', 'member') AS stats_hidden, current_user::text AS check_role`;
+const STATS_HIDDEN: Flags = {
+  stats_hidden: {
+    status: 'unknown',
+    message: "role {check_role} cannot see other roles' sessions (PostgreSQL hides their state and query without pg_read_all_stats): GRANT pg_read_all_stats TO {check_role}",
+  },
+};
 
 const PG_STAT_STATEMENTS_MISSING = {
   '42P01': 'pg_stat_statements is not installed in this database: CREATE EXTENSION pg_stat_statements (it also needs shared_preload_libraries)',
@@ -66,9 +86,11 @@ export const pg = {
   round(100.0 * count(*) / current_setting('max_connections')::int, 1)::float8 AS used_pct,
   count(*) FILTER (WHERE state = 'active')::int AS active,
   count(*) FILTER (WHERE state = 'idle')::int AS idle,
-  count(*) FILTER (WHERE state LIKE 'idle in transaction%')::int AS idle_in_transaction
+  count(*) FILTER (WHERE state LIKE 'idle in transaction%')::int AS idle_in_transaction,
+  ${STATS_VISIBLE_COLUMNS}
 FROM pg_stat_activity WHERE backend_type = 'client backend'`,
       expect,
+      flags: STATS_HIDDEN,
     });
   },
 
@@ -117,11 +139,13 @@ FROM pg_stat_database WHERE datname = current_database()`,
     return build(rest, {
       name: 'Long-running queries',
       query: `SELECT count(*)::int AS long_running, coalesce(max(extract(epoch FROM now() - query_start)), 0)::float8 AS oldest_s,
-  coalesce(max(left(regexp_replace(query, '\\s+', ' ', 'g'), 80)) FILTER (WHERE query_start = (SELECT min(query_start) FROM pg_stat_activity a2 WHERE a2.state = 'active' AND a2.backend_type = 'client backend' AND a2.pid <> pg_backend_pid())), '') AS oldest_query
+  coalesce(max(left(regexp_replace(query, '\\s+', ' ', 'g'), 80)) FILTER (WHERE query_start = (SELECT min(query_start) FROM pg_stat_activity a2 WHERE a2.state = 'active' AND a2.backend_type = 'client backend' AND a2.pid <> pg_backend_pid())), '') AS oldest_query,
+  ${STATS_VISIBLE_COLUMNS}
 FROM pg_stat_activity
 WHERE state = 'active' AND backend_type = 'client backend' AND pid <> pg_backend_pid() AND now() - query_start > $1::interval`,
       params: [olderThan],
       expect: [column('long_running').label(`queries running longer than ${olderThan}`).lte(max)],
+      flags: STATS_HIDDEN,
     });
   },
 
@@ -130,11 +154,13 @@ WHERE state = 'active' AND backend_type = 'client backend' AND pid <> pg_backend
     const { olderThan = '5m', max = 0, ...rest } = base;
     return build(rest, {
       name: 'Idle in transaction',
-      query: `SELECT count(*)::int AS idle_in_transaction, coalesce(max(extract(epoch FROM now() - state_change)), 0)::float8 AS oldest_s
+      query: `SELECT count(*)::int AS idle_in_transaction, coalesce(max(extract(epoch FROM now() - state_change)), 0)::float8 AS oldest_s,
+  ${STATS_VISIBLE_COLUMNS}
 FROM pg_stat_activity
 WHERE state LIKE 'idle in transaction%' AND backend_type = 'client backend' AND now() - state_change > $1::interval`,
       params: [olderThan],
       expect: [column('idle_in_transaction').label(`sessions idle in a transaction for more than ${olderThan}`).lte(max)],
+      flags: STATS_HIDDEN,
     });
   },
 
@@ -143,10 +169,11 @@ WHERE state LIKE 'idle in transaction%' AND backend_type = 'client backend' AND 
     const { olderThan = '10m', max, ...rest } = base;
     return build(rest, {
       name: 'Idle connections',
-      query: `SELECT count(*)::int AS idle FROM pg_stat_activity
+      query: `SELECT count(*)::int AS idle, ${STATS_VISIBLE_COLUMNS} FROM pg_stat_activity
 WHERE state = 'idle' AND backend_type = 'client backend' AND now() - state_change > $1::interval`,
       params: [olderThan],
       expect: [column('idle').label(`connections idle for more than ${olderThan}`).below(atMost(max, { warn: 20 }))],
+      flags: STATS_HIDDEN,
     });
   },
 
@@ -234,33 +261,50 @@ FROM ${table}`,
 
   /**
    * R20, on the primary: replay lag of each streaming replica in seconds
-   * (default: degraded over 30 s, down over 5 min). `minReplicas` requires that many replicas.
+   * (default: degraded over 30 s, down over 5 min), and at least `minReplicas`
+   * (default 1) streaming: with none connected there is no lag to read, and
+   * that is itself the failure. `minReplicas: 0` for a primary that may have none.
    */
   replicationLag(base: RecipeBase & { below?: number | Levels; minReplicas?: number }) {
-    const { below, minReplicas, ...rest } = base;
+    const { below, minReplicas = 1, ...rest } = base;
     const expect: Expectation[] = [column('lag_s').label('replication lag').unit('s').below(levels(below, { warn: 30, crit: 300 }))];
-    if (minReplicas !== undefined) expect.push(column('replicas').label('streaming replicas').gte(minReplicas));
+    const flags: Flags = { ...STATS_HIDDEN };
+    if (minReplicas > 0) {
+      expect.push(column('replicas').label('streaming replicas').gte(minReplicas));
+      flags.no_replica = { status: 'down', message: 'no replica connected (pg_stat_replication is empty)' };
+    }
     return build(rest, {
       name: 'Replication lag',
-      query: `SELECT count(*)::int AS replicas,
+      query: `SELECT count(*) FILTER (WHERE state = 'streaming')::int AS replicas,
   coalesce(max(extract(epoch FROM greatest(replay_lag, write_lag, flush_lag))), 0)::float8 AS lag_s,
-  coalesce(max(pg_wal_lsn_diff(pg_current_wal_lsn(), replay_lsn)), 0)::float8 AS lag_bytes
+  coalesce(max(pg_wal_lsn_diff(pg_current_wal_lsn(), replay_lsn)), 0)::float8 AS lag_bytes,
+  count(*) = 0 AS no_replica,
+  ${STATS_VISIBLE_COLUMNS}
 FROM pg_stat_replication`,
       expect,
+      flags,
     });
   },
 
-  /** R20, on a replica: how far behind the primary it is, in seconds, and that it is a replica. */
+  /**
+   * R20, on a replica: that it is one, that its WAL receiver is streaming from
+   * the primary (a disconnected replica has nothing left to replay, so its lag
+   * would read 0), and how far behind it is, in seconds.
+   */
   replicaLag(base: RecipeBase & { below?: number | Levels }) {
     const { below, ...rest } = base;
     return build(rest, {
       name: 'Replica lag',
       // Behind with nothing replayed since start: it has been behind at least since then.
       query: `SELECT pg_is_in_recovery() AS in_recovery,
+  coalesce((SELECT status FROM pg_stat_wal_receiver), 'not running') AS wal_receiver,
+  pg_is_in_recovery() AND coalesce((SELECT status FROM pg_stat_wal_receiver), '') <> 'streaming' AS not_streaming,
   CASE WHEN pg_last_wal_receive_lsn() = pg_last_wal_replay_lsn() THEN 0
        ELSE extract(epoch FROM now() - coalesce(pg_last_xact_replay_timestamp(), pg_postmaster_start_time())) END::float8 AS lag_s,
-  coalesce(pg_wal_lsn_diff(pg_last_wal_receive_lsn(), pg_last_wal_replay_lsn()), 0)::float8 AS replay_pending_bytes`,
+  coalesce(pg_wal_lsn_diff(pg_last_wal_receive_lsn(), pg_last_wal_replay_lsn()), 0)::float8 AS replay_pending_bytes,
+  ${STATS_VISIBLE_COLUMNS}`,
       expect: [column('in_recovery').label('is a replica').eq(true), column('lag_s').label('replica lag').unit('s').below(levels(below, { warn: 30, crit: 300 }))],
+      flags: { ...STATS_HIDDEN, not_streaming: { status: 'down', message: 'the replica is not streaming from the primary (WAL receiver: {wal_receiver}), so its lag cannot be measured' } },
     });
   },
 

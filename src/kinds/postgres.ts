@@ -3,13 +3,13 @@
 // behind a WebSocket proxy). Every query runs in a READ ONLY transaction with
 // a statement timeout; the client is opened and closed inside the run.
 
-import { neon, neonConfig } from '@neondatabase/serverless';
+import { Client, neon, neonConfig } from '@neondatabase/serverless';
 import * as z from 'zod';
 import type { Observed, Value } from '../assert/types';
 import { toValue } from '../assert/sources';
 import { parseDuration } from '../config/duration';
 import { durationSchema } from '../config/schema';
-import { secretRefSchema, type Resolved } from '../config/secrets';
+import { redact, secretRefSchema, type Resolved } from '../config/secrets';
 import { formatBytes } from '../format';
 import { PostgresClient } from './postgres-scram';
 import type { CheckKind, Observation, RunContext } from './types';
@@ -36,7 +36,11 @@ const options = z.strictObject({
   /** The SQL-over-HTTP endpoint, when it is not Neon's own (local development, a proxy). */
   httpEndpoint: z.string().optional(),
   statementTimeout: durationSchema.default(DEFAULT_STATEMENT_TIMEOUT),
-  /** At most this many rows are read into values (eachRow lists). */
+  /**
+   * At most this many rows are read into values (eachRow lists). Over a
+   * WebSocket the server stops sending after maxRows + 1 rows; over HTTP the
+   * endpoint sends the whole result.
+   */
   maxRows: z.number().int().min(1).max(1000).default(DEFAULT_MAX_ROWS),
   /** List this many result rows in the check's report (weekly digests, the CLI). */
   report: z.number().int().min(0).max(MAX_REPORT_ROWS).default(0),
@@ -45,6 +49,12 @@ const options = z.strictObject({
    * the message to show: `{ '42P01': 'pg_stat_statements is not installed' }`.
    */
   explainErrors: z.record(z.string().regex(/^[0-9A-Z]{5}$/), z.string()).default({}),
+  /**
+   * Boolean columns of the first row that decide the result when true, for
+   * conditions a threshold cannot say: `{ no_replica: { status: 'down', message: 'no replica connected' } }`.
+   * `unknown` means the other values cannot be trusted. `{column}` in a message is that column's value.
+   */
+  flags: z.record(z.string(), z.strictObject({ status: z.enum(['unknown', 'degraded', 'down']), message: z.string().min(1) })).default({}),
 });
 
 /** Options as the kind runs them: secrets resolved. */
@@ -55,13 +65,16 @@ export function isNeonHost(host: string): boolean {
   return /\.neon\.(tech|build)$/i.test(host);
 }
 
-// fetchEndpoint is global in the driver; route hosts that have their own endpoint.
-const httpEndpoints = new Map<string, string>();
-const neonDefaultEndpoint = neonConfig.fetchEndpoint;
-neonConfig.fetchEndpoint = (host, port, opts) => {
-  const override = httpEndpoints.get(`${host}:${port}`);
-  if (override) return override;
-  return typeof neonDefaultEndpoint === 'function' ? neonDefaultEndpoint(host, port, opts) : neonDefaultEndpoint;
+// The driver's fetchEndpoint is global, so one check's endpoint would leak into
+// the next; each query carries its own endpoint (and fetch) in its fetch options.
+const VIA = Symbol('vigil.via');
+interface Via {
+  endpoint?: string;
+  fetch: typeof fetch;
+}
+neonConfig.fetchFunction = (url: string, init: RequestInit & { [VIA]?: Via }) => {
+  const { [VIA]: via, ...rest } = init;
+  return (via?.fetch ?? fetch)(via?.endpoint ?? url, rest);
 };
 
 interface Target {
@@ -69,9 +82,16 @@ interface Target {
   port: string;
 }
 
+/**
+ * Host and port, parsed as the driver parses the string (as itself, then as
+ * http:); a string the driver cannot parse is refused here, since the
+ * driver's error quotes it whole, password included.
+ */
 function targetOf(connection: string): Target | undefined {
   try {
-    const url = new URL(connection.replace(/^postgres(ql)?:/i, 'http:'));
+    const scheme = new URL(connection).protocol;
+    if (scheme !== 'postgres:' && scheme !== 'postgresql:') return undefined;
+    const url = new URL(`http:${connection.slice(scheme.length)}`);
     return { host: url.hostname, port: url.port || '5432' };
   } catch {
     return undefined;
@@ -82,6 +102,8 @@ interface Rows {
   fields: Array<{ name: string; dataTypeID: number }>;
   rows: Array<Record<string, unknown>>;
   rowCount: number;
+  /** More rows than maxRows: the rest were not fetched, so rowCount is not the total. */
+  truncated: boolean;
 }
 
 // Types whose text form is a number: int8, numeric (pg-types leaves them as strings).
@@ -96,24 +118,25 @@ function toObserved(raw: unknown, dataTypeID: number): Value {
   return toValue(raw);
 }
 
-/** rowCount, value (first column of the first row), every column of the first row, and rows:<col> lists. */
+/**
+ * Every column of the first row, rows:<col> lists, then the built-in rowCount
+ * and value (first column of the first row): a column with a built-in's name
+ * cannot change what rowCount() or firstValue() read.
+ */
 function valuesOf(result: Rows, opts: Options, ctx: RunContext): Record<string, Observed> {
-  const values: Record<string, Observed> = { rowCount: result.rowCount };
+  const values: Record<string, Observed> = {};
   const rows = result.rows.slice(0, opts.maxRows);
   const first = rows[0];
-  if (first) {
-    result.fields.forEach((field, index) => {
-      const observed = toObserved(first[field.name], field.dataTypeID);
-      if (index === 0) values.value = observed;
-      values[field.name] = observed;
-    });
-  }
+  if (first) for (const field of result.fields) values[field.name] = toObserved(first[field.name], field.dataTypeID);
   for (const source of ctx.wants) {
     if (source.type !== 'value' || !source.key.startsWith('rows:')) continue;
     const column = source.key.slice('rows:'.length);
     const field = result.fields.find((f) => f.name === column);
     if (field) values[source.key] = rows.map((row) => toObserved(row[column], field.dataTypeID));
   }
+  values.rowCount = result.rowCount;
+  const firstField = result.fields[0];
+  if (first && firstField) values.value = toObserved(first[firstField.name], firstField.dataTypeID);
   return values;
 }
 
@@ -135,28 +158,64 @@ interface PgError {
   message?: string;
 }
 
-/** Turns a driver error into an observation: down, retried, or unknown. */
+/**
+ * Turns a driver error into an observation: down, retried, or unknown. The
+ * message is redacted here, not only by the engine: errors quote values (a
+ * bad connection string, `invalid input syntax for type integer: "..."`).
+ */
 function fromError(error: unknown, opts: Options, ctx: RunContext, started: number, timeoutMs: number, host: string): Observation {
   const latencyMs = Date.now() - started;
   const e = (error ?? {}) as PgError;
-  const message = String(e.message ?? error);
+  const message = redact(String(e.message ?? error), [opts.connection]);
   const code = typeof e.code === 'string' ? e.code : undefined;
   if (ctx.signal.aborted) return { reached: false, retryable: true, latencyMs, values: {}, error: `${host}: timed out after ${Math.round(ctx.timeoutMs / 1000)}s` };
   if (code && opts.explainErrors[code]) return { reached: true, unknown: true, latencyMs, values: {}, error: `${opts.explainErrors[code]} (${message})` };
   if (code === '28P01' || code === '28000') return { reached: false, latencyMs, values: {}, error: `authentication failed: ${message}` };
-  if (code === '57014') return { reached: false, latencyMs, values: {}, error: `query cancelled after ${Math.round(timeoutMs / 1000)}s (statementTimeout): ${message}` };
+  // 57014 is any cancellation: our statement_timeout, or pg_cancel_backend() from another session.
+  if (code === '57014' && /statement timeout/i.test(message)) return { reached: false, latencyMs, values: {}, error: `query cancelled after ${Math.round(timeoutMs / 1000)}s (statementTimeout): ${message}` };
+  if (code === '57014') return { reached: false, latencyMs, values: {}, error: `query cancelled by another session (pg_cancel_backend or an operator): ${message}` };
   if (code === '25006') return { reached: true, unknown: true, latencyMs, values: {}, error: `the query tried to write, and checks run read-only: ${message}` };
   if (code && code.startsWith('42') && code !== '42P01') return { reached: true, unknown: true, latencyMs, values: {}, error: `query error (${code}): ${message}` };
   if (code && !code.startsWith('08') && code !== '57P01' && code !== '53300') return { reached: false, latencyMs, values: {}, error: `query failed (${code}): ${message}` };
   return { reached: false, retryable: true, latencyMs, values: {}, error: `could not query ${host}: ${message}` };
 }
 
-async function queryHttp(connection: string, opts: Options, target: Target, statementMs: number, signal: AbortSignal): Promise<Rows> {
-  if (opts.httpEndpoint) httpEndpoints.set(`${target.host}:${target.port}`, opts.httpEndpoint);
-  const sql = neon(connection, { fullResults: true, fetchOptions: { signal } });
+async function queryHttp(connection: string, opts: Options, statementMs: number, ctx: RunContext): Promise<Rows> {
+  const via: Via = { endpoint: opts.httpEndpoint, fetch: ctx.fetch };
+  const sql = neon(connection, { fullResults: true, fetchOptions: { signal: ctx.signal, [VIA]: via } });
   const results = await sql.transaction([sql.query(`SET LOCAL statement_timeout = ${statementMs}`), sql.query(opts.query, opts.params)], { readOnly: true, fullResults: true });
-  const last = results[results.length - 1] as unknown as Rows;
-  return { fields: last.fields, rows: last.rows, rowCount: last.rowCount ?? last.rows.length };
+  const last = results[results.length - 1] as unknown as Omit<Rows, 'truncated'>;
+  return { fields: last.fields, rows: last.rows, rowCount: last.rowCount ?? last.rows.length, truncated: false };
+}
+
+interface DriverQuery {
+  handlePortalSuspended(connection: { sync(): void }): void;
+}
+type DriverQueryClass = new (config: { text: string; values: unknown[]; rows: number }, values: undefined, callback: (error: Error | null, result: Omit<Rows, 'truncated'>) => void) => DriverQuery;
+
+/**
+ * The driver's query, stopped at its row limit. `rows` sends the statement
+ * unnamed through the extended protocol (one statement only, and nothing left
+ * behind on a connection PgBouncer hands to someone else) and asks for at most
+ * that many rows; where the driver would fetch the rest batch by batch, a Sync
+ * ends the portal instead.
+ */
+class LimitedQuery extends (Client as unknown as { Query: DriverQueryClass }).Query {
+  truncated = false;
+  override handlePortalSuspended(connection: { sync(): void }): void {
+    this.truncated = true;
+    connection.sync();
+  }
+}
+
+function limitedQuery(client: Client, text: string, values: unknown[], maxRows: number): Promise<Rows> {
+  return new Promise((resolve, reject) => {
+    const query: LimitedQuery = new LimitedQuery({ text, values, rows: maxRows + 1 }, undefined, (error, result) => {
+      if (error) reject(error);
+      else resolve({ fields: result.fields, rows: result.rows, rowCount: result.rows.length, truncated: query.truncated });
+    });
+    void client.query(query as never);
+  });
 }
 
 async function queryWebSocket(connection: string, opts: Options, target: Target, statementMs: number, signal: AbortSignal): Promise<Rows> {
@@ -181,11 +240,10 @@ async function queryWebSocket(connection: string, opts: Options, target: Target,
     await client.connect();
     // One round trip for both (our own fixed text, so the simple protocol is fine here).
     await client.query(`BEGIN READ ONLY; SET LOCAL statement_timeout = ${statementMs}`);
-    // A named statement forces the extended protocol: exactly one statement, so
-    // "COMMIT; INSERT ..." cannot step out of the read-only transaction. Closing
-    // the connection afterwards rolls the transaction back.
-    const result = await client.query({ name: 'vigil_check', text: opts.query, values: opts.params });
-    return { fields: result.fields, rows: result.rows, rowCount: result.rowCount ?? result.rows.length };
+    // The extended protocol takes exactly one statement, so "COMMIT; INSERT ..."
+    // cannot step out of the read-only transaction. Closing the connection
+    // afterwards rolls the transaction back.
+    return await limitedQuery(client, opts.query, opts.params, opts.maxRows);
   } finally {
     signal.removeEventListener('abort', close);
     close();
@@ -212,13 +270,29 @@ export const postgresKind: CheckKind<typeof options> = {
     const statementMs = Math.max(100, Math.min(parseDuration(opts.statementTimeout) ?? 5000, ctx.timeoutMs - TIMEOUT_MARGIN_MS));
     const transport = opts.transport === 'auto' ? (isNeonHost(target.host) || opts.httpEndpoint ? 'http' : 'websocket') : opts.transport;
     try {
-      const rows = transport === 'http' ? await queryHttp(opts.connection, opts, target, statementMs, ctx.signal) : await queryWebSocket(opts.connection, opts, target, statementMs, ctx.signal);
+      const rows = transport === 'http' ? await queryHttp(opts.connection, opts, statementMs, ctx) : await queryWebSocket(opts.connection, opts, target, statementMs, ctx.signal);
       const latencyMs = Date.now() - started;
-      const observation: Observation = { reached: true, latencyMs, values: { ...valuesOf(rows, opts, ctx), latencyMs } };
-      if (opts.report > 0) observation.details = reportLines(rows, opts.report);
-      return observation;
+      const values = { ...valuesOf(rows, opts, ctx), latencyMs };
+      if (rows.truncated && ctx.wants.some((source) => source.type === 'value' && source.key === 'rowCount')) {
+        return { reached: true, unknown: true, latencyMs, values, error: `the query returned more than maxRows (${opts.maxRows}) rows, so rowCount is not known: count in SQL (SELECT count(*) ...) or raise maxRows` };
+      }
+      const observation: Observation = { reached: true, latencyMs, values };
+      if (opts.report > 0) observation.details = reportLines(rows, opts.report).map((line) => redact(line, [opts.connection]));
+      return withFlags(observation, opts.flags);
     } catch (error) {
       return fromError(error, opts, ctx, started, statementMs, target.host);
     }
   },
 };
+
+/** Applies `flags`: an unknown one wins; otherwise the worst becomes the verdict. */
+function withFlags(observation: Observation, flags: Options['flags']): Observation {
+  const values = observation.values;
+  const raised = Object.entries(flags).filter(([column]) => values[column] === true);
+  if (raised.length === 0) return observation;
+  const fill = (message: string) => message.replace(/\{(\w+)\}/g, (_, column: string) => String(values[column] ?? ''));
+  const unknown = raised.find(([, flag]) => flag.status === 'unknown');
+  if (unknown) return { ...observation, unknown: true, error: fill(unknown[1].message) };
+  const status = raised.some(([, flag]) => flag.status === 'down') ? 'down' : 'degraded';
+  return { ...observation, verdict: { status, message: raised.map(([, flag]) => fill(flag.message)).join('; ') } };
+}

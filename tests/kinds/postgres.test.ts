@@ -2,10 +2,15 @@
 // @neondatabase/serverless over the local WebSocket proxy and the HTTP /sql
 // endpoint. Failing cases make the condition true (connections, long
 // transactions, paused replication ...), not just tighten a threshold.
+import { reset } from 'cloudflare:test';
+import { neon } from '@neondatabase/serverless';
 import { describe, expect, it } from 'vitest';
+import { musicr } from '../../checks/examples/musicr';
 import { column, eachRow, firstValue, pg, postgres, rowCount, secret } from '../../src/config';
-import { control, sleep } from '../helpers';
-import { admin, adminClient, pgSecrets, pgUrls, viaLocalNeon } from '../helpers/pg';
+import { KEYS } from '../../src/store/kv';
+import type { EngineState } from '../../src/store/state';
+import { config, control, runTick, sleep, T0, testKV, unique } from '../helpers';
+import { admin, adminClient, noStatsUrl, observeKindOnly, pgSecrets, pgUrls, viaLocalNeon, withSearchPath } from '../helpers/pg';
 import { runOnce } from '../helpers/run-once';
 
 const DB = secret('DATABASE_URL');
@@ -65,15 +70,50 @@ describe.each(['websocket', 'http'] as const)('postgres kind over %s', (transpor
     expect(run.message).not.toContain('not-the-password');
   });
 
-  it('never shows the password or connection string, in any failure', async () => {
+  it('keeps the password out of its own result where the raw driver error quotes it', async () => {
     const marker = pgUrls().markerPassword;
     const reader = pgUrls().reader;
-    for (const query of ['SELECT 1/0', 'SELECT * FROM no_such_table', 'SELEC 1']) {
-      const run = await runOnce(check({ query }), { DATABASE_URL: reader });
+    // An error that quotes a value equal to the password, and a connection string the driver cannot parse.
+    const echo = `SELECT '${marker}'::int AS n`;
+    const unparsable = reader.replace(/@([^/]+)\//, '@$1\\');
+    const rawEcho = await admin(echo, [], reader).then(() => '', (error: Error) => error.message);
+    const rawUnparsable = await neon(unparsable)`SELECT 1`.then(() => '', (error: Error) => error.message);
+    expect(rawEcho).toContain(marker);
+    expect(rawUnparsable).toContain(unparsable);
+    for (const [connection, query, message] of [
+      [reader, echo, /^query failed \(22P02\): invalid input syntax for type integer: "\[redacted\]"$/],
+      [unparsable, 'SELECT 1', /^option connection is not a postgres:\/\/ connection string$/],
+    ] as const) {
+      // The kind alone, before the engine's own redaction.
+      const observation = await observeKindOnly(check({ query }), { DATABASE_URL: connection });
+      expect(observation.error).toMatch(message);
+      expect(JSON.stringify(observation)).not.toContain(marker);
+      const run = await runOnce(check({ query }), { DATABASE_URL: connection });
       expect(run.judgement.status).not.toBe('up');
       expect(JSON.stringify({ observation: run.observation, judgement: run.judgement })).not.toContain(marker);
-      expect(run.message).not.toContain(reader);
     }
+  });
+
+  it('says when another session cancelled the query, rather than blaming statementTimeout', async () => {
+    const tag = `cancel_me_${unique('q').replace(/-/g, '_')}`;
+    const pending = runOnce(check({ query: `SELECT pg_sleep(5) AS ${tag}`, retry: false }), pgSecrets());
+    let cancelled = 0;
+    for (let i = 0; i < 50 && cancelled === 0; i++) {
+      await sleep(100);
+      const rows = await admin("SELECT count(pg_cancel_backend(pid))::int AS n FROM pg_stat_activity WHERE query LIKE '%' || $1 AND pid <> pg_backend_pid()", [tag]);
+      cancelled = Number(rows[0]?.n);
+    }
+    const run = await pending;
+    expect(run.judgement.status).toBe('down');
+    expect(run.message).toBe('query cancelled by another session (pg_cancel_backend or an operator): canceling statement due to user request');
+  });
+
+  it('built-in values win over columns named rowCount, value or latencyMs', async () => {
+    const run = await runOnce(check({ query: 'SELECT 7 AS a, 99 AS "rowCount", 42 AS value, 123456789 AS "latencyMs"', expect: [rowCount().eq(1), firstValue().eq(7)] }), pgSecrets());
+    expect(run.judgement.status).toBe('up');
+    expect(run.observation.values.rowCount).toBe(1);
+    expect(run.observation.values.value).toBe(7);
+    expect(run.observation.values.latencyMs).not.toBe(123456789);
   });
 
   it('tells query mistakes (unknown) from real failures (down)', async () => {
@@ -82,6 +122,49 @@ describe.each(['websocket', 'http'] as const)('postgres kind over %s', (transpor
     const missing = await runOnce(check({ query: 'SELECT count(*) FROM no_such_table' }), pgSecrets());
     expect(missing.judgement.status).toBe('down');
     expect(missing.message).toMatch(/^query failed \(42P01\): relation "no_such_table" does not exist/);
+  });
+});
+
+describe('postgres kind over websocket', () => {
+  const check = (extra: Record<string, unknown>) => viaLocalNeon(postgres({ id: 'db', connection: DB, query: 'SELECT 1', ...extra }));
+
+  it('runs the query as an unnamed statement, so nothing is left on a pooled server connection (PgBouncer)', async () => {
+    // A named statement ("vigil_check") stays on the server connection; behind PgBouncer's
+    // transaction pooling the next check on that connection fails with 42P05 "already exists".
+    const run = await runOnce(check({ query: 'SELECT count(*)::int AS named, coalesce(string_agg(name, \', \'), \'\') AS names FROM pg_prepared_statements', expect: [column('named').eq(0)] }), pgSecrets());
+    expect(run.message).toBe('named = 0');
+    expect(run.judgement.status).toBe('up');
+  });
+
+  it('stops fetching after maxRows + 1 rows: rows past the limit are never computed', async () => {
+    // Row 50 divides by zero: only a server that computed it fails.
+    const query = 'SELECT g, 1 / (g - 50) AS x FROM generate_series(1, 100) g';
+    const limited = await runOnce(check({ query, maxRows: 10, expect: [eachRow('g').lte(10)] }), pgSecrets());
+    expect(limited.judgement.status).toBe('up');
+    expect(limited.observation.values['rows:g']).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+    expect(limited.observation.values.rowCount).toBe(11);
+    expect((await runOnce(check({ query, maxRows: 60 }), pgSecrets())).message).toMatch(/^query failed \(22012\): division by zero/);
+    // A row count past the limit is not known: the check says so instead of comparing 11.
+    const counted = await runOnce(check({ query, maxRows: 10, expect: [rowCount().lte(500)] }), pgSecrets());
+    expect(counted.judgement.status).toBe('unknown');
+    expect(counted.message).toBe('the query returned more than maxRows (10) rows, so rowCount is not known: count in SQL (SELECT count(*) ...) or raise maxRows');
+  });
+});
+
+describe('postgres kind over http', () => {
+  it('uses an httpEndpoint for its own check only', async () => {
+    const local = viaLocalNeon(postgres({ id: 'db', connection: DB, query: 'SELECT 1', retry: false }), 'http');
+    expect((await runOnce(local, pgSecrets())).judgement.status).toBe('up');
+    // The same host without httpEndpoint goes to the driver's default endpoint, not the local one.
+    const { httpEndpoint: _endpoint, ...withoutEndpoint } = local;
+    const other = await runOnce(withoutEndpoint, pgSecrets());
+    expect(other.judgement.status).toBe('down');
+    expect(other.message).toMatch(/^could not query 127\.0\.0\.1: Error connecting to database/);
+  });
+
+  it('fetches the whole result (no row limit over HTTP): maxRows only bounds what is kept', async () => {
+    const run = await runOnce(viaLocalNeon(postgres({ id: 'db', connection: DB, query: 'SELECT g, 1 / (g - 50) AS x FROM generate_series(1, 100) g', maxRows: 10 }), 'http'), pgSecrets());
+    expect(run.message).toMatch(/^query failed \(22012\): division by zero/);
   });
 });
 
@@ -109,6 +192,31 @@ describe('recipes', () => {
     expect(run.judgement.status).toBe('up');
   });
 
+  it('connections (R10): the default 80% / 90% of max_connections, on a cluster with max_connections = 10', async () => {
+    const SCRATCH = secret('SCRATCH_URL');
+    await admin('ALTER SYSTEM SET max_connections = 10', [], pgUrls().scratch);
+    await control('/pg/scratch/stop');
+    await control('/pg/scratch/start');
+    const held = [];
+    try {
+      // The check's own session is one of the connections: 7 held + it = 80%, 8 held + it = 90%.
+      for (let i = 0; i < 7; i++) held.push(await adminClient(pgUrls().scratch));
+      const warn = await runOnce(recipe(pg.connections({ id: 'conn', connection: SCRATCH })), pgSecrets());
+      expect(warn.observation.values).toMatchObject({ max_connections: 10, connections: 8 });
+      expect(warn.judgement.status).toBe('degraded');
+      expect(warn.message).toBe('share of max_connections in use = 80%, expected < 80%');
+      held.push(await adminClient(pgUrls().scratch));
+      const crit = await runOnce(recipe(pg.connections({ id: 'conn', connection: SCRATCH })), pgSecrets());
+      expect(crit.judgement.status).toBe('down');
+      expect(crit.message).toBe('share of max_connections in use = 90%, expected < 90%');
+    } finally {
+      await Promise.all(held.map((client) => client.end()));
+      await admin('ALTER SYSTEM RESET max_connections', [], pgUrls().scratch);
+      await control('/pg/scratch/stop');
+      await control('/pg/scratch/start');
+    }
+  });
+
   it('connections (R10): used % by default, a count limit, by state', async () => {
     const ok = await runOnce(recipe(pg.connections({ id: 'conn', connection: DB })), pgSecrets());
     expect(ok.judgement.status).toBe('up');
@@ -124,11 +232,41 @@ describe('recipes', () => {
     }
   });
 
-  it('databaseSize (R11): a limit, and growth against the value 7 days ago', async () => {
+  it('databaseSize (R11): a limit on the size', async () => {
     const small = await runOnce(recipe(pg.databaseSize({ id: 'size', connection: DB, below: 1000 })), pgSecrets());
     expect(small.judgement.status).toBe('down');
     expect(small.message).toMatch(/^database size = [\d.]+ MiB, expected < 1000 B$/);
     expect((await runOnce(recipe(pg.databaseSize({ id: 'size', connection: DB, below: 10 * 2 ** 30 })), pgSecrets())).judgement.status).toBe('up');
+  });
+
+  it('databaseSize (R11): growth against the value 7 days ago, through ticks', async () => {
+    await reset();
+    const table = unique('growth').replace(/-/g, '_');
+    const cfg = config({ checks: [recipe(pg.databaseSize({ id: 'size', connection: secret('SCRATCH_URL'), growth: { window: '7d', pct: 25 }, confirmations: { down: 1 } }))] });
+    const state = async () => (JSON.parse((await testKV().get(KEYS.state)) ?? '{}') as EngineState).checks.size;
+    await runTick(cfg, T0, { secrets: pgSecrets() });
+    expect((await state())?.message).toBe('database size: change over 7d: not enough history yet');
+    try {
+      // About 7 MB on a database of about 7.5 MB: it nearly doubles.
+      await admin(`CREATE TABLE ${table} AS SELECT g FROM generate_series(1, 200000) g`, [], pgUrls().scratch);
+      await runTick(cfg, T0 + 7 * 24 * 60 * 60_000, { secrets: pgSecrets() });
+      const grown = await state();
+      expect(grown?.status).toBe('down');
+      expect(grown?.message).toMatch(/^database size: change over 7d = \+?\d+(\.\d+)?%, expected < 25%$/);
+    } finally {
+      await admin(`DROP TABLE IF EXISTS ${table}`, [], pgUrls().scratch);
+    }
+  });
+
+  it('embedding coverage (R13, the Musicr example): below target on the seeded songs, above it on healthy.songs', async () => {
+    const coverage = musicr(undefined, { wsProxy: pgUrls().wsProxy }).checks?.find((c) => c.id === 'musicr-embedding-coverage');
+    if (!coverage) throw new Error('the Musicr example has no musicr-embedding-coverage check');
+    const below = await runOnce(coverage, pgSecrets());
+    expect(below.judgement.status).toBe('degraded');
+    expect(below.message).toBe('embedding coverage (%) = 90, expected > 95');
+    const above = await runOnce(coverage, { DATABASE_URL: withSearchPath(pgUrls().primary, 'healthy') });
+    expect(above.observation.values.coverage_pct).toBe(98);
+    expect(above.judgement.status).toBe('up');
   });
 
   it('largestTables (R11): the report and a limit on the largest', async () => {
@@ -174,6 +312,38 @@ describe('recipes', () => {
       await busy.end();
     }
     expect((await runOnce(recipe(pg.idleInTransaction({ id: 'txn', connection: DB, olderThan: '1s' })), pgSecrets())).judgement.status).toBe('up');
+  });
+
+  it('activity recipes (R10, R16) as a role without pg_read_all_stats: unknown, with the GRANT to run', async () => {
+    // PostgreSQL shows other roles' sessions to it with state, query and times NULL: they would count as 0.
+    const idle = await adminClient();
+    const busy = await adminClient();
+    const sleeping = busy.query('SELECT pg_sleep(6)').catch(() => undefined);
+    await idle.query('BEGIN');
+    await idle.query('SELECT 1');
+    await sleep(1600);
+    const limited = { NOSTATS_URL: noStatsUrl() };
+    const as = secret('NOSTATS_URL');
+    try {
+      // The same condition, seen by a role with pg_read_all_stats.
+      expect((await runOnce(recipe(pg.idleInTransaction({ id: 'txn', connection: secret('READER_URL'), olderThan: '1s' })), pgSecrets())).judgement.status).toBe('down');
+      for (const check of [
+        pg.idleInTransaction({ id: 'txn', connection: as, olderThan: '1s' }),
+        pg.longRunningQueries({ id: 'long', connection: as, olderThan: '1s' }),
+        pg.idleConnections({ id: 'idle', connection: as, olderThan: '1s', max: 0 }),
+        pg.connections({ id: 'conn', connection: as }),
+      ]) {
+        const run = await runOnce(recipe(check), limited);
+        expect(run.judgement.status, check.id).toBe('unknown');
+        expect(run.message).toBe("role vigil_nostats cannot see other roles' sessions (PostgreSQL hides their state and query without pg_read_all_stats): GRANT pg_read_all_stats TO vigil_nostats");
+      }
+    } finally {
+      await idle.query('ROLLBACK');
+      await idle.end();
+      await busy.query('SELECT pg_cancel_backend(pid) FROM pg_stat_activity WHERE query = $1', ['SELECT pg_sleep(6)']).catch(() => undefined);
+      await sleeping;
+      await busy.end();
+    }
   });
 
   it('idleConnections (R16)', async () => {
@@ -238,7 +408,7 @@ describe('recipes', () => {
   });
 
   it('replicationLag and replicaLag (R20): a real streaming replica, paused', async () => {
-    const primary = await runOnce(recipe(pg.replicationLag({ id: 'lag', connection: DB, minReplicas: 1 })), pgSecrets());
+    const primary = await runOnce(recipe(pg.replicationLag({ id: 'lag', connection: DB })), pgSecrets());
     expect(primary.judgement.status).toBe('up');
     expect(primary.observation.values.replicas).toBe(1);
     expect((await runOnce(recipe(pg.replicaLag({ id: 'replica', connection: secret('REPLICA_URL'), below: 5 })), pgSecrets())).judgement.status).toBe('up');
@@ -260,6 +430,33 @@ describe('recipes', () => {
       await admin('SELECT pg_wal_replay_resume()', [], pgUrls().replica);
       await admin('DROP TABLE IF EXISTS lag_probe');
     }
+  });
+
+  it('replicationLag (R20): a primary without replicas is down, not "0 ms behind"', async () => {
+    const none = await runOnce(recipe(pg.replicationLag({ id: 'lag', connection: secret('SCRATCH_URL') })), pgSecrets());
+    expect(none.judgement.status).toBe('down');
+    expect(none.message).toBe('no replica connected (pg_stat_replication is empty); streaming replicas = 0, expected >= 1');
+    expect((await runOnce(recipe(pg.replicationLag({ id: 'lag', connection: secret('SCRATCH_URL'), minReplicas: 0 })), pgSecrets())).judgement.status).toBe('up');
+  });
+
+  it('replicaLag (R20): a replica whose WAL receiver stopped is down, not "0 s behind"', async () => {
+    const replica = pgUrls().replica;
+    const receiver = async () => (await admin('SELECT coalesce((SELECT status FROM pg_stat_wal_receiver), \'none\') AS s', [], replica))[0]?.s;
+    const [{ restore }] = (await admin("SELECT format('ALTER SYSTEM SET primary_conninfo = %L', current_setting('primary_conninfo')) AS restore", [], replica)) as [{ restore: string }];
+    await admin("ALTER SYSTEM SET primary_conninfo = ''", [], replica);
+    await admin('SELECT pg_reload_conf()', [], replica);
+    try {
+      for (let i = 0; i < 100 && (await receiver()) !== 'none'; i++) await sleep(100);
+      const stopped = await runOnce(recipe(pg.replicaLag({ id: 'replica', connection: secret('REPLICA_URL') })), pgSecrets());
+      expect(stopped.observation.values.lag_s).toBe(0);
+      expect(stopped.judgement.status).toBe('down');
+      expect(stopped.message).toBe('the replica is not streaming from the primary (WAL receiver: not running), so its lag cannot be measured');
+    } finally {
+      await admin(restore, [], replica);
+      await admin('SELECT pg_reload_conf()', [], replica);
+    }
+    for (let i = 0; i < 100 && (await receiver()) !== 'streaming'; i++) await sleep(100);
+    expect((await runOnce(recipe(pg.replicaLag({ id: 'replica', connection: secret('REPLICA_URL') })), pgSecrets())).judgement.status).toBe('up');
   });
 
   it('recentRows and a per-IP query (R19)', async () => {

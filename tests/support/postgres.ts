@@ -43,6 +43,12 @@ export const PLAIN_DATABASE = 'vigil_plain';
 /** A login role whose password is a marker that must never appear in results. */
 export const MARKER_ROLE = 'vigil_reader';
 export const MARKER_PASSWORD = 'S3cretMarker-7f3a9c';
+/**
+ * The least-privilege role the docs recommend, minus pg_read_all_stats: it sees
+ * other roles' sessions in pg_stat_activity with state and query hidden.
+ * Same marker password (tests/helpers/pg.ts builds its URL from the reader's).
+ */
+export const NO_STATS_ROLE = 'vigil_nostats';
 
 function binDir(): string {
   const fromEnv = process.env.VIGIL_TEST_PG_BINDIR;
@@ -205,6 +211,7 @@ async function seed(adminUrl: string): Promise<void> {
   await admin.connect();
   try {
     await admin.query(`CREATE ROLE ${MARKER_ROLE} LOGIN PASSWORD '${MARKER_PASSWORD}'`);
+    await admin.query(`CREATE ROLE ${NO_STATS_ROLE} LOGIN PASSWORD '${MARKER_PASSWORD}'`);
     await admin.query(`CREATE DATABASE ${TEST_DATABASE}`);
     await admin.query(`CREATE DATABASE ${PLAIN_DATABASE}`);
   } finally {
@@ -215,6 +222,7 @@ async function seed(adminUrl: string): Promise<void> {
   try {
     await db.query(readFileSync(new URL('./seed.sql', import.meta.url), 'utf8'));
     await db.query(`GRANT SELECT ON ALL TABLES IN SCHEMA public TO ${MARKER_ROLE}; GRANT pg_read_all_stats TO ${MARKER_ROLE}`);
+    await db.query(`GRANT SELECT ON ALL TABLES IN SCHEMA public TO ${NO_STATS_ROLE}`);
   } finally {
     await db.end();
   }

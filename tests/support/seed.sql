@@ -50,8 +50,15 @@ INSERT INTO _prisma_migrations (id, checksum, finished_at, migration_name, logs,
   ('m3', 'c3', now() - interval '10 days', '20260120000000_add_embeddings', NULL, NULL, now() - interval '10 days', 1),
   ('m4', 'c4', NULL, '20260201000000_add_song_index', 'Database error: relation "songs_x" does not exist', NULL, now() - interval '1 day', 0);
 
--- The same table, healthy, in another schema.
+-- The same tables, healthy, in another schema (search_path=healthy reads them
+-- with the runbooks' unqualified queries).
 CREATE SCHEMA healthy;
+-- Musicr above its coverage target: 196 of 200 songs embedded (98%).
+-- (no indexes copied: the index recipe's tests count public.songs' by name)
+CREATE TABLE healthy.songs (id serial PRIMARY KEY, title text NOT NULL, artist text NOT NULL, embedding_vector real[]);
+INSERT INTO healthy.songs (title, artist, embedding_vector)
+SELECT 'Song ' || g, 'Artist ' || (g % 17), CASE WHEN g <= 196 THEN ARRAY[random(), random(), random()]::real[] END
+FROM generate_series(1, 200) g;
 CREATE TABLE healthy._prisma_migrations (LIKE public._prisma_migrations INCLUDING ALL);
 INSERT INTO healthy._prisma_migrations SELECT * FROM public._prisma_migrations WHERE finished_at IS NOT NULL;
 
