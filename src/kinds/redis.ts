@@ -6,7 +6,7 @@ import { Redis } from '@upstash/redis/cloudflare';
 import * as z from 'zod';
 import type { Observed, Value } from '../assert/types';
 import { toValue } from '../assert/sources';
-import { secretRefSchema, stringOrSecret, type Resolved } from '../config/secrets';
+import { redact, secretRefSchema, stringOrSecret, type Resolved } from '../config/secrets';
 import type { CheckKind, Observation, RunContext } from './types';
 
 /**
@@ -142,8 +142,16 @@ async function readQueue(redis: Redis, queue: NonNullable<Options['queue']>): Pr
   return values;
 }
 
-function describeError(error: unknown, ctx: RunContext): Observation {
-  const message = error instanceof Error ? error.message : String(error);
+/**
+ * Errors from Redis (they start with an error code) that mean the service
+ * refused to work (a plan's request limit, out of memory, still loading),
+ * rather than that this command is wrong for this data.
+ */
+const SERVICE_REFUSED = /^(ERR max .*(limit|exceeded)|OOM|LOADING|BUSY|MASTERDOWN|CLUSTERDOWN|TRYAGAIN|NOREPLICAS)\b/i;
+
+function describeError(error: unknown, ctx: RunContext, opts: Options): Observation {
+  // Redacted here as well as by the engine: a proxy's error may quote the URL or token.
+  const message = redact(error instanceof Error ? error.message : String(error), [opts.token, opts.url]);
   const name = error instanceof Error ? error.name : '';
   const base = { latencyMs: 0, values: {} };
   if (ctx.signal.aborted) return { ...base, reached: false, retryable: true, error: `timed out after ${Math.round(ctx.timeoutMs / 1000)}s` };
@@ -151,7 +159,8 @@ function describeError(error: unknown, ctx: RunContext): Observation {
   if (name === 'UpstashJSONParseError' || /Unexpected token|is not valid JSON|JSON/i.test(name + message)) {
     return { ...base, reached: false, error: 'the REST endpoint did not answer JSON: is url the Upstash REST URL (https://...upstash.io)?' };
   }
-  // Redis's own errors start with an error code (ERR, WRONGTYPE, NOPERM ...): the command is
+  if (SERVICE_REFUSED.test(message)) return { ...base, reached: false, error: `Redis refused to serve: ${message.replace(/, command was:.*/s, '')}` };
+  // Other errors from Redis start with an error code (ERR, WRONGTYPE, NOPERM ...): the command is
   // wrong for this data, so the check cannot be evaluated. Anything else is the service failing.
   if (/^[A-Z][A-Z_]+\s/.test(message)) {
     return { ...base, reached: true, unknown: true, error: `Redis refused the command: ${message.replace(/, command was:.*/s, '')}` };
@@ -162,6 +171,8 @@ function describeError(error: unknown, ctx: RunContext): Observation {
 export const redisKind: CheckKind<typeof options> = {
   options,
   sources: ['value', 'latency'],
+  // One REST call per command and INFO section; TYPE then the lengths (two pipelines) for keys and queues.
+  subrequests: (opts) => (opts.command || (!opts.info && !opts.keyLength && !opts.queue) ? 1 : 0) + (opts.info?.length ?? 0) + (opts.keyLength ? 2 : 0) + (opts.queue ? 2 : 0),
 
   describe: (opts) =>
     `redis ${opts.queue ? `queue ${opts.queue.prefix}:${opts.queue.name}` : opts.keyLength ? `length of ${opts.keyLength}` : opts.info ? `INFO ${opts.info.join(' ')}` : (opts.command ?? ['PING']).join(' ')}`,
@@ -193,9 +204,13 @@ export const redisKind: CheckKind<typeof options> = {
       if (opts.queue) Object.assign(values, await readQueue(redis, opts.queue));
       const latencyMs = Date.now() - started;
       values.latencyMs = latencyMs;
+      // Self-hosted Redis defaults to maxmemory 0 (no limit): there is no share of it to judge.
+      if (values['info:maxmemory'] === 0 && ctx.wants.some((source) => source.type === 'value' && source.key === 'info:memory_used_pct')) {
+        return { reached: true, unknown: true, latencyMs, values, error: 'maxmemory is 0 (no limit), so there is no share of it to check: set maxmemory on the server, or limit used_memory with usedBytes' };
+      }
       return { reached: true, latencyMs, values };
     } catch (error) {
-      return { ...describeError(error, ctx), latencyMs: Date.now() - started };
+      return { ...describeError(error, ctx, opts), latencyMs: Date.now() - started };
     }
   },
 };

@@ -3,10 +3,10 @@
 // (counts checked against the libraries' own), and every way it can fail.
 import { reset } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
-import { http, pg, redis, reply, secret, upstash, value } from '../../src/config';
+import { http, pg, postgres, redis, reply, secret, upstash, value } from '../../src/config';
 import { validateConfig } from '../../src/config/validate';
-import { config, control, MINUTE, refusedUrl, runTick, T0, targetUrl, testKV, unique } from '../helpers';
-import { pgSecrets, viaLocalNeon } from '../helpers/pg';
+import { config, control, MINUTE, refusedUrl, runTick, sleep, T0, targetUrl, testKV, unique } from '../helpers';
+import { pgSecrets, pgUrls, viaLocalNeon } from '../helpers/pg';
 import { redisSecrets, restCommand, seededQueues } from '../helpers/redis';
 import { runOnce } from '../helpers/run-once';
 import { KEYS } from '../../src/store/kv';
@@ -46,6 +46,27 @@ describe('redis kind', () => {
     expect(right.judgement.status).toBe('up');
     const missing = await runOnce(upstash.keyLength({ id: 'x', url: URL, token: TOKEN, key: unique('no-such-key') }), redisSecrets());
     expect(missing.observation.values).toMatchObject({ type: 'none', length: 0 });
+  });
+
+  it('keyLength reads a list, set, hash, stream and string with the command each needs', async () => {
+    const key = unique('len');
+    await restCommand(['RPUSH', `${key}:list`, 'a', 'b', 'c']);
+    await restCommand(['SADD', `${key}:set`, 'a', 'b', 'c', 'd']);
+    await restCommand(['HSET', `${key}:hash`, 'a', '1', 'b', '2']);
+    for (let i = 0; i < 5; i++) await restCommand(['XADD', `${key}:stream`, '*', 'n', String(i)]);
+    await restCommand(['SET', `${key}:string`, 'hello world']);
+    for (const [suffix, type, length] of [
+      ['list', 'list', 3],
+      ['set', 'set', 4],
+      ['hash', 'hash', 2],
+      ['stream', 'stream', 5],
+      ['string', 'string', 11],
+    ] as const) {
+      const run = await runOnce(upstash.keyLength({ id: 'len', url: URL, token: TOKEN, key: `${key}:${suffix}`, max: length - 1 }), redisSecrets());
+      expect(run.observation.values).toMatchObject({ type, length });
+      expect(run.judgement.status).toBe('down');
+      expect(run.message).toBe(`length of ${key}:${suffix} = ${length}, expected < ${length}`);
+    }
   });
 
   it('reads INFO fields as numbers and derives the ratios', async () => {
@@ -125,6 +146,20 @@ describe('memory and hit ratio recipes (R23), on the scratch Redis', () => {
     }
   });
 
+  it('memory: a Redis without maxmemory (the self-hosted default) is unknown with what to do, not down', async () => {
+    const scratch = redisSecrets().SCRATCH_REDIS_REST_URL;
+    await restCommand(['CONFIG', 'SET', 'maxmemory', '0'], scratch);
+    try {
+      const run = await runOnce(upstash.memory({ id: 'mem', url: SCRATCH, token: TOKEN }), redisSecrets());
+      expect(run.judgement.status).toBe('unknown');
+      expect(run.message).toBe('maxmemory is 0 (no limit), so there is no share of it to check: set maxmemory on the server, or limit used_memory with usedBytes');
+      const bytes = await runOnce(upstash.memory({ id: 'mem', url: SCRATCH, token: TOKEN, usedBytes: 512 * 1024 ** 2 }), redisSecrets());
+      expect(bytes.judgement.status).toBe('up');
+    } finally {
+      await restCommand(['CONFIG', 'SET', 'maxmemory', String(64 * 1024 * 1024)], scratch);
+    }
+  });
+
   it('hit ratio: hits pass, misses fail', async () => {
     const scratch = redisSecrets().SCRATCH_REDIS_REST_URL;
     await restCommand(['CONFIG', 'RESETSTAT'], scratch);
@@ -165,6 +200,47 @@ describe('faults', () => {
     const refused = await runOnce(upstash.ping({ id: 'r', url: refusedUrl(), token: TOKEN }), redisSecrets());
     expect(refused.judgement.status).toBe('down');
     expect(refused.message).toMatch(/^could not reach the REST endpoint/);
+  });
+
+  it("Upstash's request limit is the service refusing (down), not a wrong command (unknown)", async () => {
+    const limited = await runOnce(upstash.ping({ id: 'r', url: URL, token: TOKEN }), { ...redisSecrets(), UPSTASH_REDIS_REST_TOKEN: 'limited-token' });
+    expect(limited.judgement.status).toBe('down');
+    expect(limited.message).toMatch(/^Redis refused to serve: ERR max requests limit exceeded\. Limit: 500000, Usage: 500000/);
+    expect(limited.message).not.toContain('command was');
+  });
+
+  it('a database dying mid-run, a wrong password, a query timeout and a garbage REST answer in one tick, beside healthy checks', async () => {
+    await reset();
+    const cfg = config({
+      checks: [
+        viaLocalNeon(postgres({ id: 'db-dies', connection: secret('SCRATCH_URL'), query: 'SELECT pg_sleep(5)', retry: false })),
+        viaLocalNeon(pg.ping({ id: 'db-wrong-password', connection: secret('WRONG_PASSWORD_URL') })),
+        viaLocalNeon(postgres({ id: 'db-timeout', connection: secret('DATABASE_URL'), query: 'SELECT pg_sleep(5)', statementTimeout: '1s' })),
+        upstash.ping({ id: 'redis-garbage', url: URL, token: secret('GARBAGE_TOKEN') }),
+        viaLocalNeon(pg.ping({ id: 'db', connection: secret('DATABASE_URL') })),
+        http({ id: 'web', url: targetUrl('/ok') }),
+      ].map((check) => ({ ...check, confirmations: { down: 1 } })),
+    });
+    const secrets = { ...redisSecrets(), ...pgSecrets(), GARBAGE_TOKEN: 'garbage-token', WRONG_PASSWORD_URL: pgUrls().reader.replace(pgUrls().markerPassword, 'not-the-password') };
+    const tick = runTick(cfg, T0, { secrets });
+    await sleep(700);
+    await control('/pg/scratch/stop');
+    try {
+      const report = await tick;
+      expect(report.ran.sort()).toEqual(['db', 'db-dies', 'db-timeout', 'db-wrong-password', 'redis-garbage', 'web']);
+    } finally {
+      await control('/pg/scratch/start');
+    }
+    const checks = (JSON.parse((await testKV().get(KEYS.state)) ?? '{}') as EngineState).checks;
+    const seen = Object.fromEntries(Object.entries(checks).map(([id, check]) => [id, [check?.status, check?.message]]));
+    expect(seen.web?.[0]).toBe('up');
+    expect(seen.db?.[0]).toBe('up');
+    expect(seen['db-dies']?.[0]).toBe('down');
+    expect(seen['db-dies']?.[1]).toMatch(/^could not query 127\.0\.0\.1: .*(terminat|connection|closed|lost)/i);
+    expect(seen['db-wrong-password']).toEqual(['down', 'authentication failed: password authentication failed for user "vigil_reader"']);
+    expect(seen['db-timeout']?.[0]).toBe('down');
+    expect(seen['db-timeout']?.[1]).toMatch(/^query cancelled after 1s \(statementTimeout\): canceling statement due to statement timeout/);
+    expect(seen['redis-garbage']).toEqual(['down', 'the REST endpoint did not answer JSON: is url the Upstash REST URL (https://...upstash.io)?']);
   });
 
   it('failing databases and Redis never stop the other checks in the tick', async () => {

@@ -5,7 +5,8 @@
 //   POST /multi-exec     [["CMD", ...], ...]         → same, as one MULTI/EXEC transaction
 // Authorization: Bearer <token> (401 otherwise). With "Upstash-Encoding: base64"
 // every string in a result is base64 (except "OK"), as Upstash does.
-// Fault tokens: "garbage-token" answers 200 with HTML, "slow-token" never answers.
+// Fault tokens: "garbage-token" answers 200 with HTML, "slow-token" never answers,
+// "limited-token" answers as Upstash does once a plan's request limit is used up.
 
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -16,6 +17,8 @@ const Redis = nodeRequire('ioredis') as typeof RedisClient;
 
 export const UPSTASH_GARBAGE_TOKEN = 'garbage-token';
 export const UPSTASH_SLOW_TOKEN = 'slow-token';
+export const UPSTASH_LIMITED_TOKEN = 'limited-token';
+const LIMIT_EXCEEDED = 'ERR max requests limit exceeded. Limit: 500000, Usage: 500000. See https://upstash.com/docs/redis/troubleshooting/max_requests_limit for details';
 
 type Reply = null | number | Buffer | string | Reply[];
 
@@ -62,6 +65,10 @@ export async function startUpstashShim(redisPort: number, token: string): Promis
     if (given === UPSTASH_SLOW_TOKEN) return; // never answer
     if (given === UPSTASH_GARBAGE_TOKEN) {
       res.writeHead(200, { 'content-type': 'text/html' }).end('<html><body>502 Bad Gateway</body></html>');
+      return;
+    }
+    if (given === UPSTASH_LIMITED_TOKEN) {
+      res.writeHead(400, { 'content-type': 'application/json' }).end(JSON.stringify({ error: LIMIT_EXCEEDED }));
       return;
     }
     if (given !== token) {
