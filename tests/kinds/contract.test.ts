@@ -9,6 +9,7 @@ import { inject } from 'vitest';
 import type { KV } from '../../src/store/kv';
 import { emptyPingRecord, pingKey } from '../../src/store/pings';
 import { refusedUrl, T0, targetUrl, testKV } from '../helpers';
+import { admin, observeKindOnly } from '../helpers/pg';
 import { runOnce } from '../helpers/run-once';
 
 /** A password-like marker that must never appear in any result. */
@@ -27,7 +28,14 @@ interface ContractCases {
   badOptions: () => { check: CheckInput; secrets: Record<string, string> };
   /** Fails while a secret holding MARKER is in play. */
   leaky: () => { check: CheckInput; secrets: Record<string, string> };
+  /**
+   * What the target or driver itself says for the leaky case, when it quotes
+   * MARKER: then the kind alone (before the engine's redaction) must drop it.
+   */
+  leakyRaw?: () => Promise<string>;
 }
+
+const ECHO_MARKER = `SELECT '${MARKER}'::int`;
 
 export const contractCases: Record<KindName, ContractCases> = {
   http: {
@@ -44,10 +52,11 @@ export const contractCases: Record<KindName, ContractCases> = {
     hanging: () => ({ kind: 'postgres', id: 'c', connection: secret('SILENT_DB'), query: 'SELECT 1', wsProxy: inject('pg').wsProxy, timeout: '1s', retry: false }),
     badOptions: () => ({ check: { kind: 'postgres', id: 'c', connection: secret('DB'), query: 'SELECT 1', wsProxy: inject('pg').wsProxy }, secrets: { DB: 'not a connection string' } }),
     leaky: () => ({
-      // The right user with a wrong password whose text is the marker.
-      check: { kind: 'postgres', id: 'c', connection: secret('DB'), query: 'SELECT 1', wsProxy: inject('pg').wsProxy },
-      secrets: { DB: inject('pg').primary.replace(/:[^:@/]+@/, `:${MARKER}@`) },
+      // The marker role (its password is the marker) runs a query whose error quotes the marker.
+      check: { kind: 'postgres', id: 'c', connection: secret('DB'), query: ECHO_MARKER, wsProxy: inject('pg').wsProxy },
+      secrets: { DB: inject('pg').reader },
     }),
+    leakyRaw: () => admin(ECHO_MARKER, [], inject('pg').reader).then(() => '', (error: Error) => error.message),
   },
   heartbeat: {
     // The job is the target: it reported a failure.
@@ -141,6 +150,10 @@ for (const [kind, cases] of Object.entries(contractCases)) {
       const run = await runOnce(check, env('other', secrets), undefined, T0 + 60_000);
       expect(run.judgement.status).not.toBe('up');
       expect(JSON.stringify({ observation: run.observation, message: run.message })).not.toContain(MARKER);
+      if (cases.leakyRaw) {
+        expect(await cases.leakyRaw()).toContain(MARKER);
+        expect(JSON.stringify(await observeKindOnly(check, { ...sharedSecrets(), ...secrets }))).not.toContain(MARKER);
+      }
     });
   });
 }
