@@ -381,28 +381,35 @@ describe('isolation', () => {
     expect(state.checks.huge?.message).toMatch(/larger than the 1 MiB limit/);
   });
 
-  it('a kind that throws (a bug in Vigil) is unknown for its check only', async () => {
+  it('a kind that throws (a bug in Vigil) is unknown for its check only, and its secrets stay out of the log', async () => {
     const healthy = unique('ok');
     await program(healthy, { json: { status: 'ok' } });
     const run = kinds.metrics.run;
-    kinds.metrics.run = async () => {
-      throw new TypeError("Cannot read properties of undefined (reading 'samples')");
+    // The bug quotes the check's resolved options, as a careless error message might.
+    kinds.metrics.run = async (options) => {
+      throw new TypeError(`Cannot read properties of undefined (reading 'samples') with ${JSON.stringify(options.headers)}`);
     };
+    const logged: string[] = [];
+    const error = console.error;
+    console.error = (...args: unknown[]) => void logged.push(args.map(String).join(' '));
     try {
       const cfg = config({
         checks: [
-          metrics({ id: 'buggy', url: targetUrl('/metrics/x'), values: { up: gauge('up') }, expect: [value('up').above(0)] }),
+          metrics({ id: 'buggy', url: targetUrl('/metrics/x'), headers: { Authorization: secret('METRICS_TOKEN') }, values: { up: gauge('up') }, expect: [value('up').above(0)] }),
           http({ id: 'healthy', url: targetUrl(`/p/${healthy}`), expect: [json('$.status').eq('ok')] }),
         ],
       });
-      const report = await runTick(cfg, at(0));
+      const report = await runTick(cfg, at(0), { secrets: { METRICS_TOKEN: 'Bearer mt-5ecret-91c' } });
       expect(report.ran.sort()).toEqual(['buggy', 'healthy']);
       const state = await storedState();
       expect(state.checks.healthy?.status).toBe('up');
       expect(state.checks.buggy?.streak?.status).toBe('unknown');
-      expect(state.checks.buggy?.message).toBe("internal error in the metrics check: Cannot read properties of undefined (reading 'samples')");
+      expect(state.checks.buggy?.message).toMatch(/^internal error in the metrics check: Cannot read properties of undefined \(reading 'samples'\)/);
+      expect(logged.some((line) => line.includes('the metrics kind threw for check "buggy"'))).toBe(true);
+      for (const text of [...logged, JSON.stringify(state)]) expect(text).not.toContain('mt-5ecret-91c');
     } finally {
       kinds.metrics.run = run;
+      console.error = error;
     }
   });
 });

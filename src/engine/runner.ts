@@ -33,10 +33,10 @@ export async function runCheck(check: Check, memory: KindMemory | undefined, dep
     return { observation: { reached: false, unknown: true, latencyMs: 0, values: {}, error: missingSecretMessage(missing) }, attempts: 0, secrets };
   }
   let attempts = 1;
-  let observation = await attempt(check, options, memory, deps);
+  let observation = await attempt(check, options, memory, deps, secrets);
   if (!observation.reached && observation.retryable && check.retry && deps.deadline - Date.now() > MIN_RETRY_WINDOW_MS) {
     attempts = 2;
-    const second = await attempt(check, options, memory, deps);
+    const second = await attempt(check, options, memory, deps, secrets);
     observation = second.reached ? second : { ...second, error: `${second.error ?? 'failed'} (after 1 retry)` };
   }
   return { observation: redactObservation(observation, secrets), attempts, secrets };
@@ -51,7 +51,7 @@ function redactObservation(observation: Observation, secrets: string[]): Observa
   return clean;
 }
 
-async function attempt(check: Check, options: Record<string, unknown>, memory: KindMemory | undefined, deps: RunDeps): Promise<Observation> {
+async function attempt(check: Check, options: Record<string, unknown>, memory: KindMemory | undefined, deps: RunDeps, secrets: string[]): Promise<Observation> {
   const kind = kinds[check.kind];
   const timeoutMs = Math.max(1, Math.min(check.timeoutMs, deps.deadline - Date.now()));
   const controller = new AbortController();
@@ -77,7 +77,8 @@ async function attempt(check: Check, options: Record<string, unknown>, memory: K
       return { reached: false, retryable: true, latencyMs: Date.now() - started, values: {}, error: `timed out after ${formatDuration(timeoutMs)}` };
     }
     // A kind threw: that is a bug in Vigil, not the target's failure.
-    console.error(`vigil: the ${check.kind} kind threw for check "${check.id}"`, error);
+    // Logged for whoever fixes the bug, without the check's secrets (an error can quote its options).
+    console.error(`vigil: the ${check.kind} kind threw for check "${check.id}": ${redact(String((error as Error)?.stack ?? error), secrets)}`);
     return { reached: false, unknown: true, latencyMs: Date.now() - started, values: {}, error: `internal error in the ${check.kind} check: ${(error as Error).message}` };
   } finally {
     clearTimeout(timer);

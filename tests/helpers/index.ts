@@ -5,8 +5,10 @@ import { env } from 'cloudflare:workers';
 import { inject } from 'vitest';
 import type { ConfigInput } from '../../src/config';
 import type { Config } from '../../src/config/types';
-import { loadConfig } from '../../src/config/validate';
-import { tick, type TickReport } from '../../src/engine/tick';
+import { loadConfig, MAX_CONCURRENCY } from '../../src/config/validate';
+import { mapLimit } from '../../src/engine/concurrency';
+import { runCheck } from '../../src/engine/runner';
+import { tick, type RunGroup, type TickReport } from '../../src/engine/tick';
 import type { KV } from '../../src/store/kv';
 import type { Recorded } from '../support/recorded';
 
@@ -72,10 +74,17 @@ export function workerEnv(secrets: Record<string, string> = {}, kv: KV = testKV(
   return { VIGIL_KV: kv, TEST_BACKUPS: (env as unknown as { TEST_BACKUPS: unknown }).TEST_BACKUPS, ...secrets };
 }
 
-/** Runs one tick at `time` with `secrets` as the Worker env. */
-export function runTick(cfg: Config, time: number, options: { kv?: KV; secrets?: Record<string, string> } = {}): Promise<TickReport> {
+/**
+ * Runs one tick at `time` with `secrets` as the Worker env. With `fanOut`,
+ * groups of checks run as CheckRunner.run runs them in another invocation
+ * (same code, this env), so a pack bigger than one invocation's budget runs whole.
+ */
+export function runTick(cfg: Config, time: number, options: { kv?: KV; secrets?: Record<string, string>; fanOut?: boolean } = {}): Promise<TickReport> {
   const kv = options.kv ?? testKV();
-  return tick({ config: cfg, kv, env: workerEnv(options.secrets, kv), fetch: (input, init) => fetch(input, init) }, time);
+  const env = workerEnv(options.secrets, kv);
+  const fetcher: typeof fetch = (input, init) => fetch(input, init);
+  const runGroup: RunGroup = (checks, memories, now, deadline) => mapLimit(checks, MAX_CONCURRENCY, (check, i) => runCheck(check, memories[i], { fetch: fetcher, env, now, deadline }));
+  return tick({ config: cfg, kv, env, fetch: fetcher, ...(options.fanOut ? { runGroup } : {}) }, time);
 }
 
 /** Test-only infrastructure controls (stop/start scratch servers, create queues); see tests/support/control.ts. */
