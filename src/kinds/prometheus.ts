@@ -31,24 +31,26 @@ export interface Exposition {
 
 const MAX_ERRORS = 20;
 
-function parseNumber(text: string): number {
-  switch (text) {
-    case '+Inf':
-    case 'Inf':
-    case '+inf':
+/**
+ * A sample value, timestamp or `le` bound as Prometheus reads it (Go's
+ * ParseFloat): a decimal or exponent number, or Inf/NaN in any case and sign.
+ */
+export function parseNumber(text: string): number {
+  const value = Number(text);
+  if (text !== '' && !Number.isNaN(value)) return value;
+  switch (text.toLowerCase()) {
     case 'inf':
+    case '+inf':
+    case 'infinity':
+    case '+infinity':
       return Infinity;
-    case '-Inf':
     case '-inf':
+    case '-infinity':
       return -Infinity;
-    case 'NaN':
     case 'nan':
       return Number.NaN;
-    default: {
-      const value = Number(text);
-      if (text === '' || (Number.isNaN(value) && text !== 'NaN')) throw new Error(`"${text}" is not a number`);
-      return value;
-    }
+    default:
+      throw new Error(`"${text}" is not a number`);
   }
 }
 
@@ -96,6 +98,9 @@ function parseLabels(line: string, start: number): [Record<string, string>, numb
     const raw = line.slice(valueStart, i);
     labels[name] = escaped || raw.includes('\\') ? unescape(raw) : raw;
     i++;
+    while (line[i] === ' ' || line[i] === '\t') i++;
+    // The usual damage: a line cut short, or a label set never closed.
+    if (line[i] !== ',' && line[i] !== '}') throw new Error(`"," or "}" was expected after the value of label ${name}`);
   }
 }
 
@@ -201,7 +206,7 @@ export interface Selector {
 
 /**
  * Parses a PromQL series selector: `http_requests_total{status=~"5..",job!="test"}`.
- * Regular expressions are anchored, as in PromQL.
+ * Regular expressions are anchored, as in PromQL (see matcherRegExp).
  */
 export function parseSelector(text: string): Selector {
   let selector = selectorCache.get(text);
@@ -233,7 +238,13 @@ function readSelector(text: string): Selector {
     if (!match) throw new Error(`"${text}": cannot read the label matchers at "${body.slice(index)}"`);
     const value = unescape(match[3] as string);
     const op = match[2] as MatchOp;
-    if (op === '=~' || op === '!~') new RegExp(`^(?:${value})$`);
+    if (op === '=~' || op === '!~') {
+      try {
+        matcherRegExp(value);
+      } catch (error) {
+        throw new Error(`"${text}": ${match[1]}${op}"${value}" is not a valid regular expression: ${(error as Error).message.replace(/^Invalid regular expression: \/.*\/[a-z]*: /s, '')}`);
+      }
+    }
     matchers.push({ label: match[1] as string, op, value });
     index = pattern.lastIndex;
     if (match[4] === '') break;
@@ -242,9 +253,22 @@ function readSelector(text: string): Selector {
 }
 
 const regexCache = new Map<string, RegExp>();
-function anchored(source: string): RegExp {
+
+/**
+ * A label matcher's regular expression, compiled as PromQL compiles it (Go's
+ * RE2): anchored at both ends, and `.` matches a newline too (the `s` flag).
+ * RE2's leading flag group `(?i)` becomes the `i` flag, since JavaScript has
+ * no such syntax. `"(?i)error.*"` matches `"Error:\nretry"`.
+ */
+export function matcherRegExp(source: string): RegExp {
   let re = regexCache.get(source);
-  if (!re) regexCache.set(source, (re = new RegExp(`^(?:${source})$`)));
+  if (!re) {
+    const flags = /^\(\?([is]+)\)/.exec(source);
+    const body = flags ? source.slice(flags[0].length) : source;
+    re = new RegExp(`^(?:${body})$`, flags?.[1]?.includes('i') ? 'si' : 's');
+    if (regexCache.size > 500) regexCache.clear();
+    regexCache.set(source, re);
+  }
   return re;
 }
 
@@ -254,8 +278,8 @@ export function matches(labels: Record<string, string>, matchers: readonly Match
     const actual = labels[label] ?? '';
     if (op === '=' && actual !== value) return false;
     if (op === '!=' && actual === value) return false;
-    if (op === '=~' && !anchored(value).test(actual)) return false;
-    if (op === '!~' && anchored(value).test(actual)) return false;
+    if (op === '=~' && !matcherRegExp(value).test(actual)) return false;
+    if (op === '!~' && matcherRegExp(value).test(actual)) return false;
   }
   return true;
 }
