@@ -1,21 +1,29 @@
 // Metrics check: scrapes a Prometheus /metrics endpoint and computes named
-// values the way PromQL would: gauges aggregated (sum, avg, max, min, count,
-// optionally by labels), counter rates and increases since the previous
-// scrape (with counter resets), histogram quantiles from bucket deltas
+// values the way PromQL would: gauges, counter rates and increases since the
+// previous scrape (with counter resets), each aggregated (sum, avg, max, min,
+// count, optionally by labels), histogram quantiles from bucket deltas
 // (histogram_quantile over rate), and ratios of those.
 //   values: { error_ratio: ratio(rate('http_requests_total{status=~"5.."}'), rate('http_requests_total')) }
 
 import * as z from 'zod';
 import type { Observed } from '../assert/types';
+import { parseDuration } from '../config/duration';
+import { durationSchema } from '../config/schema';
 import { stringOrSecret } from '../config/secrets';
 import { formatBytes } from '../format';
 import { describeFetchError, untilAborted } from './fetch-errors';
-import { matches, parseExposition, parseSelector, type Sample, type Selector } from './prometheus';
+import { matches, parseExposition, parseNumber, parseSelector, type Sample, type Selector } from './prometheus';
 import { readBoundedBody } from './read-body';
 import { isHttpUrl, withoutQuery } from './urls';
 import type { CheckKind, KindMemory, Observation } from './types';
 
-export const DEFAULT_METRICS_BYTES = 4 * 1024 * 1024;
+/**
+ * The largest exposition read by default. Reading one costs about 7.5 ms of
+ * CPU per MB (docs/performance.md) and a free-plan invocation has 10 ms, so
+ * the default stays at what a free-plan invocation can parse; on a paid plan
+ * (30 s of CPU) raise `maxBodyBytes` up to MAX_METRICS_BYTES.
+ */
+export const DEFAULT_METRICS_BYTES = 1024 * 1024;
 export const MAX_METRICS_BYTES = 32 * 1024 * 1024;
 /** Counter series remembered between scrapes (for rates and quantiles), per check: ≤ ~25 KB of state. */
 export const MAX_REMEMBERED_SERIES = 1000;
@@ -24,8 +32,8 @@ export type Aggregation = 'sum' | 'avg' | 'max' | 'min' | 'count';
 
 /** A value computed from a scrape. Plain data: see the builders below. */
 export type MetricExpr =
-  | { fn: 'gauge'; selector: string; agg?: Aggregation; by?: string[]; scale?: number }
-  | { fn: 'rate' | 'increase'; selector: string; by?: string[]; scale?: number }
+  | { fn: 'gauge' | 'rate'; selector: string; agg?: Aggregation; by?: string[]; scale?: number }
+  | { fn: 'increase'; selector: string; over: string; agg?: Aggregation; by?: string[]; scale?: number }
   | { fn: 'quantile'; q: number; histogram: string; by?: string[]; scale?: number }
   | { fn: 'ratio'; numerator: MetricExpr; denominator: MetricExpr; scale?: number };
 
@@ -39,14 +47,23 @@ export function gauge(selector: string, options: Grouping & { agg?: Aggregation 
   return { fn: 'gauge', selector, ...options };
 }
 
-/** Per-second rate of counters since the previous scrape, summed: `rate('http_requests_total{status=~"5.."}')`. */
-export function rate(selector: string, options: Grouping = {}): MetricExpr {
+/**
+ * Per-second rate of each counter since the previous scrape, summed (or `agg`):
+ * `rate('http_requests_total{status=~"5.."}')`, `rate('http_requests_total', { agg: 'max', by: ['route'] })`.
+ */
+export function rate(selector: string, options: Grouping & { agg?: Aggregation } = {}): MetricExpr {
   return { fn: 'rate', selector, ...options };
 }
 
-/** How much counters grew since the previous scrape, summed. */
-export function increase(selector: string, options: Grouping = {}): MetricExpr {
-  return { fn: 'increase', selector, ...options };
+/**
+ * How much counters grow per `over`, summed (or `agg`), like PromQL's
+ * `increase(sel[5m])`: the rate since the previous scrape times the window.
+ * `increase('app_errors_total', '5m')` is "errors in the last 5 minutes" for a
+ * check that runs every 5 minutes, and stays a per-5-minute figure after a gap
+ * (failed scrapes, a restarted Worker) instead of the whole gap's growth.
+ */
+export function increase(selector: string, over: string, options: Grouping & { agg?: Aggregation } = {}): MetricExpr {
+  return { fn: 'increase', selector, over, ...options };
 }
 
 /**
@@ -64,11 +81,12 @@ export function ratio(numerator: MetricExpr, denominator: MetricExpr, options: {
 }
 
 const grouping = { by: z.array(z.string().regex(/^[a-zA-Z_][a-zA-Z0-9_]*$/)).optional(), scale: z.number().optional() };
+const agg = z.enum(['sum', 'avg', 'max', 'min', 'count']).optional();
 const exprSchema: z.ZodType<MetricExpr> = z.lazy(() =>
   z.discriminatedUnion('fn', [
-    z.strictObject({ fn: z.literal('gauge'), selector: z.string(), agg: z.enum(['sum', 'avg', 'max', 'min', 'count']).optional(), ...grouping }),
-    z.strictObject({ fn: z.literal('rate'), selector: z.string(), ...grouping }),
-    z.strictObject({ fn: z.literal('increase'), selector: z.string(), ...grouping }),
+    z.strictObject({ fn: z.literal('gauge'), selector: z.string(), agg, ...grouping }),
+    z.strictObject({ fn: z.literal('rate'), selector: z.string(), agg, ...grouping }),
+    z.strictObject({ fn: z.literal('increase'), selector: z.string(), over: durationSchema, agg, ...grouping }),
     z.strictObject({ fn: z.literal('quantile'), q: z.number().min(0).max(1), histogram: z.string(), ...grouping }),
     z.strictObject({ fn: z.literal('ratio'), numerator: exprSchema, denominator: exprSchema, scale: z.number().optional() }),
   ]),
@@ -109,6 +127,8 @@ interface Evaluation {
   pending?: string;
   /** Why there is no value at all (no such series): assertions fail. */
   missing?: string;
+  /** A metric name the exposition does not have at all (a typo, the wrong target): the check is unknown. */
+  absent?: string;
   /** Worth telling, without failing: "the numerator matched no series". */
   notes?: string[];
 }
@@ -131,6 +151,18 @@ function select(samples: readonly Sample[], selector: Selector): Sample[] {
   return samples.filter((sample) => sample.name === selector.name && matches(sample.labels, selector.matchers));
 }
 
+/** A histogram bucket's upper bound, read like a sample value ("+Inf", "Inf", "1e-3"); NaN when unreadable. */
+function upperBound(le: string | undefined): number {
+  try {
+    return le === undefined ? Number.NaN : parseNumber(le);
+  } catch {
+    return Number.NaN;
+  }
+}
+
+/** The suffixes a family's samples add to the name its # TYPE line gives. */
+const SAMPLE_SUFFIX = /_(?:bucket|count|sum|total|created)$/;
+
 const NEEDS_SECOND_SCRAPE = 'needs a second scrape';
 
 /** How much one counter series grew, over how long. */
@@ -150,11 +182,21 @@ class Evaluator {
   private readonly present: Set<string>;
   constructor(
     private readonly samples: readonly Sample[],
+    private readonly types: Readonly<Record<string, string>>,
     private readonly previous: Remembered | undefined,
     private readonly now: number,
   ) {
     this.knownSelectors = new Set(previous?.selectors ?? []);
     this.present = new Set(samples.map((sample) => sample.name));
+  }
+
+  /**
+   * The exposition neither has samples of this metric nor declares it with
+   * # TYPE (prom-client declares a labelled counter before its first use):
+   * the name is wrong or the target is not the exporter meant.
+   */
+  private absent(name: string): boolean {
+    return !this.present.has(name) && !(name in this.types) && !(name.replace(SAMPLE_SUFFIX, '') in this.types);
   }
 
   /** A selector read while its metric was exposed: its series that appear later are new since this scrape. */
@@ -219,47 +261,43 @@ class Evaluator {
     };
     switch (expr.fn) {
       case 'gauge': {
+        const selector = parseSelector(expr.selector);
+        if (this.absent(selector.name)) return { groups: new Map(), absent: selector.name };
         const groups = new Map<string, Aggregate>();
-        for (const sample of select(this.samples, parseSelector(expr.selector))) {
-          const key = groupKey(sample.labels, expr.by);
-          let group = groups.get(key);
-          if (!group) groups.set(key, (group = new Aggregate()));
-          group.add(sample.value);
-        }
+        for (const sample of select(this.samples, selector)) aggregateInto(groups, groupKey(sample.labels, expr.by), sample.value);
         if (groups.size === 0) return { groups: new Map(), missing: `no series match ${expr.selector}` };
-        const out: Groups = new Map();
-        for (const [key, group] of groups) out.set(key, group.result(expr.agg ?? 'sum'));
-        return scaled({ groups: out });
+        return scaled({ groups: results(groups, expr.agg) });
       }
       case 'rate':
       case 'increase': {
-        // Per series first (each over its own interval), then summed, as sum(rate(...)) does.
-        const out: Groups = new Map();
+        // Per series first (each over its own interval), then aggregated, as sum(rate(...)) does.
         const selector = parseSelector(expr.selector);
+        if (this.absent(selector.name)) return { groups: new Map(), absent: selector.name };
         const selected = select(this.samples, selector);
         this.watch(expr.selector, selector.name);
-        let seen = false;
+        // increase is the rate times its window, as Prometheus extrapolates increase(sel[over]).
+        const seconds = expr.fn === 'increase' ? (parseDuration(expr.over) as number) / 1000 : 1;
+        const groups = new Map<string, Aggregate>();
         for (const sample of selected) {
           const growth = this.growth(sample, expr.selector);
-          if (!growth) continue;
-          seen = true;
-          const key = groupKey(sample.labels, expr.by);
-          out.set(key, (out.get(key) ?? 0) + (expr.fn === 'rate' ? growth.delta / growth.seconds : growth.delta));
+          if (growth) aggregateInto(groups, groupKey(sample.labels, expr.by), (growth.delta / growth.seconds) * seconds);
         }
-        if (selected.length === 0) return { groups: out, missing: `no series match ${expr.selector}` };
+        if (selected.length === 0) return { groups: new Map(), missing: `no series match ${expr.selector}` };
         if (!this.previous) return { groups: new Map(), pending: NEEDS_SECOND_SCRAPE };
-        if (!seen) return { groups: new Map(), pending: `${expr.selector} is new: ${NEEDS_SECOND_SCRAPE}` };
-        return scaled({ groups: out });
+        if (groups.size === 0) return { groups: new Map(), pending: `${expr.selector} is new: ${NEEDS_SECOND_SCRAPE}` };
+        return scaled({ groups: results(groups, expr.agg) });
       }
       case 'quantile': {
         const selector = parseSelector(expr.histogram);
-        const buckets = select(this.samples, { name: `${selector.name}_bucket`, matchers: selector.matchers });
-        this.watch(expr.histogram, `${selector.name}_bucket`);
-        if (buckets.length === 0) return { groups: new Map(), missing: `no ${selector.name}_bucket series match ${expr.histogram}` };
+        const bucketName = `${selector.name}_bucket`;
+        if (this.absent(bucketName)) return { groups: new Map(), absent: bucketName };
+        const buckets = select(this.samples, { name: bucketName, matchers: selector.matchers });
+        this.watch(expr.histogram, bucketName);
+        if (buckets.length === 0) return { groups: new Map(), missing: `no ${bucketName} series match ${expr.histogram}` };
         // Sum the bucket increases by (group, le), then take the quantile per group.
         const byGroup = new Map<string, Map<number, number>>();
         for (const sample of buckets) {
-          const le = parseFloat(sample.labels.le === '+Inf' ? 'Infinity' : (sample.labels.le ?? 'NaN'));
+          const le = upperBound(sample.labels.le);
           const growth = this.growth(sample, expr.histogram);
           if (!growth || Number.isNaN(le)) continue;
           const key = groupKey(sample.labels, expr.by);
@@ -280,9 +318,12 @@ class Evaluator {
       case 'ratio': {
         const numerator = this.evaluate(expr.numerator);
         const denominator = this.evaluate(expr.denominator);
+        // A metric name the exposition lacks is a typo or the wrong target, on either side.
+        const absent = numerator.absent ?? denominator.absent;
+        if (absent) return { groups: new Map(), absent };
         if (denominator.missing || denominator.pending) return { groups: new Map(), ...pick(denominator) };
         if (numerator.pending) return { groups: new Map(), pending: numerator.pending };
-        // A numerator with no series at all (no 5xx yet) is zero, not missing; say so, since a typo looks the same.
+        // A numerator metric with no matching series (no 5xx yet) is zero, not missing; say so.
         const notes = numerator.missing ? [`numerator: ${numerator.missing} (counted as 0)`] : [];
         const out: Groups = new Map();
         for (const [key, total] of denominator.groups) {
@@ -294,6 +335,18 @@ class Evaluator {
       }
     }
   }
+}
+
+function aggregateInto(groups: Map<string, Aggregate>, key: string, value: number): void {
+  let group = groups.get(key);
+  if (!group) groups.set(key, (group = new Aggregate()));
+  group.add(value);
+}
+
+function results(groups: Map<string, Aggregate>, agg: Aggregation = 'sum'): Groups {
+  const out: Groups = new Map();
+  for (const [key, group] of groups) out.set(key, group.result(agg));
+  return out;
 }
 
 /** A running aggregate: no array of values, no spread into Math.max (40,000 series are fine). */
@@ -371,6 +424,15 @@ export function bucketQuantile(q: number, buckets: Array<[upperBound: number, co
   return start + (end - start) * (rank / count);
 }
 
+/** Says how to get a too-large exposition read: ask for less, or pay for the CPU. */
+function tooLarge(maxBodyBytes: number): string {
+  return (
+    `the exposition is larger than ${formatBytes(maxBodyBytes)} (maxBodyBytes): not evaluated rather than half-read. ` +
+    `Narrow the scrape (e.g. node_exporter's ?collect[]=cpu) or, on a paid plan, raise maxBodyBytes (up to ${formatBytes(MAX_METRICS_BYTES)}): ` +
+    'parsing costs ~7.5 ms of CPU per MB and the free plan allows 10 ms'
+  );
+}
+
 function describeGroup(name: string, key: string): string {
   return key ? `${name}{${key}}` : name;
 }
@@ -426,7 +488,7 @@ export const metricsKind: CheckKind<typeof options> = {
     try {
       const body = await untilAborted(readBoundedBody(response, opts.maxBodyBytes), ctx.signal);
       if (body.truncated) {
-        return { reached: true, unknown: true, latencyMs: Date.now() - started, values: {}, error: `the exposition is larger than ${formatBytes(opts.maxBodyBytes)} (maxBodyBytes): not evaluated rather than half-read` };
+        return { reached: true, unknown: true, latencyMs: Date.now() - started, values: {}, error: tooLarge(opts.maxBodyBytes) };
       }
       text = body.text;
     } catch (error) {
@@ -437,13 +499,18 @@ export const metricsKind: CheckKind<typeof options> = {
     const names = new Set<string>();
     for (const expr of Object.values(opts.values)) namesOf(expr, names);
     const exposition = parseExposition(text, (name) => names.has(name));
-    const evaluator = new Evaluator(exposition.samples, ctx.memory as Remembered | undefined, ctx.now);
+    const evaluator = new Evaluator(exposition.samples, exposition.types, ctx.memory as Remembered | undefined, ctx.now);
     const values: Record<string, Observed> = { latencyMs };
     const pending: Record<string, string> = {};
     const missing: string[] = [];
+    const absent: string[] = [];
     const details: string[] = [];
     for (const [name, expr] of Object.entries(opts.values)) {
       const result = evaluator.evaluate(expr);
+      if (result.absent) {
+        absent.push(`${name}: the exposition has no metric ${result.absent} (a typo in the name, or not the exporter meant)`);
+        continue;
+      }
       for (const note of result.notes ?? []) details.push(`${name}: ${note}`);
       if (result.missing) missing.push(`${name}: ${result.missing}`);
       if (result.pending) pending[name] = result.pending;
@@ -462,7 +529,9 @@ export const metricsKind: CheckKind<typeof options> = {
     const memory: Remembered = fits ? { at: ctx.now, ...evaluator.remember(), selectors: [...evaluator.matched] } : { at: ctx.now, counters: {}, selectors: [] };
     const observation: Observation = { reached: true, latencyMs, values, memory };
     if (Object.keys(pending).length > 0) observation.pending = pending;
-    const problems: string[] = [];
+    // Vigil cannot evaluate a value whose metric is not there: unknown, not a verdict on the target.
+    if (absent.length > 0) observation.unknown = true;
+    const problems: string[] = [...absent];
     if (remembered > MAX_REMEMBERED_SERIES) problems.push(`${remembered} counter series matched, more than ${MAX_REMEMBERED_SERIES} can be remembered for rates: narrow the selectors`);
     problems.push(...missing);
     if (exposition.errors.length > 0) {

@@ -7,6 +7,7 @@ import { reset } from 'cloudflare:test';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { bearer, gauge, increase, metrics, quantile, rate, ratio, secret, slack, value, type ConfigInput } from '../../src/config';
 import type { Config } from '../../src/config/types';
+import type { MetricExpr } from '../../src/kinds/metrics';
 import { validateConfig } from '../../src/config/validate';
 import { readState as readEngineState } from '../../src/store/kv';
 import type { MetricsControl } from '../support/metrics';
@@ -20,7 +21,9 @@ beforeEach(async () => {
 const METRICS_TOKEN = 'metrics-scrape-token-5b7e';
 
 async function traffic(instance: string, control: MetricsControl): Promise<void> {
-  const response = await fetch(targetUrl(`/__metrics/${instance}`), { method: 'POST', body: JSON.stringify(control) });
+  const post = () => fetch(targetUrl(`/__metrics/${instance}`), { method: 'POST', body: JSON.stringify(control) });
+  // The target server drops idle keep-alive connections after 1 s; after a long test the pooled one may be gone.
+  const response = await post().catch(post);
   expect(response.status).toBe(204);
 }
 
@@ -118,9 +121,9 @@ describe('metrics kind: values between scrapes', () => {
     expect(checks.app?.message).toBe('rps = 16.67, error_pct = 0.2');
   });
 
-  it('a series that appears (the first 5xx) counts from zero; one that disappears fails', async () => {
+  it('a series that appears (the first 5xx) counts from zero; a metric that disappears makes the check unknown', async () => {
     const app = setup((url) => [
-      metrics({ id: 'errors', url, values: { errors: increase('http_requests_total{status="500"}'), memory: APP_VALUES.memory }, expect: [value('errors').below(50), value('memory').below(1e9)], confirmations: { down: 1, up: 1 } }),
+      metrics({ id: 'errors', url, values: { errors: increase('http_requests_total{status="500"}', '1m'), memory: APP_VALUES.memory }, expect: [value('errors').below(50), value('memory').below(1e9)], confirmations: { down: 1, up: 1 } }),
     ]);
     await traffic(app.instance, { errorRatio: 0 });
     await app.tick();
@@ -132,19 +135,43 @@ describe('metrics kind: values between scrapes', () => {
     checks = await app.tick();
     // The 500 series appeared with 70 + 30 errors: all of them happened since the last scrape.
     expect(checks.errors?.message).toBe('errors = 100, expected < 50');
+    // The whole family gone: Vigil cannot say anything about memory, which is not the same as too much of it.
     await traffic(app.instance, { errorRatio: 0.001, drop: ['process_resident_memory_bytes'] });
     checks = await app.tick();
-    expect(checks.errors?.status).toBe('down');
-    expect(checks.errors?.message).toMatch(/^memory is missing \(memory: no series match process_resident_memory_bytes\)/);
+    expect(checks.errors?.status).toBe('unknown');
+    expect(checks.errors?.message).toBe('memory: the exposition has no metric process_resident_memory_bytes (a typo in the name, or not the exporter meant)');
+  });
+
+  it('increase is per its window, not per gap: missed scrapes do not multiply it', async () => {
+    const app = setup((url) => [
+      metrics({
+        id: 'errors',
+        url,
+        values: { errors_5m: increase('http_requests_total{status="500"}', '5m'), requests_1m: increase('http_requests_total', '1m') },
+        expect: [value('errors_5m').below(20), value('requests_1m').below(5000)],
+        confirmations: { down: 1, up: 1 },
+      }),
+    ]);
+    await app.tick();
+    // 2 errors (GET 1, POST 1) and 1000 requests a minute: 10 errors per 5 minutes.
+    expect((await app.tick()).errors?.message).toBe('errors_5m = 10, requests_1m = 1000');
+    // Ten minutes without a scrape (failed scrapes, an evicted isolate) while the counters kept growing:
+    // ten minutes of growth over ten minutes is still 10 errors per 5 minutes, not 20 (nor 100).
+    await traffic(app.instance, { missed: 9 });
+    const checks = await app.tick(10);
+    expect(checks.errors?.message).toBe('errors_5m = 10, requests_1m = 1000');
+    expect(checks.errors?.status).toBe('up');
   });
 
   it('a series missing from one scrape compares with its last value when it returns: no spike', async () => {
     const app = setup((url) => [metrics({ id: 'app', url, values: { rps: APP_VALUES.rps }, expect: [value('rps').below(100)], confirmations: { down: 1, up: 1 } })]);
     await app.tick();
     await app.tick();
-    // A scrape without the family (an exporter hiccup): the value is missing, nothing is forgotten.
+    // A scrape without the family (an exporter hiccup): unknown for that scrape, nothing is forgotten.
     await traffic(app.instance, { drop: ['http_requests_total'] });
-    expect((await app.tick()).app?.message).toMatch(/^rps is missing/);
+    const gap = (await app.tick()).app;
+    expect(gap?.status).toBe('unknown');
+    expect(gap?.message).toBe('rps: the exposition has no metric http_requests_total (a typo in the name, or not the exporter meant)');
     await traffic(app.instance, { drop: [] });
     const checks = await app.tick();
     // Two scrapes of traffic (2,000 requests) over the two minutes since the series was last seen.
@@ -183,13 +210,44 @@ describe('metrics kind: values between scrapes', () => {
     expect(run.observation.values).toMatchObject({ max: count - 1, min: 0 });
   });
 
-  it('a ratio whose numerator matches nothing is 0 and says so; mismatched grouping is a config error', async () => {
+  it('a ratio numerator: an exposed metric with no matching series is 0 and says so; a metric name not exposed is unknown', async () => {
     const instance = unique('typo');
-    const check = metrics({ id: 'm', url: targetUrl(`/metrics/${instance}`), values: { error_pct: ratio(rate('http_request_total{status=~"5.."}'), rate('http_requests_total')) } });
-    const first = await runOnce(check, {}, undefined, T0);
-    const second = await runOnce(check, {}, first.observation.memory, T0 + MINUTE);
-    expect(second.observation.values.error_pct).toBe(0);
-    expect(second.observation.details).toEqual(['error_pct: numerator: no series match http_request_total{status=~"5.."} (counted as 0)']);
+    await traffic(instance, { errorRatio: 0 });
+    const url = targetUrl(`/metrics/${instance}`);
+    const twice = async (values: Record<string, MetricExpr>, assertions: NonNullable<Parameters<typeof metrics>[0]['expect']>) => {
+      const check = metrics({ id: 'm', url, values, expect: assertions });
+      const first = await runOnce(check, {}, undefined, T0);
+      return { first, second: await runOnce(check, {}, first.observation.memory, T0 + MINUTE) };
+    };
+    // No 5xx yet (the 500 series does not exist), and app_errors_total declared by # TYPE with no series yet: both 0.
+    const zero = await twice(
+      { error_pct: ratio(rate('http_requests_total{status=~"5.."}'), rate('http_requests_total')), app_errors: ratio(rate('app_errors_total'), rate('http_requests_total')) },
+      [value('error_pct').below(1), value('app_errors').below(1)],
+    );
+    expect(zero.second.observation.values).toMatchObject({ error_pct: 0, app_errors: 0 });
+    expect(zero.second.judgement.status).toBe('up');
+    expect(zero.second.observation.details).toEqual([
+      'error_pct: numerator: no series match http_requests_total{status=~"5.."} (counted as 0)',
+      'app_errors: numerator: no series match app_errors_total (counted as 0)',
+    ]);
+    // A typo (http_request_total): not 0 and "up", but unknown and named, from the first scrape on.
+    const typo = await twice({ error_pct: ratio(rate('http_request_total{status=~"5.."}'), rate('http_requests_total')) }, [value('error_pct').below(1)]);
+    for (const run of [typo.first, typo.second]) {
+      expect(run.judgement.status).toBe('unknown');
+      expect(run.message).toBe('error_pct: the exposition has no metric http_request_total (a typo in the name, or not the exporter meant)');
+    }
+    // The same in a denominator, a gauge or a histogram.
+    const others = await runOnce(
+      metrics({ id: 'm', url, values: { a: ratio(rate('http_requests_total'), rate('http_requests_totl')), b: gauge('process_resident_memory'), c: quantile(0.95, 'http_request_duration') } }),
+    );
+    expect(others.judgement.status).toBe('unknown');
+    expect(others.message).toBe(
+      [
+        'a: the exposition has no metric http_requests_totl (a typo in the name, or not the exporter meant)',
+        'b: the exposition has no metric process_resident_memory (a typo in the name, or not the exporter meant)',
+        'c: the exposition has no metric http_request_duration_bucket (a typo in the name, or not the exporter meant)',
+      ].join('; '),
+    );
     const result = validateConfig({
       checks: [metrics({ id: 'm', url: 'https://x.example/metrics', values: { r: ratio(rate('x', { by: ['status'] }), rate('x')), s: ratio(rate('x', { by: ['route'] }), rate('x', { by: ['route'] })) } })],
     });
@@ -203,19 +261,29 @@ describe('metrics kind: values between scrapes', () => {
     const checks = await app.tick();
     expect(checks.app?.status).toBe('up');
     expect(checks.app?.message).toBe('rps = 16.67');
-    expect(checks.app?.report?.[0]).toMatch(/^unreadable line \d+: "=" was expected after label route|^unreadable line \d+: /);
+    // Line 54: `http_requests_total{method="GET",route="/broken" 12`; line 55 belongs to no family the check reads.
+    expect(checks.app?.report).toEqual(['unreadable line 54: "," or "}" was expected after the value of label route']);
   });
 
-  it('a 20 MB exposition is not read past maxBodyBytes; a raised limit reads it', async () => {
-    const instance = unique('huge');
-    await traffic(instance, { padBytes: 20 * 1024 * 1024 });
-    const check = (maxBodyBytes?: number) => metrics({ id: 'huge', url: targetUrl(`/metrics/${instance}`), values: { memory: APP_VALUES.memory }, expect: [value('memory').below(1e9)], ...(maxBodyBytes ? { maxBodyBytes } : {}) });
-    const capped = await runOnce(check());
+  it('a 20 MB exposition is not read past maxBodyBytes (1 MiB by default, what a free-plan invocation can parse); a raised limit reads it', async () => {
+    const tooLarge = (limit: string) =>
+      `the exposition is larger than ${limit} (maxBodyBytes): not evaluated rather than half-read. ` +
+      "Narrow the scrape (e.g. node_exporter's ?collect[]=cpu) or, on a paid plan, raise maxBodyBytes (up to 32 MiB): parsing costs ~7.5 ms of CPU per MB and the free plan allows 10 ms";
+    const check = (instance: string, maxBodyBytes?: number) =>
+      metrics({ id: 'huge', url: targetUrl(`/metrics/${instance}`), values: { memory: APP_VALUES.memory }, expect: [value('memory').below(1e9)], ...(maxBodyBytes ? { maxBodyBytes } : {}) });
+    const huge = unique('huge');
+    await traffic(huge, { padBytes: 20 * 1024 * 1024 });
+    const capped = await runOnce(check(huge));
     expect(capped.judgement.status).toBe('unknown');
-    expect(capped.message).toBe('the exposition is larger than 4 MiB (maxBodyBytes): not evaluated rather than half-read');
-    const raised = await runOnce(check(32 * 1024 * 1024));
+    expect(capped.message).toBe(tooLarge('1 MiB'));
+    const raised = await runOnce(check(huge, 32 * 1024 * 1024));
     expect(raised.judgement.status).toBe('up');
     expect(raised.observation.values.memory).toBe(300 * 1024 * 1024);
+    // 1.5 MB is already past the default (about 11 ms of parsing); 2 MiB, on a paid plan, reads it.
+    const large = unique('large');
+    await traffic(large, { padBytes: 1.5 * 1024 * 1024 });
+    expect((await runOnce(check(large))).message).toBe(tooLarge('1 MiB'));
+    expect((await runOnce(check(large, 2 * 1024 * 1024))).judgement.status).toBe('up');
   });
 
   it('label values with quotes, backslashes and newlines are matched exactly', async () => {
@@ -228,11 +296,14 @@ describe('metrics kind: values between scrapes', () => {
         values: {
           pool: gauge('app_errors_total{message="connect ECONNREFUSED \\"db\\" at C:\\\\pool"}'),
           multiline: gauge('app_errors_total{message=~"line one\\nline two.*"}'),
+          // As in PromQL (RE2 with DotNL), "." matches the newline, and a leading (?i) ignores case.
+          dot: gauge('app_errors_total{message=~"line one.line two.*"}'),
+          caseless: gauge('app_errors_total{message=~"(?i)LINE ONE.*"}'),
           all: gauge('app_errors_total', { agg: 'count' }),
         },
       }),
     );
-    expect(run.observation.values).toMatchObject({ pool: 1, multiline: 2, all: 2 });
+    expect(run.observation.values).toEqual({ latencyMs: expect.any(Number), pool: 1, multiline: 2, dot: 2, caseless: 2, all: 2 });
   });
 
   it('groups by label: every group must pass, and the report names them', async () => {
@@ -251,6 +322,53 @@ describe('metrics kind: values between scrapes', () => {
     // round(700 × 0.005) = 4 of 700, round(300 × 0.005) = 2 of 300
     expect(checks.routes?.report).toEqual(['error_pct{route="/api/v1/earnings"} = 0.5714286', 'error_pct{route="/api/v1/auth/login"} = 0.6666667']);
     expect(checks.routes?.status).toBe('up');
+  });
+
+  it('aggregates rates, increases and gauges with sum, avg, max, min or count, optionally by label', async () => {
+    const check = metrics({
+      id: 'agg',
+      url: targetUrl(`/metrics/${unique('agg')}`),
+      values: {
+        rps_avg: rate('http_requests_total', { agg: 'avg' }),
+        rps_max: rate('http_requests_total', { agg: 'max', by: ['route'] }),
+        per_status: increase('http_requests_total', '1m', { agg: 'count', by: ['status'] }),
+        least: increase('http_requests_total', '1m', { agg: 'min' }),
+        requests_avg: gauge('http_request_duration_seconds_count', { agg: 'avg' }),
+        by_method: gauge('http_requests_total', { by: ['method'] }),
+      },
+    });
+    const first = await runOnce(check, {}, undefined, T0);
+    const second = await runOnce(check, {}, first.observation.memory, T0 + MINUTE);
+    // A scrape's traffic: GET earnings 699 × 200 + 1 × 500, POST login 299 × 200 + 1 × 500, over 60 s; two scrapes so far.
+    expect(second.observation.values).toEqual({
+      latencyMs: expect.any(Number),
+      rps_avg: 4.166667,
+      rps_max: [11.65, 4.983333],
+      per_status: [2, 2],
+      least: 1,
+      requests_avg: 1000,
+      by_method: [1400, 600],
+    });
+    expect(second.observation.details).toEqual([
+      'rps_max{route="/api/v1/earnings"} = 11.65',
+      'rps_max{route="/api/v1/auth/login"} = 4.983333',
+      'per_status{status="200"} = 2',
+      'per_status{status="500"} = 2',
+      'by_method{method="GET"} = 1400',
+      'by_method{method="POST"} = 600',
+    ]);
+  });
+
+  it('a +Inf bucket written "Inf" or "+inf" is read like a sample value: the quantile does not wait forever', async () => {
+    for (const infBound of ['Inf', '+inf']) {
+      const instance = unique('inf');
+      await traffic(instance, { infBound });
+      const check = metrics({ id: 'm', url: targetUrl(`/metrics/${instance}`), values: { p95_ms: APP_VALUES.p95_ms } });
+      const first = await runOnce(check, {}, undefined, T0);
+      const second = await runOnce(check, {}, first.observation.memory, T0 + MINUTE);
+      expect(second.observation.pending, infBound).toBeUndefined();
+      expect(second.observation.values.p95_ms).toBeCloseTo(25 + 25 * (950 / 990), 3);
+    }
   });
 
   it('sends auth headers from secrets; a refused scrape is down', async () => {

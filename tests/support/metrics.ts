@@ -36,6 +36,10 @@ export interface MetricsControl extends Partial<TrafficProfile> {
   padBytes?: number;
   /** Adds series whose label values hold quotes, backslashes and newlines. */
   oddLabels?: boolean;
+  /** Scrapes missed before the next one (a gap): the next exposition holds 1 + missed intervals of traffic. Once. */
+  missed?: number;
+  /** How the last bucket's bound is written: "+Inf" (default, as client libraries do), or "Inf", "+inf" ... */
+  infBound?: string;
 }
 
 /** /metrics/private-<name> answers 401 without `Authorization: Bearer METRICS_TOKEN`. */
@@ -92,6 +96,8 @@ export function controlMetrics(instance: string, input: MetricsControl): void {
   if (rest.malformed !== undefined) control.malformed = rest.malformed;
   if (rest.padBytes !== undefined) control.padBytes = rest.padBytes;
   if (rest.oddLabels !== undefined) control.oddLabels = rest.oddLabels;
+  if (rest.missed !== undefined) control.missed = rest.missed;
+  if (rest.infBound !== undefined) control.infBound = rest.infBound;
   if (restart) apps.set(instance, fresh(profile, control));
   else Object.assign(current, { profile, control });
 }
@@ -134,7 +140,8 @@ function labelValue(value: string): string {
 /** The exposition, prom-client style. */
 export function exposition(instance: string): string {
   const current = app(instance);
-  advance(current);
+  for (let i = 0; i <= (current.control.missed ?? 0); i++) advance(current);
+  delete current.control.missed;
   const { profile, control } = current;
   const dropped = new Set(control.drop ?? []);
   const out: string[] = [];
@@ -159,17 +166,23 @@ export function exposition(instance: string): string {
   const histogram: string[] = [];
   for (const [route, { buckets, sum, count }] of current.durations) {
     BUCKETS.forEach((le, i) => histogram.push(`http_request_duration_seconds_bucket{le="${le}",route="${route}"} ${buckets[i]}`));
-    histogram.push(`http_request_duration_seconds_bucket{le="+Inf",route="${route}"} ${buckets[BUCKETS.length]}`);
+    histogram.push(`http_request_duration_seconds_bucket{le="${control.infBound ?? '+Inf'}",route="${route}"} ${buckets[BUCKETS.length]}`);
     histogram.push(`http_request_duration_seconds_sum{route="${route}"} ${Math.round(sum * 1000) / 1000}`);
     histogram.push(`http_request_duration_seconds_count{route="${route}"} ${count}`);
   }
   family('http_request_duration_seconds', 'histogram', 'Duration of HTTP requests in seconds', histogram);
-  if (control.oddLabels) {
-    family('app_errors_total', 'counter', 'Errors by message', [
-      `app_errors_total{message="${labelValue('connect ECONNREFUSED "db" at C:\\pool')}"} ${current.scrapes}`,
-      `app_errors_total{message="${labelValue('line one\nline two } {x="1"}')}"} ${2 * current.scrapes}`,
-    ]);
-  }
+  // Declared but empty until oddLabels, as prom-client shows a labelled counter nothing has incremented yet.
+  family(
+    'app_errors_total',
+    'counter',
+    'Errors by message',
+    control.oddLabels
+      ? [
+          `app_errors_total{message="${labelValue('connect ECONNREFUSED "db" at C:\\pool')}"} ${current.scrapes}`,
+          `app_errors_total{message="${labelValue('line one\nline two } {x="1"}')}"} ${2 * current.scrapes}`,
+        ]
+      : [],
+  );
   if (control.malformed) out.push('http_requests_total{method="GET",route="/broken" 12', 'this line is not a sample at all');
   let text = `${out.join('\n')}\n`;
   if (control.padBytes) {
