@@ -1,11 +1,13 @@
 // Comparing with the past, through real ticks: database growth against the
-// size 7 days ago (R11), and a latency spike against its median.
+// size 7 days ago (R11), a metric against an hour ago and against its 24-hour
+// median, a latency spike against its median, and pasts of 0.
 import { reset } from 'cloudflare:test';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { http, latency, pg, secret } from '../src/config';
+import { gauge, http, latency, metrics, pg, secret, value } from '../src/config';
 import { SAMPLES_PER_WINDOW } from '../src/assert/trend';
+import type { Config } from '../src/config/types';
 import type { EngineState } from '../src/store/state';
-import { KEYS } from '../src/store/kv';
+import { KEYS, readState } from '../src/store/kv';
 import { config, MINUTE, program, runTick, T0, targetUrl, testKV, unique } from './helpers';
 import { admin, pgUrls, viaLocalNeon } from './helpers/pg';
 
@@ -13,8 +15,22 @@ beforeEach(async () => {
   await reset();
 });
 
-const DAY = 24 * 60 * MINUTE;
+const HOUR = 60 * MINUTE;
+const DAY = 24 * HOUR;
 const state = async () => JSON.parse((await testKV().get(KEYS.state)) ?? '{}') as EngineState;
+/** One tick, then the check's state as the engine holds it (ticks write KV only on changes and flushes). */
+const tickAt = async (cfg: Config, time: number, id: string) => {
+  await runTick(cfg, time);
+  return (await readState(testKV(), T0)).checks[id];
+};
+/** A gauge the metrics server exposes, set by the test. */
+const CONNECTIONS = { connections: gauge('websocket_connections') };
+const connections = async (app: string, count: number) => {
+  const response = await fetch(targetUrl(`/__metrics/${app}`), { method: 'POST', body: JSON.stringify({ connections: count }) });
+  expect(response.status).toBe(204);
+};
+/** The one trended value's sample set. */
+const pointsOf = (check: EngineState['checks'][string] | undefined) => Object.values(check?.samples ?? {})[0]?.points ?? [];
 
 describe('trends', () => {
   it('databaseSize growth (R11): pending without history, then compared with 7 days ago', async () => {
@@ -38,11 +54,87 @@ describe('trends', () => {
       s = await state();
       expect(s.checks.size?.status).toBe('down');
       expect(s.checks.size?.message).toMatch(/^database size: change over 7d = [\d.]+%, expected < 20%$/);
-      const samples = Object.values(s.checks.size?.samples ?? {})[0];
-      expect(samples?.points.length).toBeLessThanOrEqual(SAMPLES_PER_WINDOW + 3);
+      // Eight more days, a tick every 3 hours (the 7-day window keeps one sample per 3.5 h):
+      // the sample set has filled its window and stays within its cap.
+      for (let time = T0 + 7 * DAY + 3 * HOUR; time <= T0 + 15 * DAY; time += 3 * HOUR) await runTick(cfg, time, { secrets });
+      const points = pointsOf((await readState(testKV(), T0)).checks.size);
+      expect(points.length).toBeGreaterThanOrEqual(SAMPLES_PER_WINDOW);
+      expect(points.length).toBeLessThanOrEqual(SAMPLES_PER_WINDOW + 3);
+      expect(points[0]?.[0]).toBeGreaterThanOrEqual(T0 + 8 * DAY - 7 * HOUR);
     } finally {
       await admin(`DROP DATABASE IF EXISTS ${db} WITH (FORCE)`);
     }
+  });
+
+  it('changePct of a metric over 1h: pending, 0%, then +30% fails; the samples stay within their cap', async () => {
+    const app = unique('ws');
+    const cfg = config({ checks: [metrics({ id: 'ws', url: targetUrl(`/metrics/${app}`), values: CONNECTIONS, expect: [value('connections').label('connections').changePct('1h').below(20)], confirmations: { down: 1, up: 1 } })] });
+    await connections(app, 100);
+    let check;
+    for (let minute = 0; minute <= 60; minute++) {
+      check = await tickAt(cfg, T0 + minute * MINUTE, 'ws');
+      if (minute === 30) expect(check?.message).toBe('connections: change over 1h: not enough history yet');
+    }
+    expect(check?.message).toBe('connections: change over 1h = 0%');
+    await connections(app, 130);
+    for (let minute = 61; minute <= 80; minute++) {
+      check = await tickAt(cfg, T0 + minute * MINUTE, 'ws');
+      expect(check?.message).toBe('connections: change over 1h = 30%, expected < 20%');
+    }
+    expect(check?.status).toBe('down');
+    // 81 ticks a minute apart, one sample per 75 s bucket: the window is full and capped.
+    const points = pointsOf(check);
+    expect(points.length).toBeGreaterThanOrEqual(SAMPLES_PER_WINDOW);
+    expect(points.length).toBeLessThanOrEqual(SAMPLES_PER_WINDOW + 3);
+  });
+
+  it('vsMedian over 24h: the median of the last 24 hours only, from at least 6 samples', async () => {
+    const app = unique('ws');
+    const cfg = config({ checks: [metrics({ id: 'ws', url: targetUrl(`/metrics/${app}`), values: CONNECTIONS, expect: [value('connections').vsMedian('24h').below(3)], confirmations: { down: 1, up: 1 } })] });
+    // A backlog a day ago (older than the window by the time it matters)...
+    await connections(app, 1000);
+    await tickAt(cfg, T0, 'ws');
+    // ...then six samples, one per 30-minute bucket: 10, 10, 10, 20, 20, 20 (median 15).
+    for (const [i, count] of [10, 10, 10, 20, 20, 20].entries()) {
+      await connections(app, count);
+      // A later tick in the same bucket replaces the earlier one: the 500 is not a sample.
+      if (i === 5) {
+        await connections(app, 500);
+        await tickAt(cfg, T0 + 20 * HOUR + i * 30 * MINUTE - 10 * MINUTE, 'ws');
+        await connections(app, count);
+      }
+      const check = await tickAt(cfg, T0 + 20 * HOUR + i * 30 * MINUTE, 'ws');
+      if (i === 4) expect(check?.message).toBe('connections ÷ its 1d median: not enough history yet');
+    }
+    await connections(app, 60);
+    const check = await tickAt(cfg, T0 + 24 * HOUR + 30 * MINUTE, 'ws');
+    // 60 ÷ 15 = 4. With the 1000 from 24.5 h ago the median would be 20 (3×, passing); with the 500, 20 too.
+    expect(check?.message).toBe('connections ÷ its 1d median = 4, expected < 3');
+    expect(check?.status).toBe('down');
+  });
+
+  it('a past of 0 is compared too: 0 → 0 is no change, 0 → 3 an infinite rise (not "not enough history" forever)', async () => {
+    const app = unique('ws');
+    const cfg = config({
+      checks: [
+        metrics({
+          id: 'ws',
+          url: targetUrl(`/metrics/${app}`),
+          values: CONNECTIONS,
+          expect: [value('connections').label('connections').changePct('1h').below(50), value('connections').vsMedian('1h').below(3)],
+          confirmations: { down: 1, up: 1 },
+        }),
+      ],
+    });
+    await connections(app, 0);
+    let check;
+    for (let minute = 0; minute <= 110; minute += 10) check = await tickAt(cfg, T0 + minute * MINUTE, 'ws');
+    expect(check?.message).toBe('connections: change over 1h = 0%, connections ÷ its 1h median = 1');
+    expect(check?.status).toBe('up');
+    await connections(app, 3);
+    check = await tickAt(cfg, T0 + 120 * MINUTE, 'ws');
+    expect(check?.message).toBe('connections: change over 1h = Infinity%, expected < 50%; connections ÷ its 1h median = Infinity, expected < 3');
+    expect(check?.status).toBe('down');
   });
 
   it('latency against its 1-hour median: a spike is caught, a steady slow service is not', async () => {

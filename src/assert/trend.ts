@@ -72,13 +72,22 @@ function trendValue(source: TrendSource, current: number, set: SampleSet, now: n
   if (fn === 'ratioToMedian') {
     const recent = set.points.filter(([time]) => time >= now - source.window && time < now).map(([, value]) => value);
     if (recent.length < MIN_MEDIAN_SAMPLES) return undefined;
-    const median = medianOf(recent);
-    return median === 0 ? undefined : round(current / median);
+    return round(divide(current, medianOf(recent), 1));
   }
   const past = valueAgo(set, now - source.window);
   if (past === undefined) return undefined;
   if (fn === 'change') return round(current - past);
-  return past === 0 ? undefined : round(((current - past) / Math.abs(past)) * 100);
+  return round(divide(current - past, Math.abs(past), 0) * 100);
+}
+
+/**
+ * `part / whole`, with an answer when the whole is 0 (0 failed jobs a week
+ * ago, a median of 0 errors): waiting for another past would wait forever.
+ * 0 against 0 is `same` (no change); anything else is infinitely more or less.
+ */
+function divide(part: number, whole: number, same: number): number {
+  if (whole !== 0) return part / whole;
+  return part === 0 ? same : part > 0 ? Infinity : -Infinity;
 }
 
 /** The sample closest to `time`, if one is near enough. */
