@@ -8,10 +8,11 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { checklist, defineConfig, discord, gauge, heartbeat, http, metrics, pg, secret, slack, status, task, telegram, upstash, value, webhook, type ConfigInput } from '../src/config';
 import type { Config } from '../src/config/types';
 import { validateConfig } from '../src/config/validate';
-import { dueChecklists } from '../src/engine/checklists';
+import { dueChecklists, taskStatus, type Task } from '../src/engine/checklists';
 import { tick } from '../src/engine/tick';
 import type { WorkerEnv } from '../src/env';
-import { readState } from '../src/store/kv';
+import { emptyState } from '../src/store/state';
+import { taskKey } from '../src/store/tasks';
 import type { StatusView } from '../src/web/view';
 import { createWorker } from '../src/worker';
 import { config, freshIsolateKV, MINUTE, program, received, runTick, sinkUrl, targetUrl, testKV, unique, workerEnv } from './helpers';
@@ -101,6 +102,38 @@ describe('checklist config', () => {
   });
 });
 
+describe('when a manual task is due', () => {
+  /** A task's state at each time, after it was done at `doneAt`. */
+  const statesAt = (cron: string, tz: string, every: string | undefined, doneAt: number, times: number[]) => {
+    const cfg = config({ checks: [], checklists: [checklist({ id: 'c', cron, tz, items: [task({ id: 't', text: 'Do it', ...(every ? { every } : {}) })] })] });
+    const list = cfg.checklists[0] as Config['checklists'][number];
+    const item = list.items[0] as Task;
+    const tasks = { done: { [taskKey('c', 't')]: { at: doneAt, by: 'alice' } } };
+    return times.map((time) => taskStatus(item, list, emptyState(time), tasks, time).state);
+  };
+
+  // The four cases an operator reported: each was overdue at a run although done on time.
+  it.each([
+    // First Monday of the quarter 09:00 Berlin (08:00 UTC in winter, 07:00 UTC in summer), done at 08:30 UTC on the January run's day.
+    ['quarterly "90d", done 2027-01-04 08:30', '0 9 * 1,4,7,10 1#1', 'Europe/Berlin', '90d', Date.UTC(2027, 0, 4, 8, 30), Date.UTC(2027, 3, 5, 7, 0), Date.UTC(2027, 6, 5, 7, 0)],
+    // The 1st of the month; January has 31 days, so "30d" used to fall due before the February run.
+    ['monthly "30d", done Jan 1', '0 9 1 * *', 'UTC', '30d', Date.UTC(2027, 0, 1, 10, 0), Date.UTC(2027, 1, 1, 9, 0), Date.UTC(2027, 2, 1, 9, 0)],
+    // Weekdays only: done on Friday, the next run is Monday.
+    ['weekday-daily "1d", done Friday', '0 9 * * 1-5', 'Europe/Berlin', '1d', Date.UTC(2027, 0, 8, 10, 0), Date.UTC(2027, 0, 11, 8, 0), Date.UTC(2027, 0, 12, 8, 0)],
+    // Done five minutes before the 09:00 digest: it counts for that run.
+    ['daily "1d", done at 08:55', '0 9 * * *', 'UTC', '1d', Date.UTC(2027, 0, 5, 8, 55), Date.UTC(2027, 0, 6, 9, 0), Date.UTC(2027, 0, 7, 9, 0)],
+  ])('%s: done until the next run, due (not overdue) at it, overdue only at the run after', (_name, cron, tz, every, doneAt, nextRun, runAfter) => {
+    expect(statesAt(cron, tz, every, doneAt, [nextRun - MINUTE, nextRun, runAfter - MINUTE, runAfter])).toEqual(['done', 'due', 'due', 'overdue']);
+  });
+
+  it('without `every` a task is due once per run; with a longer `every` at the first run about that long after', () => {
+    // Monthly on the 1st, no every: February (28 days) is not skipped.
+    expect(statesAt('0 9 1 * *', 'UTC', undefined, Date.UTC(2027, 1, 1, 12, 0), [Date.UTC(2027, 2, 1, 9, 0), Date.UTC(2027, 3, 1, 9, 0)])).toEqual(['due', 'overdue']);
+    // A "30d" task on a daily checklist, done Nov 25: due again at the Dec 25 run.
+    expect(statesAt('0 9 * * *', 'UTC', '30d', Date.UTC(2026, 10, 25, 10, 0), [Date.UTC(2026, 11, 24, 9, 0), Date.UTC(2026, 11, 25, 9, 0), Date.UTC(2026, 11, 26, 9, 0)])).toEqual(['done', 'due', 'overdue']);
+  });
+});
+
 describe('a checklist run', () => {
   // Monday 2026-11-23 09:00 in Berlin is 08:00 UTC.
   const RUN = Date.UTC(2026, 10, 23, 8, 0);
@@ -183,7 +216,8 @@ describe('a checklist run', () => {
     expect(bySink.slack.blocks[0].text.text).toBe('📋 Daily checklist — 7/8 OK');
     expect(bySink.slack.blocks[1].text.text).toBe('*Needs attention*\n🔴 Checkout — status = 503, expected 200');
     expect(bySink.slack.blocks[2].text.text).toBe('*OK*\nAPI health, Database, Redis, App memory');
-    expect(bySink.slack.blocks[3].text.text).toMatch(/^\*Tasks\*\n🗓️ Review error logs \(on-call\) — not done yet; due by 2026-11-24\n🗓️ Rotate API_SECRET \(alice\) — not done yet; due by 2026-12-23\n🗓️ Restore drill — not done yet; due by 2026-12-23$/);
+    // Never-done tasks are due at the first run, by the next one.
+    expect(bySink.slack.blocks[3].text.text).toBe('*Tasks*\n🗓️ Review error logs (on-call) — not done yet; due by 2026-11-24\n🗓️ Rotate API_SECRET (alice) — not done yet; due by 2026-11-24\n🗓️ Restore drill — not done yet; due by 2026-11-24');
     expect(bySink.discord.embeds[0]).toMatchObject({ title: '📋 Daily checklist — 7/8 OK', color: 0xe5484d });
     expect(bySink.discord.embeds[0].description).toContain('**Needs attention**\n🔴 Checkout — status = 503, expected 200');
     expect(bySink.telegram.text).toMatch(/^📋 <b>Daily checklist — 7\/8 OK<\/b>\n\n<b>Needs attention<\/b>\n🔴 Checkout — status = 503, expected 200/);
@@ -223,18 +257,21 @@ describe('a checklist run', () => {
       await waitOnExecutionContext(ctx);
       return response;
     };
+    const lastDigest = async () => {
+      const digest = JSON.parse((await received(s.sink)).filter((r) => r.platform === 'hook').at(-1)?.body ?? '{}') as { items: Array<{ id: string; state: string; detail: string }> };
+      return Object.fromEntries(digest.items.map((item) => [item.id, [item.state, item.detail]]));
+    };
     await runTick(s.cfg, RUN, { secrets: s.secrets });
-    // Two days later "Review error logs" (every 1d) is overdue.
+    // Never done, so due at the first run (Monday) and overdue from the next (Tuesday): on Wednesday it is overdue.
     clock = RUN + 2 * DAY;
     await runTick(s.cfg, RUN + 2 * DAY, { secrets: s.secrets });
-    const digest = JSON.parse((await received(s.sink)).filter((r) => r.platform === 'hook').at(-1)?.body ?? '{}');
-    expect(digest.items[0]).toMatchObject({ id: 'error-logs', state: 'overdue', detail: 'overdue since 2026-11-24 08:00 UTC; never done' });
+    expect((await lastDigest())['error-logs']).toEqual(['overdue', 'overdue since 2026-11-24 08:00 UTC; never done']);
     let view = (await (await call('/api/status')).json()) as StatusView;
     expect(view.checklists[0]?.tasks.map((t) => [t.id, t.state])).toEqual([
       ['error-logs', 'overdue'],
-      ['restore', 'due'],
+      ['restore', 'overdue'],
     ]); // "rotate" is private
-    expect(await (await call('/')).text()).toContain('Overdue: Review error logs (due 2026-11-24)');
+    expect(await (await call('/')).text()).toContain('Overdue: Review error logs (due 2026-11-24) · Restore drill (due 2026-11-24)');
 
     const path = '/api/checklists/daily/items/error-logs/done';
     const body = JSON.stringify({ by: 'alice', note: 'nothing new since Friday' });
@@ -242,21 +279,89 @@ describe('a checklist run', () => {
     expect((await call(path, { method: 'POST', body, headers: { authorization: 'Bearer admin-token-0b8c2f6d9X' } })).status).toBe(401);
     expect((await call('/api/checklists/daily/items/api/done', { method: 'POST', body, headers: { authorization: `Bearer ${ADMIN_TOKEN}` } })).status).toBe(404);
     expect((await call(path, { method: 'POST', body: '{"by": 42}', headers: { authorization: `Bearer ${ADMIN_TOKEN}` } })).status).toBe(400);
+    expect(await testKV().get('task:daily:error-logs')).toBeNull();
     const done = await call(path, { method: 'POST', body, headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
     expect(done.status).toBe(200);
-    expect(await done.json()).toEqual({ checklist: 'daily', item: 'error-logs', done: { at: new Date(clock).toISOString(), by: 'alice', note: 'nothing new since Friday' }, nextDue: new Date(clock + DAY).toISOString() });
+    // Done at Wednesday's run: it counts for that run, and is next due at Thursday's.
+    expect(await done.json()).toEqual({ checklist: 'daily', item: 'error-logs', done: { at: new Date(clock).toISOString(), by: 'alice', note: 'nothing new since Friday' }, nextDue: new Date(RUN + 3 * DAY).toISOString() });
+    expect(JSON.parse((await testKV().get('task:daily:error-logs')) ?? 'null')).toEqual({ v: 1, at: clock, by: 'alice', note: 'nothing new since Friday' });
 
     view = (await (await call('/api/status')).json()) as StatusView;
     expect(view.checklists[0]?.tasks[0]).toMatchObject({ id: 'error-logs', state: 'done', lastDoneAt: new Date(clock).toISOString() });
     // The restore drill is done by the backup job's heartbeat ping.
     expect((await call('/ping/backup-token-1f2e3d4c5b', { method: 'POST' })).status).toBe(200);
-    clock = RUN + 3 * DAY;
     await runTick(s.cfg, RUN + 2 * DAY + HOUR, { secrets: s.secrets });
+    // Thursday: the logs are due again (done for Wednesday, not overdue); the drill (every 30d) is next due in a month.
+    clock = RUN + 3 * DAY;
     await runTick(s.cfg, RUN + 3 * DAY, { secrets: s.secrets });
-    const next = JSON.parse((await received(s.sink)).filter((r) => r.platform === 'hook').at(-1)?.body ?? '{}');
-    const states = Object.fromEntries((next.items as Array<{ id: string; state: string; detail: string }>).map((item) => [item.id, [item.state, item.detail]]));
-    expect(states['error-logs']).toEqual(['overdue', 'overdue since 2026-11-26 08:00 UTC; last done 2026-11-25 by alice']);
+    let states = await lastDigest();
+    expect(states['error-logs']).toEqual(['due', 'due by 2026-11-27; last done 2026-11-25 by alice']);
     expect(states.restore).toEqual(['done', 'done 2026-11-25 by heartbeat backup-job; next due 2026-12-25']);
+    // Friday: Thursday's occurrence was not done by Friday's run.
+    await runTick(s.cfg, RUN + 4 * DAY, { secrets: s.secrets });
+    states = await lastDigest();
+    expect(states['error-logs']).toEqual(['overdue', 'overdue since 2026-11-27 08:00 UTC; last done 2026-11-25 by alice']);
+  });
+
+  it('two tasks marked done at the same moment are both kept: one key each, one write per completion', async () => {
+    const s = setup();
+    const { kv, counts } = freshIsolateKV();
+    const worker = createWorker(s.input, { now: () => RUN + HOUR });
+    const env = workerEnv(s.secrets, kv) as WorkerEnv;
+    const mark = async (item: string, by: string) => {
+      const ctx = createExecutionContext();
+      const response = await worker.fetch(new Request(`https://status.example.com/api/checklists/daily/items/${item}/done`, { method: 'POST', body: JSON.stringify({ by }), headers: { authorization: `Bearer ${ADMIN_TOKEN}` } }), env, ctx);
+      await waitOnExecutionContext(ctx);
+      return response.status;
+    };
+    expect(await Promise.all([mark('error-logs', 'alice'), mark('rotate', 'bob')])).toEqual([200, 200]);
+    expect(counts).toEqual({ reads: 0, writes: 2 });
+    // The tick that runs the checklist reads each of its tasks' keys (never a list) and sees both.
+    const report = await runTick(s.cfg, RUN + DAY, { secrets: s.secrets });
+    expect(report.checklists).toEqual(['daily']);
+    const digest = JSON.parse((await received(s.sink)).find((r) => r.platform === 'hook')?.body ?? '{}') as { items: Array<{ id: string; state: string; detail: string }> };
+    expect(digest.items.filter((item) => item.id === 'error-logs' || item.id === 'rotate').map((item) => [item.id, item.state, item.detail])).toEqual([
+      ['error-logs', 'due', 'due by 2026-11-25; last done 2026-11-23 by alice'],
+      ['rotate', 'done', 'done 2026-11-23 by bob; next due 2026-12-23'],
+    ]);
+  });
+
+  it('private items stay off public routes, even a private task sharing its id with a public check, and out of the counts', async () => {
+    const web = unique('web');
+    const internal = unique('internal');
+    const sink = unique('sink');
+    const input = defineConfig({
+      channels: { hooks: webhook({ url: sinkUrl(`/hook/${sink}`), signingSecret: 'whsec-test-signing-secret' }) },
+      checks: [
+        http({ id: 'api', name: 'API', url: targetUrl(`/p/${web}`) }),
+        http({ id: 'web', name: 'Web', url: targetUrl(`/p/${web}`) }),
+        http({ id: 'internal', name: 'Internal admin', url: targetUrl(`/p/${internal}`), public: false }),
+      ],
+      checklists: [checklist({ id: 'ops', name: 'Ops', cron: '0 9 * * *', tz: 'UTC', items: ['web', 'internal', task({ id: 'api', text: 'Rotate the partner API key', public: false })] })],
+    });
+    const cfg = config(input);
+    await program(web, { json: { status: 'ok' } });
+    await program(internal, { status: 500, json: { error: 'admin console down' } });
+    const day = Date.UTC(2026, 10, 23, 9, 0);
+    await runTick(cfg, day);
+    await runTick(cfg, day + DAY); // the private task (never done) is overdue now; the private check fails
+    // The team's digest has all three items.
+    const digest = JSON.parse((await received(sink)).filter((r) => r.body.includes('"checklist.digest"')).at(-1)?.body ?? '{}') as { ok: number; total: number; items: Array<{ id: string; state: string }> };
+    expect([digest.ok, digest.total, digest.items.map((item) => [item.id, item.state])]).toEqual([1, 3, [['internal', 'failing'], ['api', 'overdue'], ['web', 'ok']]]);
+    // The public page and API count and show the public item only.
+    const worker = createWorker(input, { now: () => day + DAY + MINUTE });
+    const get = async (path: string) => {
+      const ctx = createExecutionContext();
+      const response = await worker.fetch(new Request(`https://status.example.com${path}`), workerEnv() as WorkerEnv, ctx);
+      await waitOnExecutionContext(ctx);
+      return response.text();
+    };
+    const view = JSON.parse(await get('/api/status')) as StatusView;
+    expect(view.checklists).toEqual([expect.objectContaining({ id: 'ops', ok: 1, total: 1, problems: [], tasks: [] })]);
+    const page = await get('/');
+    expect(page).toContain('1/1 OK');
+    expect(page).not.toContain('Rotate the partner API key');
+    expect(page).not.toContain('Internal admin');
   });
 
   it('without VIGIL_ADMIN_TOKEN the route is off (503), never open', async () => {
@@ -266,6 +371,7 @@ describe('a checklist run', () => {
     const ctx = createExecutionContext();
     const response = await worker.fetch(new Request('https://status.example.com/api/checklists/daily/items/error-logs/done', { method: 'POST', headers: { authorization: 'Bearer ' } }), workerEnv(secrets) as WorkerEnv, ctx);
     expect(response.status).toBe(503);
-    expect(await readState(testKV(), RUN)).toMatchObject({ outbox: [] });
+    // Nothing was recorded: the task is still never done.
+    expect(await testKV().get('task:daily:error-logs')).toBeNull();
   });
 });

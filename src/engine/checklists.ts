@@ -1,7 +1,9 @@
 // Checklists: at its time (cron in a time zone) a checklist runs its checks
 // in the tick and posts one digest per channel: problems first with what was
-// observed, then the rest. Manual tasks are due `every` after they were last
-// done (marked through the API, or by a heartbeat's successful ping).
+// observed, then the rest. A manual task belongs to its checklist's runs: it
+// is due at a run and overdue when that run's occurrence was not done by the
+// next run (docs/checklists.md, "When a task is due"). Done is marked through
+// the API, or by a heartbeat's successful ping.
 // A run is identified by its scheduled time, so a repeated or overlapping
 // tick never posts it twice.
 
@@ -21,16 +23,21 @@ export interface ChecklistRun {
   runAt: number;
 }
 
-/** What the page and API show of a checklist between runs. */
+/**
+ * What the page and API show of a checklist between runs. Only public items
+ * count: private checks and tasks stay in the digest (sent to the team's
+ * channels) and never reach a public route.
+ */
 export interface ChecklistState {
   /** The scheduled time of the last run. */
   lastRun: number;
-  /** The first run (never-done tasks are due one period after it). */
+  /** The first run (a task never done is due at it). */
   firstRun: number;
+  /** Public items OK at the last run, of `total` public items. */
   ok: number;
   total: number;
-  /** The items that were not OK at the last run. */
-  problems: Array<{ id: string; name: string; state: ItemState; detail: string }>;
+  /** The public items that were not OK at the last run. */
+  problems: Array<{ kind: 'check' | 'task'; id: string; name: string; state: ItemState; detail: string }>;
 }
 
 /** Problem lines kept per checklist in state. */
@@ -58,28 +65,63 @@ export function checksOf(runs: readonly ChecklistRun[]): Set<string> {
   return new Set(runs.flatMap((run) => run.checklist.items.filter((item) => item.type === 'check').map((item) => item.id)));
 }
 
-type Task = Extract<ChecklistItem, { type: 'task' }>;
+export type Task = Extract<ChecklistItem, { type: 'task' }>;
 
 export interface TaskStatus {
+  /** done: the current occurrence is covered; due: open, to do before the next run; overdue: a run's occurrence was not done by the run after it. */
   state: 'overdue' | 'due' | 'done';
+  /** The run at which the task's current (or next) occurrence opens. */
+  opensAt: number;
+  /** The run by which that occurrence must be done: overdue from then. */
   dueAt: number;
   last?: TaskDone;
 }
 
 /**
- * A task is done until `every` after its last completion, then overdue. A
- * task never done is due one period after the checklist's first run.
+ * A completion up to this share of a task's `every` before a run counts for
+ * that run, and `every` is measured with the same slack: so a task on a
+ * checklist that runs about as often as `every` is due at each run (a "30d"
+ * task on the 1st of each month, February too), and on one that runs more
+ * often it is due at the first run about `every` after it was done.
  */
-export function taskStatus(task: Task, checklistId: string, state: EngineState, tasks: TasksRecord, now: number): TaskStatus {
-  let last = lastDone(tasks, checklistId, task.id);
+export const TASK_GRACE_SHARE = 0.25;
+
+/** The checklist's last run at or before `time` (croner excludes a run exactly at the reference). */
+function runAtOrBefore(checklist: Checklist, time: number): number | undefined {
+  return cronFor(checklist.schedule.cron, checklist.schedule.tz).previousRuns(1, new Date(time + 1))[0]?.getTime();
+}
+
+/** The checklist's first run at or after `time`. */
+function runAtOrAfter(checklist: Checklist, time: number): number {
+  return cronFor(checklist.schedule.cron, checklist.schedule.tz).nextRun(new Date(time - 1))?.getTime() ?? Infinity;
+}
+
+/**
+ * The run at which a task done at `doneAt` is next due: it counts as done for
+ * the run R it was done for (the last run at or before doneAt + grace), and
+ * its next occurrence opens at the first run at or after R + every − grace.
+ */
+export function nextOccurrence(task: Task, checklist: Checklist, doneAt: number): number {
+  const grace = task.everyMs * TASK_GRACE_SHARE;
+  const doneFor = runAtOrBefore(checklist, doneAt + grace) ?? doneAt;
+  return runAtOrAfter(checklist, doneFor + task.everyMs - grace);
+}
+
+/**
+ * Where a manual task stands at `now`. Its occurrence opens at a run and is
+ * due by the next run (overdue from then); a task never done is due at the
+ * checklist's first run.
+ */
+export function taskStatus(task: Task, checklist: Checklist, state: EngineState, tasks: TasksRecord, now: number): TaskStatus {
+  let last = lastDone(tasks, checklist.id, task.id);
   if (task.doneBy) {
     const facts = state.checks[task.doneBy]?.facts;
     const pinged = typeof facts?.last_success_at === 'string' ? Date.parse(facts.last_success_at) : Number.NaN;
     if (!Number.isNaN(pinged) && (!last || pinged > last.at)) last = { at: pinged, by: `heartbeat ${task.doneBy}` };
   }
-  const firstRun = state.checklists?.[checklistId]?.firstRun ?? now;
-  const dueAt = (last?.at ?? firstRun) + task.everyMs;
-  const status: TaskStatus = { state: now >= dueAt ? 'overdue' : last ? 'done' : 'due', dueAt };
+  const opensAt = last ? nextOccurrence(task, checklist, last.at) : (state.checklists?.[checklist.id]?.firstRun ?? runAtOrBefore(checklist, now) ?? now);
+  const dueAt = runAtOrAfter(checklist, opensAt + 1);
+  const status: TaskStatus = { state: now < opensAt ? 'done' : now < dueAt ? 'due' : 'overdue', opensAt, dueAt };
   if (last) status.last = last;
   return status;
 }
@@ -89,10 +131,12 @@ function day(time: number): string {
 }
 
 function taskItem(task: Task, status: TaskStatus): DigestItem {
+  const { last } = status;
+  const lastText = last ? `last done ${day(last.at)} by ${last.by}` : 'never done';
   let detail: string;
-  if (status.state === 'overdue') detail = `overdue since ${isoMinute(status.dueAt)}${status.last ? `; last done ${day(status.last.at)} by ${status.last.by}` : '; never done'}`;
-  else if (status.state === 'done' && status.last) detail = `done ${day(status.last.at)} by ${status.last.by}${status.last.note ? `: ${status.last.note}` : ''}; next due ${day(status.dueAt)}`;
-  else detail = `not done yet; due by ${day(status.dueAt)}`;
+  if (status.state === 'overdue') detail = `overdue since ${isoMinute(status.dueAt)}; ${lastText}`;
+  else if (status.state === 'done' && last) detail = `done ${day(last.at)} by ${last.by}${last.note ? `: ${last.note}` : ''}; next due ${day(status.opensAt)}`;
+  else detail = last ? `due by ${day(status.dueAt)}; ${lastText}` : `not done yet; due by ${day(status.dueAt)}`;
   const item: DigestItem = { id: task.id, name: task.text, kind: 'task', state: status.state, detail };
   if (task.owner) item.owner = task.owner;
   if (task.link) item.link = task.link;
@@ -118,7 +162,7 @@ const ORDER: Record<ItemState, number> = { failing: 0, overdue: 1, warning: 2, u
 export function buildDigest(run: ChecklistRun, config: Config, state: EngineState, tasks: TasksRecord, now: number): Digest {
   const { checklist } = run;
   const items = checklist.items.map((item) =>
-    item.type === 'check' ? checkItem(item.id, config, state.checks[item.id], now) : taskItem(item, taskStatus(item, checklist.id, state, tasks, now)),
+    item.type === 'check' ? checkItem(item.id, config, state.checks[item.id], now) : taskItem(item, taskStatus(item, checklist, state, tasks, now)),
   );
   items.sort((a, b) => ORDER[a.state] - ORDER[b.state]);
   const since = state.checklists?.[checklist.id]?.lastRun ?? run.runAt - 86_400_000;
@@ -136,6 +180,11 @@ export function buildDigest(run: ChecklistRun, config: Config, state: EngineStat
   return { id: `checklist:${checklist.id}:${run.runAt}`, checklist: { id: checklist.id, name: checklist.name }, runAt: run.runAt, ok, total: items.length, items, incidents, held: [] };
 }
 
+/** True when the item may be shown on public routes: a public check, or a public task. */
+export function isPublicItem(item: ChecklistItem, config: Config): boolean {
+  return item.type === 'task' ? item.public : config.checks.find((check) => check.id === item.id)?.public === true;
+}
+
 /**
  * Posts a run's digest to each of its channels, folding in the alerts each
  * channel's quiet hours were holding, and records the run for the page.
@@ -148,16 +197,18 @@ export function postDigest(run: ChecklistRun, config: Config, state: EngineState
     const held = takeHeld(state, channel, now).map((event) => heldLine(event, alertMessage(event).title));
     added += enqueue(state, { ...digest, held }, [channel], now);
   }
+  const shown = new Set(run.checklist.items.filter((item) => isPublicItem(item, config)).map((item) => `${item.type} ${item.id}`));
+  const publicItems = digest.items.filter((item) => shown.has(`${item.kind} ${item.id}`));
   const previous = state.checklists?.[run.checklist.id];
   (state.checklists ??= {})[run.checklist.id] = {
     lastRun: run.runAt,
     firstRun: previous?.firstRun ?? run.runAt,
-    ok: digest.ok,
-    total: digest.total,
-    problems: digest.items
+    ok: publicItems.filter((item) => !PROBLEM_STATES.has(item.state)).length,
+    total: publicItems.length,
+    problems: publicItems
       .filter((item) => PROBLEM_STATES.has(item.state))
       .slice(0, PROBLEMS_KEPT)
-      .map(({ id, name, state: itemState, detail }) => ({ id, name, state: itemState, detail })),
+      .map(({ kind, id, name, state: itemState, detail }) => ({ kind, id, name, state: itemState, detail })),
   };
   return added;
 }

@@ -1,10 +1,12 @@
 // POST /api/checklists/<checklist>/items/<item>/done — someone did a manual
 // checklist task. Authenticated with the admin token (a Worker secret),
 // compared in constant time; the body says who and, optionally, a note.
+// One KV write to the task's own key (src/store/tasks.ts).
 
 import type { Context } from 'hono';
 import type { Config } from '../config/types';
 import { kvFrom, type WorkerEnv } from '../env';
+import { nextOccurrence } from '../engine/checklists';
 import { markDone } from '../store/tasks';
 import { constantTimeEqual } from './auth';
 
@@ -49,8 +51,14 @@ export function taskDoneHandler(config: Config, clock: () => number) {
     if (body.by !== undefined && (typeof body.by !== 'string' || body.by.trim() === '' || body.by.length > BY_MAX)) return c.json({ error: `"by" must be a name of 1 to ${BY_MAX} characters` }, 400);
     if (body.note !== undefined && (typeof body.note !== 'string' || body.note.length > NOTE_MAX)) return c.json({ error: `"note" must be text of at most ${NOTE_MAX} characters` }, 400);
     const done = { at: clock(), by: typeof body.by === 'string' ? body.by.trim() : 'api', ...(typeof body.note === 'string' && body.note ? { note: body.note } : {}) };
-    await markDone(kvFrom(c.env), checklist.id, task.id, done);
     c.header('cache-control', 'no-store');
-    return c.json({ checklist: checklist.id, item: task.id, done: { ...done, at: new Date(done.at).toISOString() }, nextDue: new Date(done.at + task.everyMs).toISOString() });
+    try {
+      await markDone(kvFrom(c.env), checklist.id, task.id, done);
+    } catch (error) {
+      // KV takes one write per second per key: the same task marked twice at once.
+      console.error('vigil: could not record a task completion', error);
+      return c.json({ error: `could not record the completion (${(error as Error).message}); try again in a few seconds` }, 503);
+    }
+    return c.json({ checklist: checklist.id, item: task.id, done: { ...done, at: new Date(done.at).toISOString() }, nextDue: new Date(nextOccurrence(task, checklist, done.at)).toISOString() });
   };
 }

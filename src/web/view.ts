@@ -2,7 +2,7 @@
 // API: only public checks, only what may be shown to anyone.
 
 import type { Checklist, Config } from '../config/types';
-import { taskStatus } from '../engine/checklists';
+import { isPublicItem, taskStatus } from '../engine/checklists';
 import { activeAt, activeFor, maintenanceIntervals, upcoming, type Occurrence } from '../engine/maintenance';
 import { nextFire } from '../engine/schedule';
 import { sloStatus } from '../engine/slo';
@@ -81,11 +81,12 @@ export interface ChecklistView {
   schedule: string;
   nextRun: string | null;
   lastRun: string | null;
+  /** Public items OK at the last run, of `total` public items (private ones are in the digest only). */
   ok: number | null;
   total: number | null;
-  /** Items that were not OK at the last run (public ones). */
+  /** Public items that were not OK at the last run. */
   problems: Array<{ id: string; name: string; state: string; detail: string }>;
-  /** Public manual tasks, as they stand now. */
+  /** Public manual tasks, as they stand now; `dueAt` is the run by which the current (or next) occurrence must be done. */
   tasks: Array<{ id: string; text: string; state: 'overdue' | 'due' | 'done'; dueAt: string; lastDoneAt: string | null }>;
 }
 
@@ -198,10 +199,8 @@ function maintenanceView(occurrence: Occurrence, names: Map<string, string>): Ma
 
 function checklistView(checklist: Checklist, config: Config, state: EngineState, tasks: TasksRecord | undefined, now: number): ChecklistView {
   const last = state.checklists?.[checklist.id];
-  const publicIds = new Set([
-    ...config.checks.filter((check) => check.public).map((check) => check.id),
-    ...checklist.items.filter((item) => item.type === 'task' && item.public).map((item) => item.id),
-  ]);
+  // Matched by kind and id: a private task may share its id with a public check elsewhere in the config.
+  const shown = new Set(checklist.items.filter((item) => isPublicItem(item, config)).map((item) => `${item.type} ${item.id}`));
   const next = nextFire(checklist.schedule, checklist.id, now);
   return {
     id: checklist.id,
@@ -212,12 +211,12 @@ function checklistView(checklist: Checklist, config: Config, state: EngineState,
     lastRun: last ? iso(last.lastRun) : null,
     ok: last?.ok ?? null,
     total: last?.total ?? null,
-    problems: (last?.problems ?? []).filter((problem) => publicIds.has(problem.id)),
+    problems: (last?.problems ?? []).filter((problem) => shown.has(`${problem.kind} ${problem.id}`)).map(({ id, name, state: itemState, detail }) => ({ id, name, state: itemState, detail })),
     tasks: tasks
       ? checklist.items
           .filter((item): item is Extract<typeof item, { type: 'task' }> => item.type === 'task' && item.public)
           .map((task) => {
-            const status = taskStatus(task, checklist.id, state, tasks, now);
+            const status = taskStatus(task, checklist, state, tasks, now);
             return { id: task.id, text: task.text, state: status.state, dueAt: iso(status.dueAt), lastDoneAt: status.last ? iso(status.last.at) : null };
           })
       : [],
