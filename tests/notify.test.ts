@@ -5,10 +5,15 @@ import { describe, expect, it } from 'vitest';
 import { discord, secret, slack, telegram, webhook } from '../src/config';
 import type { AlertEvent } from '../src/engine/types';
 import { channels } from '../src/notify';
+import { digestMessage, type Digest } from '../src/notify/digest';
 import { alertMessage } from '../src/notify/message';
+import { enqueue, MAX_OUTBOX } from '../src/notify/outbox';
+import { emptyState } from '../src/store/state';
 import { retryAfter } from '../src/notify/post';
 import { SINK_SIGNING_SECRET } from './support/recorded';
 import { config, MINUTE, received, sinkUrl, T0, unique } from './helpers';
+
+const DAY = 24 * 60 * MINUTE;
 
 const hostile = '@everyone <!channel> @here <script>alert(1)</script> **bold** _it_ `code` & <b>x</b>';
 
@@ -103,5 +108,135 @@ describe('delivery errors', () => {
     });
     expect(result.ok).toBe(false);
     expect(JSON.stringify(result)).not.toContain('very-secret-token');
+  });
+});
+
+/** A digest as a checklist run builds it: one failing check, an overdue task, a passing check, an incident and a held alert. */
+function digestFixture(overrides: Partial<Digest> = {}): Digest {
+  return {
+    id: `checklist:daily:${T0}`,
+    checklist: { id: 'daily', name: 'Daily checklist' },
+    runAt: T0,
+    ok: 1,
+    total: 3,
+    items: [
+      { id: 'checkout', name: 'Checkout', kind: 'check', state: 'failing', detail: 'status = 503, expected 200' },
+      { id: 'error-logs', name: 'Review error logs', kind: 'task', state: 'overdue', detail: 'overdue since 2026-11-22 08:00 UTC; never done', owner: 'on-call' },
+      { id: 'api', name: 'API health', kind: 'check', state: 'ok', detail: 'status = 200' },
+    ],
+    incidents: [{ check: 'Checkout', status: 'down', startedAt: T0 - 30 * MINUTE, cause: 'status = 503, expected 200' }],
+    held: [{ title: 'API health is degraded', summary: 'latency = 2300 ms, expected < 2000 ms', at: T0 - 10 * 60 * MINUTE }],
+    ...overrides,
+  };
+}
+
+async function deliverDigest(type: 'slack' | 'webhook', digest: Digest) {
+  const id = unique(type);
+  const channel = type === 'slack' ? slack({ webhookUrl: sinkUrl(`/slack/${id}`) }) : webhook({ url: sinkUrl(`/hook/${id}`), signingSecret: SINK_SIGNING_SECRET });
+  const cfg = config({ channels: { c: channel }, checks: [] });
+  const result = await channels[type].sendDigest(cfg.channels.c!.options as never, digestMessage(digest, 'https://status.example.com'), {
+    fetch: (input, init) => fetch(input, init),
+    signal: AbortSignal.timeout(5000),
+    now: T0,
+    deliveryId: `${digest.id}>c`,
+  });
+  const [request] = await received(id);
+  return { result, request: request! };
+}
+
+describe('digests', () => {
+  it('webhook: the documented checklist.digest body, field by field (docs/alerts.md)', async () => {
+    const { result, request } = await deliverDigest('webhook', digestFixture());
+    expect(result).toEqual({ ok: true });
+    expect(request.signature).toBe('valid');
+    expect(request.headers['x-vigil-event']).toBe('checklist.digest');
+    expect(JSON.parse(request.body)).toEqual({
+      id: `checklist:daily:${T0}>c`,
+      type: 'checklist.digest',
+      occurredAt: '2026-11-22T10:00:00.000Z',
+      checklist: { id: 'daily', name: 'Daily checklist' },
+      runAt: '2026-11-22T10:00:00.000Z',
+      ok: 1,
+      total: 3,
+      items: [
+        { id: 'checkout', name: 'Checkout', kind: 'check', state: 'failing', detail: 'status = 503, expected 200' },
+        { id: 'error-logs', name: 'Review error logs', kind: 'task', state: 'overdue', detail: 'overdue since 2026-11-22 08:00 UTC; never done', owner: 'on-call' },
+        { id: 'api', name: 'API health', kind: 'check', state: 'ok', detail: 'status = 200' },
+      ],
+      incidents: [{ check: 'Checkout', status: 'down', startedAt: '2026-11-22T09:30:00.000Z', cause: 'status = 503, expected 200' }],
+      held: [{ title: 'API health is degraded', summary: 'latency = 2300 ms, expected < 2000 ms', at: '2026-11-22T00:00:00.000Z' }],
+      text: [
+        'Daily checklist — 1/3 OK',
+        '',
+        'Needs attention:',
+        '🔴 Checkout — status = 503, expected 200',
+        '⏰ Review error logs (on-call) — overdue since 2026-11-22 08:00 UTC; never done',
+        '',
+        'OK: API health',
+        '',
+        'Since the last run:',
+        'Checkout is down since 2026-11-22 09:30 UTC: status = 503, expected 200',
+        '',
+        'Held during quiet hours:',
+        '2026-11-22 00:00 UTC API health is degraded: latency = 2300 ms, expected < 2000 ms',
+        '',
+        'Run 2026-11-22 10:00 UTC',
+        'Status page: https://status.example.com',
+      ].join('\n'),
+    });
+  });
+
+  it('slack: a long held list continues over several sections instead of being cut at 3,000 characters', async () => {
+    const held = Array.from({ length: 120 }, (_, i) => ({ title: `Check ${i} is down`, summary: `status = 503, expected 200 (${'x'.repeat(150)}) #${i}`, at: T0 - i * MINUTE }));
+    const { result, request } = await deliverDigest('slack', digestFixture({ held }));
+    expect(request.problems).toEqual([]);
+    expect(result).toEqual({ ok: true });
+    const texts = (JSON.parse(request.body) as { blocks: Array<{ text?: { text: string } }> }).blocks.map((block) => block.text?.text ?? '');
+    const heldStart = texts.findIndex((text) => text.startsWith('*Held during quiet hours*'));
+    const heldText = texts.slice(heldStart).join('\n');
+    expect(texts.length - heldStart).toBeGreaterThan(1);
+    for (let i = 0; i < held.length; i++) expect(heldText).toContain(`) #${i}`);
+    expect(heldText).not.toContain('…');
+  });
+
+  it('slack: past 50 blocks the message says how many lines were left out', async () => {
+    const held = Array.from({ length: 200 }, (_, i) => ({ title: `Check ${i} is down`, summary: 'y'.repeat(200) + ` #${i}`, at: T0 - i * MINUTE }));
+    const { request } = await deliverDigest('slack', digestFixture({ held, items: Array.from({ length: 600 }, (_, i) => ({ id: `c${i}`, name: `Check ${i}`, kind: 'check' as const, state: 'failing' as const, detail: 'z'.repeat(250) })) }));
+    expect(request.problems).toEqual([]);
+    const blocks = (JSON.parse(request.body) as { blocks: Array<{ type: string; text?: { text: string } }> }).blocks;
+    expect(blocks).toHaveLength(50);
+    expect(blocks.at(-1)?.type).toBe('context');
+    expect(blocks.at(-2)?.text?.text).toMatch(/^…and \d+ more lines \(Slack takes 50 blocks per message; webhooks get them all\)$/);
+  });
+});
+
+describe('the outbox', () => {
+  const alert = (i: number, type: AlertEvent['type'] = 'down'): AlertEvent => event({ id: `c${i}:${type}:${T0 + i}`, type, check: { id: `c${i}`, name: `Check ${i}` }, incident: { id: `c${i}-1`, startedAt: T0 } });
+
+  it('when full, reminders give way first, then the oldest; every alert dropped is recorded in failed (shown on /health)', () => {
+    const state = emptyState(T0);
+    const held = () => T0 + 60 * MINUTE;
+    for (let i = 0; i < 150; i++) enqueue(state, alert(i), ['chat'], T0, held);
+    for (let i = 150; i < 200; i++) enqueue(state, alert(i, 'reminder'), ['chat'], T0, held);
+    expect(state.outbox).toHaveLength(MAX_OUTBOX);
+    for (let i = 200; i < 210; i++) enqueue(state, alert(i), ['chat'], T0, held);
+    expect(state.outbox).toHaveLength(MAX_OUTBOX);
+    expect(state.outbox.filter((entry) => entry.event?.type === 'down')).toHaveLength(160);
+    expect(state.failed.map((failure) => failure.id)).toEqual(Array.from({ length: 10 }, (_, i) => `c${150 + i}:reminder:${T0 + 150 + i}>chat`));
+    expect(state.failed[0]?.error).toBe('dropped: the outbox was full (200 entries)');
+    // Without reminders left, the oldest alert goes, and says so.
+    for (let i = 210; i < 251; i++) enqueue(state, alert(i), ['chat'], T0, held);
+    expect(state.outbox.some((entry) => entry.event?.type === 'reminder')).toBe(false);
+    expect(state.failed.at(-1)?.id).toBe(`c0:down:${T0}>chat`);
+  });
+
+  it('a newer message about an incident replaces its unsent reminder on that channel, not on others', () => {
+    const state = emptyState(T0);
+    const reminder = (at: number, channels: string[]) => enqueue(state, { ...alert(1, 'reminder'), id: `c1:reminder:${at}`, at }, channels, at, () => T0 + DAY);
+    reminder(T0, ['chat', 'ops']);
+    reminder(T0 + 60 * MINUTE, ['chat']);
+    expect(state.outbox.map((entry) => entry.id)).toEqual([`c1:reminder:${T0}>ops`, `c1:reminder:${T0 + 60 * MINUTE}>chat`]);
+    enqueue(state, { ...alert(1, 'recovered'), id: `c1:recovered:${T0 + 2 * 60 * MINUTE}` }, ['ops'], T0 + 2 * 60 * MINUTE);
+    expect(state.outbox.map((entry) => entry.id)).toEqual([`c1:reminder:${T0 + 60 * MINUTE}>chat`, `c1:recovered:${T0 + 2 * 60 * MINUTE}>ops`]);
   });
 });

@@ -12,7 +12,7 @@ import type { WorkerEnv } from '../src/env';
 import { readState } from '../src/store/kv';
 import type { StatusView } from '../src/web/view';
 import { createWorker } from '../src/worker';
-import { config, MINUTE, program, received, runTick, sinkUrl, targetUrl, testKV, unique, workerEnv } from './helpers';
+import { config, failNext, MINUTE, program, received, runTick, sinkUrl, targetUrl, testKV, unique, workerEnv } from './helpers';
 
 beforeEach(async () => {
   await reset();
@@ -48,7 +48,7 @@ function setup(build: (urls: Record<string, string>) => Omit<ConfigInput, 'chann
     for (const [name, answer] of Object.entries(answers)) await program(targets[name] as string, answer);
     return runTick(cfg, time, { secrets });
   };
-  return { input, cfg, secrets, titles, bodies, at };
+  return { input, cfg, secrets, sinks, titles, bodies, at };
 }
 
 const apiCheck = (url: string, extra: Record<string, unknown> = {}) =>
@@ -122,6 +122,53 @@ describe('severity routing and quiet hours', () => {
   });
 });
 
+describe('held alerts are never silently dropped', () => {
+  const MONDAY_OPENING = Date.UTC(2026, 10, 23, 8, 0);
+
+  it('an alert held over the weekend gets its full retries from the opening: one 503 there is retried, not given up', async () => {
+    const s = setup((urls) => ({ checks: [apiCheck(urls.api as string)] }));
+    await s.at(friday(20, 0), { api: ok });
+    await s.at(friday(21, 0), { api: degraded });
+    // 59 hours later the channel opens, and answers 503 once.
+    await failNext(s.sinks.chat, { mode: '500', times: 1 });
+    await s.at(MONDAY_OPENING);
+    let state = await readState(testKV(), MONDAY_OPENING);
+    expect(state.failed).toEqual([]);
+    expect(state.outbox.map((entry) => [entry.event?.type, entry.attempts])).toEqual([['degraded', 1]]);
+    await s.at(MONDAY_OPENING + 5 * MINUTE);
+    expect(await s.titles('chat')).toEqual(['🟠 API is degraded', '🟠 API is degraded']); // the failed attempt, then the delivery
+    expect((await received(s.sinks.chat)).map((r) => r.status)).toEqual([500, 200]);
+    state = await readState(testKV(), MONDAY_OPENING + 5 * MINUTE);
+    expect(state.outbox).toEqual([]);
+  });
+
+  it('held alerts folded into a digest that fails for good are not lost: the next digest carries them', async () => {
+    const s = setup((urls) => ({
+      checks: [apiCheck(urls.api as string)],
+      checklists: [checklist({ id: 'morning', name: 'Morning checklist', cron: '30 8 * * *', tz: 'Europe/Berlin', notify: ['chat'], items: ['api'] })],
+    }));
+    await s.at(friday(20, 0), { api: ok });
+    await s.at(friday(21, 0), { api: degraded });
+    // Saturday's digest folds the held warning in, and Slack answers 404 (permanent).
+    await failNext(s.sinks.chat, { mode: '404', times: 1 });
+    await s.at(Date.UTC(2026, 10, 21, 7, 30));
+    const state = await readState(testKV(), Date.UTC(2026, 10, 21, 7, 30));
+    expect(state.failed.map((failure) => failure.id)).toEqual([`checklist:morning:${Date.UTC(2026, 10, 21, 7, 30)}>chat`]);
+    expect(state.outbox.map((entry) => [entry.event?.type, entry.foldedInto])).toEqual([['degraded', undefined]]);
+    // Sunday's digest carries it, and with that delivery it is done.
+    await s.at(Date.UTC(2026, 10, 22, 7, 30));
+    const chat = await s.bodies('chat');
+    expect(chat).toHaveLength(2);
+    expect(JSON.stringify(chat[1]?.blocks)).toContain('*Held during quiet hours*\\n2026-11-20 21:00 UTC API is degraded');
+    expect((await readState(testKV(), Date.UTC(2026, 10, 22, 7, 30))).outbox).toEqual([]);
+    // Monday's opening sends nothing on its own; that morning's digest has nothing held.
+    await s.at(MONDAY_OPENING);
+    const titles = await s.titles('chat');
+    expect(titles).toEqual(['📋 Morning checklist — 0/1 OK', '📋 Morning checklist — 0/1 OK', '📋 Morning checklist — 0/1 OK']);
+    expect(JSON.stringify((await s.bodies('chat'))[2])).not.toContain('Held during quiet hours');
+  });
+});
+
 describe('reminders', () => {
   it('renotify repeats a down alert every so often while it lasts, then the recovery', async () => {
     const s = setup((urls) => ({ checks: [apiCheck(urls.api as string, { renotify: '1h' })] }));
@@ -130,6 +177,18 @@ describe('reminders', () => {
     for (let minutes = 10; minutes <= 160; minutes += 30) await s.at(start + minutes * MINUTE, { api: failing });
     await s.at(start + 190 * MINUTE, { api: ok });
     expect(await s.titles('pager')).toEqual(['🔴 API is down', '🔴 API is still down after 1h', '🔴 API is still down after 2h', '✅ API recovered after 3h']);
+  });
+
+  it('a reminder held for quiet hours is replaced by the next one: the opening brings one, not 59', async () => {
+    const s = setup((urls) => ({ checks: [apiCheck(urls.api as string, { renotify: '1h' })] }));
+    await s.at(friday(20, 0), { api: ok });
+    await s.at(friday(21, 0), { api: degraded });
+    // Degraded all weekend: a reminder every hour, each held for the chat's business hours.
+    for (let time = friday(22, 0); time < Date.UTC(2026, 10, 23, 8, 0); time += 60 * MINUTE) await s.at(time);
+    const state = await readState(testKV(), Date.UTC(2026, 10, 23, 7, 0));
+    expect(state.outbox.map((entry) => entry.event?.type)).toEqual(['degraded', 'reminder']);
+    await s.at(Date.UTC(2026, 10, 23, 8, 0));
+    expect((await s.titles('chat')).sort()).toEqual(['🟠 API is degraded', '🟠 API is still degraded after 2d 11h']);
   });
 
   it('is off by default and validated', () => {
@@ -154,11 +213,20 @@ describe('maintenance windows', () => {
     expect((await view()).maintenance.upcoming).toEqual([{ id: 'db-upgrade', title: 'Database upgrade', description: 'PostgreSQL 16 → 17', start: '2026-11-22T10:00:00.000Z', end: '2026-11-22T11:00:00.000Z', checks: ['API'] }]);
     expect(await page()).toContain('Scheduled maintenance');
 
+    // The check keeps running during the window: each tick records its run, latency and what it found.
     clock = T + 65 * MINUTE;
     await s.at(T + 65 * MINUTE, { api: failing });
-    await s.at(T + 90 * MINUTE, { api: failing });
+    const ran = async (time: number) => {
+      const api = (await readState(testKV(), time)).checks.api;
+      return [api?.lastRun, typeof api?.latencyMs, api?.message];
+    };
+    expect(await ran(T + 65 * MINUTE)).toEqual([T + 65 * MINUTE, 'number', 'status = 500, expected 200; $.status = "error", expected "ok"']);
+    await s.at(T + 90 * MINUTE, { api: { ...failing, delayMs: 30 } });
+    expect(await ran(T + 90 * MINUTE)).toEqual([T + 90 * MINUTE, 'number', 'status = 500, expected 200; $.status = "error", expected "ok"']);
+    expect((await readState(testKV(), T + 90 * MINUTE)).checks.api?.latencyMs).toBeGreaterThanOrEqual(30);
     expect(await s.titles('pager')).toEqual([]);
     const during = await view();
+    expect(during.checks[0]?.lastChecked).toBe(new Date(T + 90 * MINUTE).toISOString());
     expect(during.checks[0]).toMatchObject({ id: 'api', status: 'paused', maintenance: { id: 'db-upgrade', title: 'Database upgrade', until: '2026-11-22T11:00:00.000Z' } });
     expect(during.status).toBe('up'); // a paused check does not turn the banner red
     expect(during.maintenance.active.map((w) => w.id)).toEqual(['db-upgrade']);
@@ -180,6 +248,12 @@ describe('maintenance windows', () => {
     await s.at(T, { api: ok });
     await s.at(T + 65 * MINUTE, { api: failing });
     await s.at(T + 80 * MINUTE, { api: ok });
+    // It ran in the window and its status followed (down, then up), silently.
+    expect((await readState(testKV(), T + 80 * MINUTE)).checks.api?.changes.map(([time, status]) => [(time - T) / MINUTE, status])).toEqual([
+      [0, 'up'],
+      [65, 'down'],
+      [80, 'up'],
+    ]);
     await s.at(T + 2 * HOUR, { api: ok });
     expect(await s.titles('pager')).toEqual([]);
     expect((await readState(testKV(), T + 2 * HOUR)).checks.api?.muted).toBeUndefined();

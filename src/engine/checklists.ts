@@ -10,7 +10,7 @@
 import type { Checklist, ChecklistItem, Config } from '../config/types';
 import { PROBLEM_STATES, heldLine, type Digest, type DigestItem, type ItemState } from '../notify/digest';
 import { alertMessage, isoMinute } from '../notify/message';
-import { enqueue, takeHeld } from '../notify/outbox';
+import { enqueue, foldHeld } from '../notify/outbox';
 import type { EngineState } from '../store/state';
 import { lastDone, type TaskDone, type TasksRecord } from '../store/tasks';
 import { activeFor } from './maintenance';
@@ -187,14 +187,14 @@ export function isPublicItem(item: ChecklistItem, config: Config): boolean {
 
 /**
  * Posts a run's digest to each of its channels, folding in the alerts each
- * channel's quiet hours were holding, and records the run for the page.
- * Returns the outbox entries added.
+ * channel's quiet hours were holding (they count as delivered when the digest
+ * is), and records the run for the page. Returns the outbox entries added.
  */
 export function postDigest(run: ChecklistRun, config: Config, state: EngineState, tasks: TasksRecord, now: number): number {
   const digest = buildDigest(run, config, state, tasks, now);
   let added = 0;
   for (const channel of run.checklist.notify.filter((name) => name in config.channels)) {
-    const held = takeHeld(state, channel, now).map((event) => heldLine(event, alertMessage(event).title));
+    const held = foldHeld(state, channel, `${digest.id}>${channel}`, now).map((event) => heldLine(event, alertMessage(event).title));
     added += enqueue(state, { ...digest, held }, [channel], now);
   }
   const shown = new Set(run.checklist.items.filter((item) => isPublicItem(item, config)).map((item) => `${item.type} ${item.id}`));

@@ -19,8 +19,12 @@ export interface OutboxEntry {
   event?: AlertEvent;
   digest?: Digest;
   createdAt: number;
+  /** When delivery was first allowed: `createdAt`, or the opening of the channel's hours. Retries are counted from here. */
+  allowedAt?: number;
   /** Set when the channel's hours held it back: delivered at `nextAt` (or folded into a digest before). */
   heldSince?: number;
+  /** The digest entry this held alert was folded into: delivered with it, or on its own if that digest fails for good. */
+  foldedInto?: string;
   attempts: number;
   /** Not before this time (backoff, Retry-After). */
   nextAt: number;
@@ -34,7 +38,7 @@ export interface FailedDelivery {
   error: string;
 }
 
-/** Give up on a delivery after this many attempts or this long. */
+/** Give up on a delivery after this many attempts or this long after it was first allowed. */
 export const MAX_DELIVERY_ATTEMPTS = 10;
 export const MAX_DELIVERY_AGE_MS = 24 * 3_600_000;
 const BACKOFF_BASE_MS = 60_000;
@@ -42,14 +46,29 @@ const BACKOFF_MAX_MS = 60 * 60_000;
 /** Remember this many delivered ids (a repeated event within this window is not resent). */
 export const DELIVERED_KEPT = 300;
 export const FAILED_KEPT = 20;
-/** The outbox never grows past this; the oldest entries give way and are reported. */
+/** The outbox never grows past this; reminders give way first, then the oldest, each recorded in `failed`. */
 export const MAX_OUTBOX = 200;
 export const DELIVERY_TIMEOUT_MS = 10_000;
+
+/**
+ * True when `newer` makes `older` moot, so `older` need not be sent: a newer
+ * message about the same incident on the same channel replaces an unsent
+ * reminder (59 reminders held over a weekend become one), and a recovery
+ * replaces the alerts of that incident still held for quiet hours (it says
+ * when the outage began and how long it was).
+ */
+export function supersedes(newer: OutboxEntry, older: OutboxEntry): boolean {
+  const incident = older.event?.incident?.id;
+  if (newer === older || newer.channel !== older.channel || !incident || newer.event?.incident?.id !== incident) return false;
+  if (older.event?.type === 'reminder') return true;
+  return newer.event?.type === 'recovered' && older.event?.type !== 'recovered' && older.heldSince !== undefined && older.attempts === 0;
+}
 
 /**
  * Queues `event` (an alert or a digest) for each channel; returns how many
  * entries were added (0 for a repeat). `openAt(channel)` is when the channel
  * may be sent to (its hours); later than `now` holds the entry until then.
+ * Entries the new one supersedes leave the outbox.
  */
 export function enqueue(state: EngineState, event: AlertEvent | Digest, channelNames: readonly string[], now: number, openAt?: (channel: string) => number): number {
   let added = 0;
@@ -57,16 +76,18 @@ export function enqueue(state: EngineState, event: AlertEvent | Digest, channelN
     const id = `${event.id}>${channel}`;
     if (state.delivered.includes(id) || state.outbox.some((entry) => entry.id === id)) continue;
     const nextAt = Math.max(now, openAt?.(channel) ?? now);
-    const entry: OutboxEntry = { id, channel, createdAt: now, attempts: 0, nextAt };
+    const entry: OutboxEntry = { id, channel, createdAt: now, allowedAt: nextAt, attempts: 0, nextAt };
     if ('checklist' in event) entry.digest = event;
     else entry.event = event;
     if (nextAt > now) entry.heldSince = now;
+    for (const older of state.outbox.filter((candidate) => supersedes(entry, candidate))) remove(state, older);
     state.outbox.push(entry);
     added++;
   }
   while (state.outbox.length > MAX_OUTBOX) {
-    const dropped = state.outbox.shift() as OutboxEntry;
-    recordFailure(state, dropped, now, 'dropped: the outbox was full');
+    // A reminder repeats what the channel was told; anything else is a loss, reported on /health.
+    const victim = state.outbox.find((entry) => entry.event?.type === 'reminder') ?? (state.outbox[0] as OutboxEntry);
+    giveUp(state, victim, now, `dropped: the outbox was full (${MAX_OUTBOX} entries)`);
   }
   return added;
 }
@@ -88,56 +109,44 @@ export interface DeliveryReport {
   gaveUp: number;
 }
 
-/**
- * Alerts held for quiet hours that a later one makes moot: when a channel
- * would get "down" and then "recovered" for one incident at the opening, it
- * gets the recovery only (it says when the outage began and how long it was).
- */
-function supersedeHeld(state: EngineState, now: number): void {
-  const recoveredIncidents = new Set(
-    state.outbox.filter((entry) => entry.heldSince !== undefined && entry.nextAt <= now && entry.event?.type === 'recovered' && entry.event.incident).map((entry) => `${entry.channel} ${entry.event?.incident?.id}`),
-  );
-  for (const entry of [...state.outbox]) {
-    const event = entry.event;
-    if (entry.heldSince === undefined || entry.nextAt > now || !event?.incident || event.type === 'recovered') continue;
-    if (!recoveredIncidents.has(`${entry.channel} ${event.incident.id}`)) continue;
-    remove(state, entry);
-    state.delivered.push(entry.id);
-  }
+/** True while the entry waits inside a digest that is still in the outbox (it goes, or fails, with it). */
+function isFolded(state: EngineState, entry: OutboxEntry): boolean {
+  return entry.foldedInto !== undefined && state.outbox.some((digest) => digest.id === entry.foldedInto);
 }
 
 /**
- * Takes the alerts held for quiet hours on `channel` out of the outbox, to be
- * folded into a digest going there now (they count as delivered with it).
+ * Folds the alerts held for quiet hours on `channel` into the digest entry
+ * `digestId` going there now: they stay in the outbox, count as delivered
+ * when the digest is, and are sent on their own (at their opening) if the
+ * digest fails for good. Returns their events, for the digest's held list.
  */
-export function takeHeld(state: EngineState, channel: string, now: number): AlertEvent[] {
-  const held = state.outbox.filter((entry) => entry.channel === channel && entry.heldSince !== undefined && entry.nextAt > now && entry.event);
-  for (const entry of held) {
-    remove(state, entry);
-    state.delivered.push(entry.id);
-  }
+export function foldHeld(state: EngineState, channel: string, digestId: string, now: number): AlertEvent[] {
+  const held = state.outbox.filter((entry) => entry.channel === channel && entry.heldSince !== undefined && entry.nextAt > now && entry.event && !isFolded(state, entry));
+  for (const entry of held) entry.foldedInto = digestId;
   return held.map((entry) => entry.event as AlertEvent);
 }
 
 /** Attempts every entry that is due; mutates `state`. */
 export async function deliverDue(state: EngineState, deps: DeliveryDeps): Promise<DeliveryReport> {
-  supersedeHeld(state, deps.now);
-  const due = state.outbox.filter((entry) => entry.nextAt <= deps.now).slice(0, Math.max(0, deps.limit));
+  const due = state.outbox.filter((entry) => entry.nextAt <= deps.now && !isFolded(state, entry)).slice(0, Math.max(0, deps.limit));
   const report: DeliveryReport = { attempted: due.length, delivered: 0, retrying: 0, gaveUp: 0 };
   await mapLimit(due, deps.concurrency, async (entry) => {
     const result = await deliverOne(entry, deps);
     entry.attempts++;
     if (result.ok) {
-      remove(state, entry);
-      state.delivered.push(entry.id);
+      // The alerts folded into a digest are delivered with it.
+      for (const done of [entry, ...state.outbox.filter((other) => other.foldedInto === entry.id)]) {
+        remove(state, done);
+        state.delivered.push(done.id);
+      }
       report.delivered++;
       return;
     }
     entry.lastError = result.error;
-    const tooOld = deps.now - entry.createdAt >= MAX_DELIVERY_AGE_MS;
+    // Counted from when delivery was first allowed: an alert held over a weekend gets its full day of retries.
+    const tooOld = deps.now - (entry.allowedAt ?? entry.createdAt) >= MAX_DELIVERY_AGE_MS;
     if (!result.retryable || entry.attempts >= MAX_DELIVERY_ATTEMPTS || tooOld) {
-      remove(state, entry);
-      recordFailure(state, entry, deps.now, result.error);
+      giveUp(state, entry, deps.now, result.error);
       report.gaveUp++;
       return;
     }
@@ -176,7 +185,13 @@ function remove(state: EngineState, entry: OutboxEntry): void {
   if (index !== -1) state.outbox.splice(index, 1);
 }
 
-function recordFailure(state: EngineState, entry: OutboxEntry, now: number, error: string): void {
+/**
+ * Takes an entry out for good and records why in `failed` (shown on
+ * /health). Alerts folded into it are released: they go on their own.
+ */
+function giveUp(state: EngineState, entry: OutboxEntry, now: number, error: string): void {
+  remove(state, entry);
+  for (const folded of state.outbox.filter((other) => other.foldedInto === entry.id)) delete folded.foldedInto;
   console.error(`vigil: gave up delivering ${entry.id} to "${entry.channel}": ${error}`);
   state.failed.push({ id: entry.id, channel: entry.channel, at: now, error });
   if (state.failed.length > FAILED_KEPT) state.failed.splice(0, state.failed.length - FAILED_KEPT);

@@ -14,6 +14,7 @@ const HEADER_MAX = 150;
 const SECTION_MAX = 3000;
 const FIELD_MAX = 2000;
 const FIELDS_MAX = 10;
+const BLOCKS_MAX = 50;
 
 const options = z.strictObject({
   /** The incoming webhook URL (a secret: its path is the credential). */
@@ -83,22 +84,45 @@ export function slackPayload(message: AlertMessage): SlackPayload {
   return { text: clip(escapeSlack(`${emoji} ${message.title}: ${message.summary}`), SECTION_MAX), blocks };
 }
 
-/** A checklist digest: a header with the score, what needs attention, then the rest compacted. */
+/**
+ * A checklist digest: a header with the score, what needs attention, then the
+ * rest compacted. A long section (a weekend of held alerts) continues in
+ * further section blocks rather than being cut at 3,000 characters; past
+ * Block Kit's 50 blocks, the last one says how many lines were left out.
+ */
 export function slackDigestPayload(message: DigestMessage): SlackPayload {
   const { digest } = message;
-  const blocks: SlackBlock[] = [{ type: 'header', text: { type: 'plain_text', text: clip(`📋 ${message.title}`, HEADER_MAX), emoji: true } }];
+  const sections: Array<{ text: string; lines: number }> = [];
   const section = (heading: string, lines: string[]) => {
     if (lines.length === 0) return;
-    blocks.push({ type: 'section', text: { type: 'mrkdwn', text: clip(`*${heading}*\n${lines.map(escapeSlack).join('\n')}`, SECTION_MAX) } });
+    let current = { text: `*${heading}*`, lines: 0 };
+    for (const line of lines.map((raw) => clip(escapeSlack(raw), SECTION_MAX))) {
+      if (current.text.length + 1 + line.length > SECTION_MAX) {
+        sections.push(current);
+        current = { text: line, lines: 1 };
+      } else {
+        current = { text: current.text ? `${current.text}\n${line}` : line, lines: current.lines + 1 };
+      }
+    }
+    sections.push(current);
   };
   section('Needs attention', message.problems);
   if (message.passing) section('OK', [message.passing]);
   section('Tasks', message.others);
   section('Since the last run', message.incidents);
   section('Held during quiet hours', message.held);
+  // The header and the context line take two of the blocks.
+  const room = BLOCKS_MAX - 2;
+  const kept = sections.length > room ? sections.slice(0, room - 1) : sections;
+  const left = sections.slice(kept.length).reduce((sum, part) => sum + part.lines, 0);
+  const blocks: SlackBlock[] = [
+    { type: 'header', text: { type: 'plain_text', text: clip(`📋 ${message.title}`, HEADER_MAX), emoji: true } },
+    ...kept.map((part): SlackBlock => ({ type: 'section', text: { type: 'mrkdwn', text: part.text } })),
+  ];
+  if (left > 0) blocks.push({ type: 'section', text: { type: 'mrkdwn', text: `…and ${left} more lines (Slack takes ${BLOCKS_MAX} blocks per message; webhooks get them all)` } });
   const context = [`Run ${slackDate(digest.runAt, isoMinute(digest.runAt))}`, ...message.links.map((link) => `<${slackUrl(link.url)}|${escapeSlack(link.label)}>`)];
   blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: context.join('  ·  ') }] });
-  return { text: clip(escapeSlack(`📋 ${message.title}`), SECTION_MAX), blocks: blocks.slice(0, 50) };
+  return { text: clip(escapeSlack(`📋 ${message.title}`), SECTION_MAX), blocks };
 }
 
 export const slackChannel: Channel<typeof options> = {
