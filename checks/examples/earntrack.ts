@@ -150,10 +150,12 @@ export function earnTrack(targets: EarnTrackTargets = EARNTRACK, database: Postg
       // R31: monthly security audit, "Backup Verification — Test backup restoration"
       heartbeat({ id: 'earntrack-restore-test', name: 'Backup restore test', group: 'Backups', token: secret('DRILL_PING_TOKEN'), schedule: '0 9 1 * *', grace: '10d', purpose: 'restore-drill' }),
     ],
-    // EarnTrack has no checkbox lists; its recurring procedures are these (004:...).
+    // EarnTrack has no checkbox lists; its recurring procedures are these (004:1340-1450). A task
+    // without `every` is due once per run of its checklist (docs/checklists.md).
     checklists: [
       // R36: "Regular Performance Reviews — Frequency: Weekly, Duration: 30 minutes": response time trends,
-      // error rate analysis, database performance, resource utilization.
+      // error rate analysis, database performance (slow queries, connection pool usage, cache hit ratios),
+      // resource utilization.
       checklist({
         id: 'earntrack-weekly-performance',
         name: 'EarnTrack weekly performance review',
@@ -168,7 +170,9 @@ export function earnTrack(targets: EarnTrackTargets = EARNTRACK, database: Postg
           'earntrack-redis-memory',
           'earntrack-redis-hit-ratio',
           'earntrack-db-size',
-          task({ id: 'findings', text: 'Document findings, create optimization tasks, schedule the work', owner: 'Production Admin', every: '7d' }),
+          // The runbook reads slow queries from the PostgreSQL slow query log (004:215), not pg_stat_statements.
+          task({ id: 'slow-queries', text: 'Slow queries: review the PostgreSQL slow query log (railway logs --service postgres | grep duration)', owner: 'Developer' }),
+          task({ id: 'findings', text: 'Document findings, create optimization tasks, schedule the work', owner: 'Production Admin' }),
         ],
       }),
       // R35: "Daily Backups — Schedule: Daily at 00:00 UTC": the morning after, the backups and the health check.
@@ -180,7 +184,8 @@ export function earnTrack(targets: EarnTrackTargets = EARNTRACK, database: Postg
         notify: ['production'],
         items: ['earntrack-backend', 'earntrack-web', 'earntrack-backup-job', 'earntrack-backups', 'earntrack-wal-archiving'],
       }),
-      // R37: "Monthly Security Audit": access review, secret rotation, dependency updates, backup verification.
+      // R37: "Monthly Security Audit": access review, secret rotation, dependency updates, log review,
+      // configuration review, backup verification.
       checklist({
         id: 'earntrack-monthly-security',
         name: 'EarnTrack monthly security audit',
@@ -188,10 +193,34 @@ export function earnTrack(targets: EarnTrackTargets = EARNTRACK, database: Postg
         tz: 'UTC',
         notify: ['production'],
         items: [
-          task({ id: 'access-review', text: 'Access review: who has production access? least privilege? remove inactive access', owner: 'Production Admin', every: '30d' }),
-          task({ id: 'rotate-secrets', text: 'Secret rotation: JWT_SECRET, database password, API keys', owner: 'Production Admin', every: '30d', public: false }),
-          task({ id: 'dependencies', text: 'Dependency updates: security updates, vulnerable packages, update and test', owner: 'Developer', every: '30d' }),
-          task({ id: 'restore-test', text: 'Backup verification: test backup restoration', owner: 'Production Admin', every: '30d', doneBy: 'earntrack-restore-test' }),
+          task({ id: 'access-review', text: 'Access review: who has production access? least privilege? remove inactive access', owner: 'Production Admin' }),
+          task({ id: 'rotate-secrets', text: 'Secret rotation: JWT_SECRET, database password, API keys', owner: 'Production Admin', public: false }),
+          task({ id: 'dependencies', text: 'Dependency updates: security updates, vulnerable packages, update and test', owner: 'Developer' }),
+          task({ id: 'log-review', text: 'Log review: suspicious activity, error patterns, authentication failures', owner: 'Production Admin' }),
+          // "CORS settings appropriate?" is checked; rate limiting and security headers are read by a person.
+          'earntrack-cors',
+          task({ id: 'config-review', text: 'Configuration review: CORS settings appropriate? rate limiting effective? security headers present?', owner: 'Developer' }),
+          // "Verify backup availability · Check retention policy": the newest backup is fresh and 7 days are kept.
+          'earntrack-backups',
+          task({ id: 'restore-test', text: 'Backup verification: test backup restoration', owner: 'Production Admin', doneBy: 'earntrack-restore-test' }),
+        ],
+      }),
+      // R37: "Scheduled Maintenance — Maintenance Tasks": when the monthly window closes (03:30 UTC on the
+      // first Sunday), the smoke tests run and the window's tasks are listed for whoever did them to mark.
+      checklist({
+        id: 'earntrack-monthly-maintenance',
+        name: 'EarnTrack monthly maintenance',
+        cron: '30 3 * * 0#1',
+        tz: 'UTC',
+        notify: ['production'],
+        items: [
+          'earntrack-backend',
+          'earntrack-web',
+          'earntrack-metrics',
+          task({ id: 'vacuum', text: 'PostgreSQL maintenance: VACUUM ANALYZE, index reorganization, statistics update', owner: 'Production Admin' }),
+          task({ id: 'system-updates', text: 'System updates: dependencies, security patches, OS updates', owner: 'Developer' }),
+          task({ id: 'monitoring-updates', text: 'Monitoring updates: Prometheus rules, Grafana dashboards', owner: 'Developer' }),
+          task({ id: 'rotate-logs', text: 'Rotate logs (export and archive before deletion, 004:261)', owner: 'Production Admin' }),
         ],
       }),
     ],

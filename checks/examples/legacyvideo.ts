@@ -102,14 +102,15 @@ export function legacyVideo(targets: LegacyVideoTargets = LEGACY_VIDEO, database
       // R32: `aws s3 ls s3://$S3_BUCKET --region $S3_REGION`: the video bucket answers with these credentials
       bucket({ id: 'legacyvideo-s3', name: 'Video storage (S3)', group: 'LegacyVideo', every: '15m', s3: { ...s3, bucket: storage.videoBucket }, maxObjects: 1, runbook: `${RUNBOOK}#s3-errors`, fix: 'Check S3 bucket permissions and the AWS keys on api and worker' }),
     ],
-    // The runbook's "Maintenance Tasks" (001:346-373). It names no owner or time zone.
+    // The runbook's "Maintenance Tasks" (001:346-373). It names no owner or time zone. A task
+    // without `every` is due once per run of its checklist (docs/checklists.md).
     checklists: [
       // R35: "Daily: Check error rates in logs · Verify email delivery (Resend dashboard) · Monitor disk usage"
       // — also the "Info (daily digest)" of R38: failed jobs, and whatever warnings quiet hours held.
       checklist({
         id: 'legacyvideo-daily',
         name: 'LegacyVideo daily checklist',
-        cron: '0 9 * * 1-5',
+        cron: '0 9 * * *',
         tz: 'America/New_York',
         notify: ['discord'],
         items: [
@@ -117,9 +118,9 @@ export function legacyVideo(targets: LegacyVideoTargets = LEGACY_VIDEO, database
           'legacyvideo-web',
           'legacyvideo-email-queue',
           'legacyvideo-release-queue',
-          task({ id: 'error-rates', text: 'Check error rates in logs: railway logs --service api | grep ERROR', every: '1d' }),
-          task({ id: 'email-delivery', text: 'Verify email delivery (Resend dashboard: bounces, failures)', every: '1d' }),
-          task({ id: 'disk-usage', text: 'Monitor disk usage (Railway dashboard), alert at 90%', every: '1d' }),
+          task({ id: 'error-rates', text: 'Check error rates in logs: railway logs --service api | grep ERROR' }),
+          task({ id: 'email-delivery', text: 'Verify email delivery (Resend dashboard: bounces, failures)' }),
+          task({ id: 'disk-usage', text: 'Monitor disk usage (Railway dashboard), alert at 90%' }),
         ],
       }),
       // R36: "Weekly: Review audit logs for anomalies · Check failed job queues · Review database backup status · Update dependencies (if security updates)"
@@ -135,8 +136,8 @@ export function legacyVideo(targets: LegacyVideoTargets = LEGACY_VIDEO, database
           'legacyvideo-backups',
           'legacyvideo-backup-job',
           'legacyvideo-migrations',
-          task({ id: 'audit-logs', text: 'Review audit logs for anomalies', every: '7d' }),
-          task({ id: 'security-updates', text: 'Update dependencies (if security updates)', every: '7d' }),
+          task({ id: 'audit-logs', text: 'Review audit logs for anomalies' }),
+          task({ id: 'security-updates', text: 'Update dependencies (if security updates)' }),
         ],
       }),
       // R37: "Monthly: Rotate secrets (API_SECRET, etc.) · Review and archive old audit logs · Database optimization (VACUUM, ANALYZE) · Review and update documentation · Check for dependency updates"
@@ -147,11 +148,11 @@ export function legacyVideo(targets: LegacyVideoTargets = LEGACY_VIDEO, database
         tz: 'America/New_York',
         notify: ['discord'],
         items: [
-          task({ id: 'rotate-secrets', text: 'Rotate secrets (API_SECRET, etc.)', every: '30d', public: false }),
-          task({ id: 'archive-audit-logs', text: 'Review and archive old audit logs', every: '30d' }),
-          task({ id: 'vacuum', text: 'Database optimization (VACUUM, ANALYZE)', every: '30d' }),
-          task({ id: 'docs', text: 'Review and update documentation', every: '30d' }),
-          task({ id: 'dependencies', text: 'Check for dependency updates', every: '30d' }),
+          task({ id: 'rotate-secrets', text: 'Rotate secrets (API_SECRET, etc.)', public: false }),
+          task({ id: 'archive-audit-logs', text: 'Review and archive old audit logs' }),
+          task({ id: 'vacuum', text: 'Database optimization (VACUUM, ANALYZE)' }),
+          task({ id: 'docs', text: 'Review and update documentation' }),
+          task({ id: 'dependencies', text: 'Check for dependency updates' }),
         ],
       }),
       // R37: "Quarterly: Security audit · Penetration testing · Disaster recovery drill · Review and update threat model · Rotate MASTER_ENCRYPTION_KEY"
@@ -163,11 +164,11 @@ export function legacyVideo(targets: LegacyVideoTargets = LEGACY_VIDEO, database
         tz: 'America/New_York',
         notify: ['discord'],
         items: [
-          task({ id: 'security-audit', text: 'Security audit', every: '90d' }),
-          task({ id: 'pentest', text: 'Penetration testing', every: '90d' }),
-          task({ id: 'dr-drill', text: 'Disaster recovery drill', every: '90d', doneBy: 'legacyvideo-dr-drill' }),
-          task({ id: 'threat-model', text: 'Review and update threat model', every: '90d' }),
-          task({ id: 'master-key', text: 'Rotate MASTER_ENCRYPTION_KEY (with data migration)', every: '90d', public: false }),
+          task({ id: 'security-audit', text: 'Security audit' }),
+          task({ id: 'pentest', text: 'Penetration testing' }),
+          task({ id: 'dr-drill', text: 'Disaster recovery drill', doneBy: 'legacyvideo-dr-drill' }),
+          task({ id: 'threat-model', text: 'Review and update threat model' }),
+          task({ id: 'master-key', text: 'Rotate MASTER_ENCRYPTION_KEY (with data migration)', public: false }),
         ],
       }),
     ],

@@ -64,7 +64,8 @@ export function soraPromptGenie(targets: SoraPromptGenieTargets = SORA_PROMPT_GE
       // R31: "Quarterly: Disaster recovery drill"
       heartbeat({ id: 'sora-dr-drill', name: 'Disaster recovery drill', group: 'Backups', token: secret('DRILL_PING_TOKEN'), schedule: '0 9 1 1,4,7,10 *', grace: '14d', purpose: 'restore-drill' }),
     ],
-    // The runbook's "Maintenance Tasks" (003:511-541). No owner stated.
+    // The runbook's "Maintenance Tasks" (003:511-541). No owner stated. A task without `every` is
+    // due once per run of its checklist (docs/checklists.md).
     checklists: [
       // R35: "Daily: Check health endpoint · Review error logs · Check Sentry for new errors · Monitor response times"
       checklist({
@@ -72,7 +73,7 @@ export function soraPromptGenie(targets: SoraPromptGenieTargets = SORA_PROMPT_GE
         name: 'SoraPromptGenie daily checklist',
         cron: '0 9 * * *',
         tz: 'UTC',
-        items: ['sora-app', 'sora-openrouter-key', 'sora-long-queries', task({ id: 'error-logs', text: 'Review error logs (vercel logs)', every: '1d' }), task({ id: 'sentry', text: 'Check Sentry for new errors', every: '1d' })],
+        items: ['sora-app', 'sora-openrouter-key', 'sora-long-queries', task({ id: 'error-logs', text: 'Review error logs (vercel logs)' }), task({ id: 'sentry', text: 'Check Sentry for new errors' })],
       }),
       // R36: "Weekly: Review application logs · Check database size and performance · Review error trends · Check dependency updates · Review security alerts"
       checklist({
@@ -83,10 +84,10 @@ export function soraPromptGenie(targets: SoraPromptGenieTargets = SORA_PROMPT_GE
         items: [
           'sora-db',
           'sora-db-size',
-          task({ id: 'app-logs', text: 'Review application logs', every: '7d' }),
-          task({ id: 'error-trends', text: 'Review error trends', every: '7d' }),
-          task({ id: 'dependency-updates', text: 'Check dependency updates', every: '7d' }),
-          task({ id: 'security-alerts', text: 'Review security alerts', every: '7d' }),
+          task({ id: 'app-logs', text: 'Review application logs' }),
+          task({ id: 'error-trends', text: 'Review error trends' }),
+          task({ id: 'dependency-updates', text: 'Check dependency updates' }),
+          task({ id: 'security-alerts', text: 'Review security alerts' }),
         ],
       }),
       // R37: "Monthly: Review and update dependencies · Check database backups · Review and optimize queries · Security audit · Performance review · Update documentation"
@@ -97,11 +98,11 @@ export function soraPromptGenie(targets: SoraPromptGenieTargets = SORA_PROMPT_GE
         tz: 'UTC',
         items: [
           'sora-backup-job',
-          task({ id: 'dependencies', text: 'Review and update dependencies', every: '30d' }),
-          task({ id: 'queries', text: 'Review and optimize queries', every: '30d' }),
-          task({ id: 'security-audit', text: 'Security audit', every: '30d' }),
-          task({ id: 'performance', text: 'Performance review', every: '30d' }),
-          task({ id: 'docs', text: 'Update documentation', every: '30d' }),
+          task({ id: 'dependencies', text: 'Review and update dependencies' }),
+          task({ id: 'queries', text: 'Review and optimize queries' }),
+          task({ id: 'security-audit', text: 'Security audit' }),
+          task({ id: 'performance', text: 'Performance review' }),
+          task({ id: 'docs', text: 'Update documentation' }),
         ],
       }),
       // R37: "Quarterly: Full security audit · Load testing · Disaster recovery drill · Review and update runbook · Capacity planning"
@@ -111,11 +112,11 @@ export function soraPromptGenie(targets: SoraPromptGenieTargets = SORA_PROMPT_GE
         cron: '0 9 * 1,4,7,10 1#1',
         tz: 'UTC',
         items: [
-          task({ id: 'full-audit', text: 'Full security audit', every: '90d' }),
-          task({ id: 'load-test', text: 'Load testing', every: '90d' }),
-          task({ id: 'dr-drill', text: 'Disaster recovery drill', every: '90d', doneBy: 'sora-dr-drill' }),
-          task({ id: 'runbook', text: 'Review and update runbook', every: '90d' }),
-          task({ id: 'capacity', text: 'Capacity planning', every: '90d' }),
+          task({ id: 'full-audit', text: 'Full security audit' }),
+          task({ id: 'load-test', text: 'Load testing' }),
+          task({ id: 'dr-drill', text: 'Disaster recovery drill', doneBy: 'sora-dr-drill' }),
+          task({ id: 'runbook', text: 'Review and update runbook' }),
+          task({ id: 'capacity', text: 'Capacity planning' }),
         ],
       }),
     ],

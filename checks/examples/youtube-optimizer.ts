@@ -105,7 +105,8 @@ GROUP BY ip_address ORDER BY attempts DESC LIMIT 20`,
       // R31: monthly "Backup verification test" / "Disaster recovery drill"
       heartbeat({ id: 'yto-dr-drill', name: 'Disaster recovery drill', group: 'Backups', token: secret('DRILL_PING_TOKEN'), schedule: '0 9 1 * *', grace: '10d', purpose: 'restore-drill' }),
     ],
-    // The runbook's "Maintenance Tasks" (002:891-922), "Maintainer: [Your Name]".
+    // The runbook's "Maintenance Tasks" (002:891-922), "Maintainer: [Your Name]". A task without
+    // `every` is due once per run of its checklist (docs/checklists.md).
     checklists: [
       // R35: "Daily: Check health endpoint status · Review error logs for critical issues · Monitor Telegram alerts · Check OpenAI usage/costs · Verify backups completed"
       checklist({
@@ -118,7 +119,8 @@ GROUP BY ip_address ORDER BY attempts DESC LIMIT 20`,
           'yto-error-logs',
           'yto-openai-key',
           'yto-backup-verified',
-          task({ id: 'openai-costs', text: 'Check OpenAI usage/costs (platform.openai.com/usage)', owner: 'maintainer', every: '1d' }),
+          task({ id: 'telegram-alerts', text: 'Monitor Telegram alerts: read the alert chat since yesterday, follow up on anything still open', owner: 'maintainer' }),
+          task({ id: 'openai-costs', text: 'Check OpenAI usage/costs (platform.openai.com/usage)', owner: 'maintainer' }),
         ],
       }),
       // R36: "Weekly: Review performance metrics · Check database size growth · Analyze slow queries · Update dependencies (security patches) · Review user feedback"
@@ -127,7 +129,7 @@ GROUP BY ip_address ORDER BY attempts DESC LIMIT 20`,
         name: 'YouTube Optimizer weekly checklist',
         cron: '0 8 * * 1',
         tz: 'UTC',
-        items: ['yto-memory', 'yto-table-sizes', 'yto-slow-queries', 'yto-unused-indexes', task({ id: 'security-patches', text: 'Update dependencies (security patches)', owner: 'maintainer', every: '7d' }), task({ id: 'feedback', text: 'Review user feedback', owner: 'maintainer', every: '7d' })],
+        items: ['yto-memory', 'yto-table-sizes', 'yto-slow-queries', 'yto-unused-indexes', task({ id: 'security-patches', text: 'Update dependencies (security patches)', owner: 'maintainer' }), task({ id: 'feedback', text: 'Review user feedback', owner: 'maintainer' })],
       }),
       // R37: "Monthly: Database vacuum and analyze · Review and archive old logs · Security audit review · Cost optimization review · Backup verification test · Disaster recovery drill"
       checklist({
@@ -136,11 +138,13 @@ GROUP BY ip_address ORDER BY attempts DESC LIMIT 20`,
         cron: '0 8 1 * *',
         tz: 'UTC',
         items: [
-          task({ id: 'vacuum', text: 'Database vacuum and analyze (Supabase SQL editor)', owner: 'maintainer', every: '30d' }),
-          task({ id: 'archive-logs', text: 'Review and archive old logs', owner: 'maintainer', every: '30d' }),
-          task({ id: 'security-review', text: 'Security audit review', owner: 'maintainer', every: '30d' }),
-          task({ id: 'cost-review', text: 'Cost optimization review', owner: 'maintainer', every: '30d' }),
-          task({ id: 'dr-drill', text: 'Backup verification test / disaster recovery drill', owner: 'maintainer', every: '30d', doneBy: 'yto-dr-drill' }),
+          task({ id: 'vacuum', text: 'Database vacuum and analyze (Supabase SQL editor)', owner: 'maintainer' }),
+          task({ id: 'archive-logs', text: 'Review and archive old logs', owner: 'maintainer' }),
+          task({ id: 'security-review', text: 'Security audit review', owner: 'maintainer' }),
+          task({ id: 'cost-review', text: 'Cost optimization review', owner: 'maintainer' }),
+          // R31: the restore job pings when a backup restored into a scratch database passes its checks.
+          task({ id: 'backup-test', text: 'Backup verification test: restore the latest backup into a scratch database', owner: 'maintainer', doneBy: 'yto-dr-drill' }),
+          task({ id: 'dr-drill', text: 'Disaster recovery drill: run the DR procedure end to end (new Railway service, restore, switch traffic) and time it', owner: 'maintainer' }),
         ],
       }),
       // R37: "Quarterly: Dependency updates (major versions) · Security penetration testing · Performance load testing · Documentation review · Incident review and lessons learned"
@@ -150,11 +154,11 @@ GROUP BY ip_address ORDER BY attempts DESC LIMIT 20`,
         cron: '0 8 * 1,4,7,10 1#1',
         tz: 'UTC',
         items: [
-          task({ id: 'major-updates', text: 'Dependency updates (major versions)', owner: 'maintainer', every: '90d' }),
-          task({ id: 'pentest', text: 'Security penetration testing', owner: 'maintainer', every: '90d' }),
-          task({ id: 'load-test', text: 'Performance load testing', owner: 'maintainer', every: '90d' }),
-          task({ id: 'docs', text: 'Documentation review', owner: 'maintainer', every: '90d' }),
-          task({ id: 'incident-review', text: 'Incident review and lessons learned', owner: 'maintainer', every: '90d' }),
+          task({ id: 'major-updates', text: 'Dependency updates (major versions)', owner: 'maintainer' }),
+          task({ id: 'pentest', text: 'Security penetration testing', owner: 'maintainer' }),
+          task({ id: 'load-test', text: 'Performance load testing', owner: 'maintainer' }),
+          task({ id: 'docs', text: 'Documentation review', owner: 'maintainer' }),
+          task({ id: 'incident-review', text: 'Incident review and lessons learned', owner: 'maintainer' }),
         ],
       }),
     ],
