@@ -3,7 +3,7 @@
 // median, a latency spike against its median, and pasts of 0.
 import { reset } from 'cloudflare:test';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { gauge, http, latency, metrics, pg, secret, value } from '../src/config';
+import { gauge, http, json, latency, metrics, pg, secret, value } from '../src/config';
 import { SAMPLES_PER_WINDOW } from '../src/assert/trend';
 import type { Config } from '../src/config/types';
 import type { EngineState } from '../src/store/state';
@@ -86,6 +86,19 @@ describe('trends', () => {
     const points = pointsOf(check);
     expect(points.length).toBeGreaterThanOrEqual(SAMPLES_PER_WINDOW);
     expect(points.length).toBeLessThanOrEqual(SAMPLES_PER_WINDOW + 3);
+  });
+
+  it('changePct of a JSON value from an HTTP check (R07: heap growth)', async () => {
+    const target = unique('heap');
+    const cfg = config({ checks: [http({ id: 'heap', url: targetUrl(`/p/${target}`), expect: [json('$.memory.heapUsed').label('heap').changePct('1h').below(20)], confirmations: { down: 1, up: 1 } })] });
+    await program(target, { json: { memory: { heapUsed: 180_000_000 } } });
+    let check;
+    for (let minute = 0; minute <= 60; minute += 5) check = await tickAt(cfg, T0 + minute * MINUTE, 'heap');
+    expect(check?.message).toBe('heap: change over 1h = 0%, status = 200');
+    await program(target, { json: { memory: { heapUsed: 270_000_000 } } });
+    check = await tickAt(cfg, T0 + 65 * MINUTE, 'heap');
+    expect(check?.message).toBe('heap: change over 1h = 50%, expected < 20%');
+    expect(check?.status).toBe('down');
   });
 
   it('vsMedian over 24h: the median of the last 24 hours only, from at least 6 samples', async () => {

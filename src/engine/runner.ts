@@ -64,7 +64,8 @@ async function attempt(check: Check, options: Record<string, unknown>, memory: K
         signal: controller.signal,
         timeoutMs,
         fetch: deps.fetch,
-        wants: check.expect.map((assertion) => assertion.source),
+        // A trend reads the value it trends: the kind must fetch that one too.
+        wants: check.expect.flatMap((assertion) => (assertion.source.type === 'trend' ? [assertion.source, assertion.source.of] : [assertion.source])),
         now: deps.now,
         memory,
         env: deps.env,
