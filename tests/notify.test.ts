@@ -130,10 +130,15 @@ function digestFixture(overrides: Partial<Digest> = {}): Digest {
   };
 }
 
-async function deliverDigest(type: 'slack' | 'webhook', digest: Digest) {
+async function deliverDigest(type: 'slack' | 'discord' | 'telegram' | 'webhook', digest: Digest) {
   const id = unique(type);
-  const channel = type === 'slack' ? slack({ webhookUrl: sinkUrl(`/slack/${id}`) }) : webhook({ url: sinkUrl(`/hook/${id}`), signingSecret: SINK_SIGNING_SECRET });
-  const cfg = config({ channels: { c: channel }, checks: [] });
+  const urls = {
+    slack: slack({ webhookUrl: sinkUrl(`/slack/${id}`) }),
+    discord: discord({ webhookUrl: sinkUrl(`/discord/${id}`) }),
+    telegram: telegram({ botToken: '123456:ABC-secret-token', chatId: -1001234567890, apiBase: sinkUrl(`/telegram/${id}`) }),
+    webhook: webhook({ url: sinkUrl(`/hook/${id}`), signingSecret: SINK_SIGNING_SECRET }),
+  };
+  const cfg = config({ channels: { c: urls[type] }, checks: [] });
   const result = await channels[type].sendDigest(cfg.channels.c!.options as never, digestMessage(digest, 'https://status.example.com'), {
     fetch: (input, init) => fetch(input, init),
     signal: AbortSignal.timeout(5000),
@@ -207,6 +212,20 @@ describe('digests', () => {
     expect(blocks).toHaveLength(50);
     expect(blocks.at(-1)?.type).toBe('context');
     expect(blocks.at(-2)?.text?.text).toMatch(/^…and \d+ more lines \(Slack takes 50 blocks per message; webhooks get them all\)$/);
+  });
+});
+
+describe.each(['discord', 'telegram'] as const)('%s digest', (type) => {
+  it('over the length limit whole lines go from the end, and the message says how many', async () => {
+    const held = Array.from({ length: 100 }, (_, i) => ({ title: `Check ${i} is down`, summary: `status = 503, expected 200 #${i}`, at: T0 - i * MINUTE }));
+    const { result, request } = await deliverDigest(type, digestFixture({ held }));
+    expect(request.problems).toEqual([]);
+    expect(result).toEqual({ ok: true });
+    const text = type === 'discord' ? (JSON.parse(request.body).embeds[0].description as string) : (JSON.parse(request.body).text as string);
+    const kept = (text.match(/#\d+/g) ?? []).length;
+    const left = Number(/…and (\d+) more lines \((Discord|Telegram) takes \d+ characters; webhooks get them all\)/.exec(text)?.[1]);
+    expect(left).toBeGreaterThan(0);
+    expect(kept + left).toBe(held.length);
   });
 });
 

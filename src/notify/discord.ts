@@ -91,10 +91,17 @@ export function discordDigestPayload(message: DigestMessage, username: string): 
   section('Since the last run', message.incidents);
   section('Held during quiet hours', message.held);
   if (message.links.length > 0) lines.push(message.links.map((link) => `[${link.label}](${link.url})`).join(' · '));
+  // Over the limit, whole lines go from the end, and the last line says how many.
+  let left = 0;
+  const description = () => `${lines.join('\n').trim() || 'No items.'}${left > 0 ? `\n…and ${left} more lines (Discord takes ${DESCRIPTION_MAX} characters; webhooks get them all)` : ''}`;
+  while (description().length > DESCRIPTION_MAX && lines.length > 2) {
+    const [removed] = lines.splice(lines.length - (message.links.length > 0 ? 2 : 1), 1);
+    if (removed && !removed.startsWith('**')) left++;
+  }
   const failing = digest.items.some((item) => item.state === 'failing');
   const embed: DiscordEmbed = {
     title: clip(`📋 ${message.title}`, TITLE_MAX),
-    description: clip(lines.join('\n').trim() || 'No items.', DESCRIPTION_MAX),
+    description: clip(description(), DESCRIPTION_MAX),
     color: digest.ok === digest.total ? DISCORD_COLORS.up : failing ? DISCORD_COLORS.down : DISCORD_COLORS.degraded,
     fields: [],
     timestamp: new Date(digest.runAt).toISOString(),

@@ -63,13 +63,16 @@ export function telegramDigestPayload(message: DigestMessage, chatId: string | n
   section('Since the last run', message.incidents);
   section('Held during quiet hours', message.held);
   const join = () => parts.map((part) => part.join('\n')).join('\n\n');
-  // Over the limit, drop whole lines from the end of the last sections (never cut HTML).
-  while (join().length > TEXT_MAX && parts.length > 1) {
+  // Over the limit, drop whole lines from the end of the last sections (never cut HTML), and say how many.
+  let left = 0;
+  const note = () => (left > 0 ? `\n\n…and ${left} more lines (Telegram takes ${TEXT_MAX} characters; webhooks get them all)` : '');
+  while ((join() + note()).length > TEXT_MAX && parts.length > 1) {
     const last = parts[parts.length - 1] as string[];
     if (last.length > 2) last.pop();
     else parts.pop();
+    left++;
   }
-  return { chat_id: chatId, text: join(), parse_mode: 'HTML', link_preview_options: { is_disabled: true } };
+  return { chat_id: chatId, text: join() + note(), parse_mode: 'HTML', link_preview_options: { is_disabled: true } };
 }
 
 export const telegramChannel: Channel<typeof options> = {

@@ -28,7 +28,7 @@ const options = z.strictObject({
 export interface WebhookBody {
   /** The delivery id (also in the x-vigil-delivery header). */
   id: string;
-  /** `check.down`, `check.degraded`, `check.recovered`, `check.unknown`, `check.burn`, `check.burn-ended` */
+  /** `check.down`, `check.degraded`, `check.recovered`, `check.unknown`, `check.reminder`, `check.burn`, `check.burn-ended` (docs/alerts.md) */
   type: string;
   occurredAt: string;
   check: { id: string; name: string; group?: string };
@@ -90,7 +90,7 @@ export async function signWebhook(secret: string, timestamp: number, body: strin
   return [...new Uint8Array(mac)].map((byte) => byte.toString(16).padStart(2, '0')).join('');
 }
 
-/** The JSON body of a checklist digest (`type: "checklist.digest"`). */
+/** The JSON body of a checklist digest (`type: "checklist.digest"`, docs/alerts.md). */
 export interface WebhookDigestBody {
   id: string;
   type: 'checklist.digest';
