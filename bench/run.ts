@@ -224,7 +224,8 @@ async function metricsSection() {
     memory: gauge('process_resident_memory_bytes'),
     cpu_pct: rate('process_cpu_seconds_total', { scale: 100 }),
   };
-  const [check] = loadConfig({ checks: [metrics({ id: 'app', url: 'http://app.internal/metrics', values })] }).checks;
+  // maxBodyBytes past the 1 MiB default, so the 1 MB cases measure parsing, not the "too large" answer.
+  const [check] = loadConfig({ checks: [metrics({ id: 'app', url: 'http://app.internal/metrics', values, maxBodyBytes: 2 * 1024 * 1024 })] }).checks;
   if (!check) throw new Error('no check');
   const cases = [
     { label: 'typical app exporter: 20 routes, 50 KB', routes: 20, pad: 50 * 1024 },

@@ -179,7 +179,10 @@ export async function startTargets(): Promise<Targets> {
       if (!res.headersSent) send(res, 500, JSON.stringify({ error: error.message }));
     });
   });
-  server.keepAliveTimeout = 1000;
+  // Keep idle connections longer than workerd does: a server that closes one
+  // first races a request workerd is sending on it ("Network connection lost").
+  // server.close() still ends idle connections at once (Node 19+).
+  server.keepAliveTimeout = 60_000;
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
 
