@@ -92,6 +92,66 @@ describe('status page and API', () => {
   });
 });
 
+describe('Statuspage-compatible JSON and badges', () => {
+  async function brokenScene() {
+    const { worker, good, slow, bad } = makeWorker();
+    await program(good, { json: { status: 'ok' } });
+    await program(slow, { json: { status: 'ok' }, delayMs: 250 });
+    await program(bad, { status: 500, body: 'oops' });
+    const now = Date.now() - (Date.now() % MINUTE);
+    await tickAt(worker, now - 2 * MINUTE);
+    await tickAt(worker, now - MINUTE);
+    return worker;
+  }
+
+  it('/api/v2/status.json and /api/v2/summary.json speak Statuspage, public checks only', async () => {
+    const worker = await brokenScene();
+    const status = (await (await get(worker, '/api/v2/status.json')).json()) as { page: { id: string; name: string; url: string }; status: { indicator: string; description: string } };
+    expect(status.page).toMatchObject({ id: 'vigil', name: 'Acme <status>', url: 'https://status.example.com/' });
+    expect(status.status).toEqual({ indicator: 'major', description: 'Partial System Outage' });
+
+    const response = await get(worker, '/api/v2/summary.json');
+    expect(response.headers.get('access-control-allow-origin')).toBe('*');
+    const summary = (await response.json()) as {
+      components: Array<{ id: string; name: string; status: string; position: number; page_id: string }>;
+      incidents: Array<{ name: string; status: string; impact: string; components: Array<{ id: string }>; incident_updates: Array<{ body: string }> }>;
+      scheduled_maintenances: unknown[];
+      status: { indicator: string };
+    };
+    expect(summary.components.map((c) => [c.id, c.status, c.position])).toEqual([
+      ['api', 'operational', 1],
+      ['search', 'degraded_performance', 2],
+      ['payments', 'major_outage', 3],
+    ]);
+    expect(summary.incidents.map((i) => [i.name, i.status, i.impact, i.components.map((c) => c.id)]).sort()).toEqual([
+      ['Payments is down', 'investigating', 'major', ['payments']],
+      ['Search is degraded', 'investigating', 'minor', ['search']],
+    ]);
+    expect(summary.incidents.find((i) => i.name === 'Payments is down')?.incident_updates[0]?.body).toBe('status = 500, expected 200');
+    expect(summary.scheduled_maintenances).toEqual([]);
+    expect(JSON.stringify(summary)).not.toContain('internal');
+  });
+
+  it('/badge/<id>.svg: status or uptime, escaped, public checks only', async () => {
+    const worker = await brokenScene();
+    const search = await get(worker, '/badge/search.svg');
+    expect(search.status).toBe(200);
+    expect(search.headers.get('content-type')).toBe('image/svg+xml; charset=utf-8');
+    const svg = await search.text();
+    expect(svg).toMatch(/^<svg xmlns="http:\/\/www.w3.org\/2000\/svg"/);
+    expect(svg).toContain('aria-label="Search: degraded"');
+    expect(svg).toContain('fill="#f5a524"');
+    const api = await (await get(worker, '/badge/api.svg')).text();
+    expect(api).not.toContain('<script>');
+    expect(api).toContain('API &lt;script&gt;alert(1)&lt;/script&gt;: up');
+    expect(await (await get(worker, '/badge/payments.svg?uptime=1d')).text()).toContain('aria-label="Payments 1d: 0%"');
+    expect((await get(worker, '/badge/internal.svg')).status).toBe(404);
+    expect((await get(worker, '/badge/nope.svg')).status).toBe(404);
+    expect((await get(worker, '/badge/api.svg?uptime=2d')).status).toBe(404);
+    expect((await get(worker, '/badge/api.png')).status).toBe(404);
+  });
+});
+
 describe('/health', () => {
   it('is 503 before any tick, 200 while ticks are recent, 503 when they stop', async () => {
     const { worker, good, slow, bad } = makeWorker();

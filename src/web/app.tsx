@@ -7,9 +7,12 @@ import { kvFrom, type WorkerEnv } from '../env';
 import { loadHistory } from '../store/history';
 import { readState, writesToday } from '../store/kv';
 import { loadTasks } from '../store/tasks';
+import { UPTIME_WINDOWS, type UptimeWindow } from '../store/history';
+import { statusBadge, uptimeBadge } from './badge';
 import { taskDoneHandler } from './checklists';
 import { pingHandler } from './pings';
 import { StatusPage } from './status-page';
+import { statuspageStatus, statuspageSummary } from './statuspage';
 import { buildStatusView } from './view';
 
 /** /health reports stale when the last saved tick is older than the flush interval plus this. */
@@ -52,6 +55,33 @@ export function createApp(config: Config, options: AppOptions = {}) {
     return c.json({ ...rest, checks: checks.map(({ bars: _bars, note: _note, ...check }) => check) });
   });
 
+  // Statuspage-compatible JSON, for tools that read Atlassian Statuspage pages.
+  app.get('/api/v2/status.json', async (c) => {
+    const view = await loadView(c.env, clock());
+    c.header('cache-control', 'public, max-age=30');
+    c.header('access-control-allow-origin', '*');
+    return c.json(statuspageStatus(view, pageUrl(c.req.url)));
+  });
+  app.get('/api/v2/summary.json', async (c) => {
+    const view = await loadView(c.env, clock());
+    c.header('cache-control', 'public, max-age=30');
+    c.header('access-control-allow-origin', '*');
+    return c.json(statuspageSummary(view, pageUrl(c.req.url)));
+  });
+
+  // /badge/api.svg (status) or /badge/api.svg?uptime=30d; public checks only.
+  app.get('/badge/:file', async (c) => {
+    const file = c.req.param('file');
+    const window = c.req.query('uptime');
+    if (!file.endsWith('.svg') || (window !== undefined && !(window in UPTIME_WINDOWS))) return c.notFound();
+    const id = file.slice(0, -'.svg'.length);
+    const check = (await loadView(c.env, clock())).checks.find((candidate) => candidate.id === id);
+    if (!check) return c.notFound();
+    c.header('content-type', 'image/svg+xml; charset=utf-8');
+    c.header('cache-control', 'public, max-age=60');
+    return c.body(window ? uptimeBadge(check, window as UptimeWindow) : statusBadge(check));
+  });
+
   app.get('/health', async (c) => {
     const now = clock();
     const state = await readState(kvFrom(c.env), now);
@@ -74,6 +104,9 @@ export function createApp(config: Config, options: AppOptions = {}) {
       healthy ? 200 : 503,
     );
   });
+
+  // The page's own address: the configured one, else where this request came in.
+  const pageUrl = (requestUrl: string) => config.page.url ?? new URL('/', requestUrl).toString();
 
   app.notFound((c) => c.json({ error: 'not found' }, 404));
   app.onError((error, c) => {
