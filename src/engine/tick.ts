@@ -131,7 +131,7 @@ async function runTick(deps: TickDeps, now: number): Promise<TickReport> {
   report.events += queued;
   if (queued > 0) changed = true;
   if (checklistRuns.length > 0) {
-    const tasks = await loadTasks(kv);
+    const tasks = await loadTasks(kv, checklistRuns.map((run) => run.checklist));
     for (const run of checklistRuns) postDigest(run, config, state, tasks, now);
     report.checklists = checklistRuns.map((run) => run.checklist.id);
     changed = true;

@@ -153,7 +153,11 @@ export const httpKind: CheckKind<typeof options> = {
 };
 
 function withoutCredentials(headers: Headers): Headers {
-  return new Headers([...headers].filter(([name]) => CROSS_ORIGIN_HEADERS.has(name)));
+  const kept = new Headers();
+  headers.forEach((value, name) => {
+    if (CROSS_ORIGIN_HEADERS.has(name)) kept.set(name, value);
+  });
+  return kept;
 }
 
 function isRedirect(status: number): boolean {

@@ -33,11 +33,12 @@ export function createApp(config: Config, options: AppOptions = {}) {
 
   app.post('/api/checklists/:checklist/items/:item/done', taskDoneHandler(config, clock));
 
-  // Manual tasks are read (one more key) only when a public checklist has public ones.
+  // Manual tasks are read (one key each) only when a public checklist has public ones.
   const showsTasks = config.checklists.some((checklist) => checklist.public && checklist.items.some((item) => item.type === 'task' && item.public));
   const loadView = async (env: WorkerEnv, now: number) => {
     const kv = kvFrom(env);
-    const [state, history, tasks] = await Promise.all([readState(kv, now), loadHistory(kv), showsTasks ? loadTasks(kv) : undefined]);
+    const publicTasks = (task: { public: boolean }) => task.public;
+    const [state, history, tasks] = await Promise.all([readState(kv, now), loadHistory(kv), showsTasks ? loadTasks(kv, config.checklists.filter((checklist) => checklist.public), publicTasks) : undefined]);
     return buildStatusView(config, state, history, now, tasks);
   };
 
