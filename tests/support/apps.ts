@@ -21,8 +21,13 @@ function json(res: ServerResponse, status: number, body: unknown, headers: Recor
 
 export async function setBroken(instance: string, value: boolean): Promise<void> {
   broken.set(instance, value);
-  // EarnTrack's /metrics: a broken backend answers 20% 5xx, and 30% of requests take 1.5 s.
-  controlMetrics(`earntrack-${instance}`, value ? { errorRatio: 0.2, slowRatio: 0.3, slowSeconds: 1.5 } : { errorRatio: DEFAULT_PROFILE.errorRatio, slowRatio: DEFAULT_PROFILE.slowRatio, slowSeconds: DEFAULT_PROFILE.slowSeconds });
+  // EarnTrack's /metrics: a broken backend answers 20% 5xx, 30% of requests take 1.5 s, and it leaks memory (900 MB resident).
+  controlMetrics(
+    `earntrack-${instance}`,
+    value
+      ? { errorRatio: 0.2, slowRatio: 0.3, slowSeconds: 1.5, residentBytes: 900_000_000 }
+      : { errorRatio: DEFAULT_PROFILE.errorRatio, slowRatio: DEFAULT_PROFILE.slowRatio, slowSeconds: DEFAULT_PROFILE.slowSeconds, residentBytes: DEFAULT_PROFILE.residentBytes },
+  );
 }
 
 /** Serves /apps/<app>/<instance>/<rest>; returns false when the path is not an app route. */
@@ -55,7 +60,8 @@ export async function serveApp(req: IncomingMessage, res: ServerResponse, path: 
     return json(res, 200, { timestamp: now, uptime: 12345, memory: { heapUsed, heapTotal: heapUsed + 60_000_000, rss: heapUsed + 130_000_000, external: 2_000_000 }, requests: { total: 48_210, errors: 31 } }), true;
   }
   if (app === 'musicr' && rest === '/debug/connections') {
-    return json(res, down ? 503 : 200, down ? { error: 'Service Unavailable' } : { connections: 37, rooms: 5, users: 41 }), true;
+    // Broken: the API still answers, but WebSocket connections leak.
+    return json(res, 200, down ? { connections: 1500, rooms: 5, users: 41 } : { connections: 37, rooms: 5, users: 41 }), true;
   }
   if (app === 'earntrack' && rest === '/metrics') {
     res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8' });
