@@ -10,10 +10,13 @@ import { alertMessage } from '../src/notify/message';
 import { enqueue, MAX_OUTBOX } from '../src/notify/outbox';
 import { emptyState } from '../src/store/state';
 import { retryAfter } from '../src/notify/post';
+import { slackDigestPayload } from '../src/notify/slack';
+import { webhookDigestBody, type WebhookDigestBody } from '../src/notify/webhook';
 import { SINK_SIGNING_SECRET } from './support/recorded';
 import { config, MINUTE, received, sinkUrl, T0, unique } from './helpers';
 
 const DAY = 24 * 60 * MINUTE;
+const docs = import.meta.glob<string>('../docs/*.md', { eager: true, query: '?raw', import: 'default' });
 
 const hostile = '@everyone <!channel> @here <script>alert(1)</script> **bold** _it_ `code` & <b>x</b>';
 
@@ -189,6 +192,34 @@ describe('digests', () => {
         'Status page: https://status.example.com',
       ].join('\n'),
     });
+  });
+
+  it('the digest examples in docs/alerts.md and docs/checklists.md are what the code renders', () => {
+    const alertsDoc = docs['../docs/alerts.md'] as string;
+    const checklistsDoc = docs['../docs/checklists.md'] as string;
+    const codeBlocks = (text: string) => [...text.matchAll(/```\w*\n([\s\S]*?)\n *```/g)].map((match) => match[1] as string);
+    const documented = JSON.parse(codeBlocks(alertsDoc).find((block) => block.includes('"type": "checklist.digest"')) ?? '{}') as WebhookDigestBody;
+    const digest: Digest = {
+      id: documented.id.split('>')[0] as string,
+      checklist: documented.checklist,
+      runAt: Date.parse(documented.runAt),
+      ok: documented.ok,
+      total: documented.total,
+      items: documented.items,
+      incidents: documented.incidents.map(({ startedAt, endedAt, ...incident }) => ({ ...incident, status: incident.status as 'down' | 'degraded', startedAt: Date.parse(startedAt), ...(endedAt ? { endedAt: Date.parse(endedAt) } : {}) })),
+      held: documented.held.map((alert) => ({ ...alert, at: Date.parse(alert.at) })),
+    };
+    const message = digestMessage(digest, 'https://status.example.com');
+    // The webhook body, field by field and in the documented order.
+    expect(JSON.stringify(webhookDigestBody(message, documented.id))).toBe(JSON.stringify(documented));
+    // The Slack digest as Slack shows it: bold headings, escaped text shown as written; the run's time is Slack's own rendering.
+    const shown = slackDigestPayload(message).blocks.map((block) =>
+      block.type === 'header' || block.type === 'section' ? (block.text?.text ?? '').replace(/^\*(.+?)\*\n/, '$1\n').replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&') : '',
+    );
+    const slackExample = codeBlocks(checklistsDoc).find((block) => block.startsWith('📋 YouTube Optimizer daily checklist')) ?? '';
+    const parts = slackExample.split('\n\n');
+    expect(parts.slice(0, -1)).toEqual(shown.slice(0, -1));
+    expect(parts.at(-1)).toMatch(/^Run .+ {2}· {2}Status page$/);
   });
 
   it('slack: a long held list continues over several sections instead of being cut at 3,000 characters', async () => {
