@@ -129,7 +129,8 @@ GROUP BY ip_address ORDER BY attempts DESC LIMIT 20`,
         name: 'YouTube Optimizer weekly checklist',
         cron: '0 8 * * 1',
         tz: 'UTC',
-        items: ['yto-memory', 'yto-table-sizes', 'yto-slow-queries', 'yto-unused-indexes', task({ id: 'security-patches', text: 'Update dependencies (security patches)', owner: 'maintainer' }), task({ id: 'feedback', text: 'Review user feedback', owner: 'maintainer' })],
+        // "Review performance metrics": response time (the API check's latency) and memory.
+        items: ['yto-api', 'yto-memory', 'yto-table-sizes', 'yto-slow-queries', 'yto-unused-indexes', task({ id: 'security-patches', text: 'Update dependencies (security patches)', owner: 'maintainer' }), task({ id: 'feedback', text: 'Review user feedback', owner: 'maintainer' })],
       }),
       // R37: "Monthly: Database vacuum and analyze · Review and archive old logs · Security audit review · Cost optimization review · Backup verification test · Disaster recovery drill"
       checklist({
