@@ -158,7 +158,7 @@ const scenarios: Scenario[] = [
       await ping(tokens.DRILL_PING_TOKEN, Date.UTC(2026, 10, 2, 9, 0));
     },
     // The WAL archiver is also made to fail for a moment by the PostgreSQL tests running alongside.
-    data: { 'earntrack-cache-hit': EVALUATED, 'earntrack-redis-hit-ratio': EVALUATED, 'earntrack-wal-archiving': EVALUATED },
+    data: { 'earntrack-cache-hit': EVALUATED, 'earntrack-redis-hit-ratio': EVALUATED, 'earntrack-wal-archiving': EVALUATED, 'earntrack-slow-queries': EVALUATED },
     // The metrics check waits a scrape, then its `for: 5m` (tick at +15 min), then counts (tick at +30 min).
     broken: { 'earntrack-backend': 'down', 'earntrack-web': 'down', 'earntrack-cors': 'down', 'earntrack-metrics': 'down' },
     // R24–R26: each alert rule fired on its own value.

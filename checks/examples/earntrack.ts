@@ -116,6 +116,9 @@ export function earnTrack(targets: EarnTrackTargets = EARNTRACK, database: Postg
       pg.connections({ id: 'earntrack-db-connections', ...db, below: { warn: 150, crit: 200 }, runbook: `${RUNBOOK}#database-connection-issues` }),
       // R11: `SELECT pg_size_pretty(pg_database_size('railway'));` "If Storage > 5 GB"
       pg.databaseSize({ id: 'earntrack-db-size', ...db, every: '1h', below: { warn: 5 * 1024 ** 3 }, growth: { pct: { warn: 20 } } }),
+      // R14: the runbook reads slow queries from the PostgreSQL slow query log (004:215); with
+      // pg_stat_statements installed Vigil reads them itself (without it, this check says so: unknown).
+      pg.slowQueries({ id: 'earntrack-slow-queries', ...db, every: '1h', meanAbove: 1000, runbook: `${RUNBOOK}#issue-high-response-times` }),
       // R16: idle connections older than 10 minutes (the runbook terminates them)
       pg.idleConnections({ id: 'earntrack-idle-connections', ...db, olderThan: '10 minutes', max: { warn: 20 } }),
       // R17: "Cache hit ratio: Aim for > 90%"
@@ -170,8 +173,7 @@ export function earnTrack(targets: EarnTrackTargets = EARNTRACK, database: Postg
           'earntrack-redis-memory',
           'earntrack-redis-hit-ratio',
           'earntrack-db-size',
-          // The runbook reads slow queries from the PostgreSQL slow query log (004:215), not pg_stat_statements.
-          task({ id: 'slow-queries', text: 'Slow queries: review the PostgreSQL slow query log (railway logs --service postgres | grep duration)', owner: 'Developer' }),
+          'earntrack-slow-queries',
           task({ id: 'findings', text: 'Document findings, create optimization tasks, schedule the work', owner: 'Production Admin' }),
         ],
       }),

@@ -76,8 +76,9 @@ export function youtubeOptimizer(targets: YouTubeOptimizerTargets = YOUTUBE_OPTI
       }),
       // R10: `SELECT count(*) FROM pg_stat_activity;` "If > 100, connections may be exhausted"
       pg.connections({ id: 'yto-db-connections', ...db, below: { warn: 80, crit: 100 }, runbook: `${RUNBOOK}#database-connection-pool-exhausted`, fix: 'Enable the Supabase pgBouncer pooler (?pgbouncer=true)' }),
-      // R11: table sizes
+      // R11: table sizes, and the weekly "Check database size growth"
       pg.largestTables({ id: 'yto-table-sizes', ...db, cron: '0 7 * * 1', limit: 10 }),
+      pg.databaseSize({ id: 'yto-db-size', ...db, every: '1h', growth: { window: '7d', pct: { warn: 20 } } }),
       // R14: `SELECT query, mean_exec_time, calls FROM pg_stat_statements ORDER BY mean_exec_time DESC LIMIT 10`
       pg.slowQueries({ id: 'yto-slow-queries', ...db, every: '1h', meanAbove: 1000, runbook: `${RUNBOOK}#slow-database-queries` }),
       // R15: `... FROM pg_stat_user_indexes WHERE idx_scan = 0 AND schemaname = 'public'`
@@ -103,7 +104,7 @@ GROUP BY ip_address ORDER BY attempts DESC LIMIT 20`,
       // scheduled job checks the dashboard's backup list via the Management API and pings
       heartbeat({ id: 'yto-backup-verified', name: 'Daily backup verified', group: 'Backups', token: secret('BACKUP_PING_TOKEN'), schedule: '0 6 * * *', grace: '2h', purpose: 'backup' }),
       // R31: monthly "Backup verification test" / "Disaster recovery drill"
-      heartbeat({ id: 'yto-dr-drill', name: 'Disaster recovery drill', group: 'Backups', token: secret('DRILL_PING_TOKEN'), schedule: '0 9 1 * *', grace: '10d', purpose: 'restore-drill' }),
+      heartbeat({ id: 'yto-dr-drill', name: 'Backup restore test', group: 'Backups', token: secret('DRILL_PING_TOKEN'), schedule: '0 9 1 * *', grace: '10d', purpose: 'restore-drill' }),
     ],
     // The runbook's "Maintenance Tasks" (002:891-922), "Maintainer: [Your Name]". A task without
     // `every` is due once per run of its checklist (docs/checklists.md).
@@ -130,7 +131,7 @@ GROUP BY ip_address ORDER BY attempts DESC LIMIT 20`,
         cron: '0 8 * * 1',
         tz: 'UTC',
         // "Review performance metrics": response time (the API check's latency) and memory.
-        items: ['yto-api', 'yto-memory', 'yto-table-sizes', 'yto-slow-queries', 'yto-unused-indexes', task({ id: 'security-patches', text: 'Update dependencies (security patches)', owner: 'maintainer' }), task({ id: 'feedback', text: 'Review user feedback', owner: 'maintainer' })],
+        items: ['yto-api', 'yto-memory', 'yto-db-size', 'yto-table-sizes', 'yto-slow-queries', 'yto-unused-indexes', task({ id: 'security-patches', text: 'Update dependencies (security patches)', owner: 'maintainer' }), task({ id: 'feedback', text: 'Review user feedback', owner: 'maintainer' })],
       }),
       // R37: "Monthly: Database vacuum and analyze · Review and archive old logs · Security audit review · Cost optimization review · Backup verification test · Disaster recovery drill"
       checklist({

@@ -33,7 +33,8 @@ for (const file of files) {
   const result = validateConfig(input);
   if (result.ok) {
     const { checks, channels } = result.config;
-    console.log(`${shown}: ok (${checks.length} checks, ${Object.keys(channels).length} channels)`);
+    const count = (n: number, noun: string) => `${n} ${noun}${n === 1 ? '' : 's'}`;
+    console.log(`${shown}: ok (${count(checks.length, 'check')}, ${count(Object.keys(channels).length, 'channel')})`);
   } else {
     failed = true;
     for (const problem of result.problems) console.error(`${shown}: ${problem}`);

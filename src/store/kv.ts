@@ -14,7 +14,6 @@ export interface KV {
 export const KEYS = {
   state: 'state',
   history: 'history',
-  tasks: 'tasks',
 } as const;
 
 /** Counts the operations a tick or request makes (reported per tick and by the benchmark). */
