@@ -54,6 +54,7 @@ async function deliver(type: 'slack' | 'discord' | 'telegram' | 'webhook', e: Al
     fetch: (input, init) => fetch(input, init),
     signal: AbortSignal.timeout(5000),
     now: T0,
+    clock: () => Date.now(),
     deliveryId: 'd-1',
   });
   const [request] = await received(id);
@@ -107,6 +108,7 @@ describe('delivery errors', () => {
       fetch: (input, init) => fetch(input, init),
       signal: AbortSignal.timeout(5000),
       now: T0,
+      clock: () => Date.now(),
       deliveryId: 'd',
     });
     expect(result.ok).toBe(false);
@@ -146,6 +148,7 @@ async function deliverDigest(type: 'slack' | 'discord' | 'telegram' | 'webhook',
     fetch: (input, init) => fetch(input, init),
     signal: AbortSignal.timeout(5000),
     now: T0,
+    clock: () => Date.now(),
     deliveryId: `${digest.id}>c`,
   });
   const [request] = await received(id);

@@ -6,7 +6,7 @@ import { formatDuration } from '../config/duration';
 import { missingSecretMessage, redact, resolveSecrets } from '../config/secrets';
 import type { Check } from '../config/types';
 import { kinds, type KindMemory, type Observation } from '../kinds';
-import { untilAborted } from '../kinds/fetch-errors';
+import { untilAborted } from '../net/fetch-errors';
 
 export interface RunDeps {
   fetch: typeof fetch;

@@ -7,8 +7,8 @@ import { normalizeJsonPath, readJsonPath, sourceKey } from '../assert/sources';
 import type { AssertionInput, Observed } from '../assert/types';
 import { stringOrSecret } from '../config/secrets';
 import { formatBytes } from '../format';
-import { describeFetchError, untilAborted } from './fetch-errors';
-import { discardBody, readBoundedBody } from './read-body';
+import { describeFetchError, untilAborted } from '../net/fetch-errors';
+import { discardBody, readBoundedBody } from '../net/read-body';
 import { isHttpUrl, withoutQuery } from './urls';
 import type { CheckKind, Observation } from './types';
 

@@ -11,9 +11,9 @@ import { parseDuration } from '../config/duration';
 import { durationSchema } from '../config/schema';
 import { stringOrSecret } from '../config/secrets';
 import { formatBytes } from '../format';
-import { describeFetchError, untilAborted } from './fetch-errors';
+import { describeFetchError, untilAborted } from '../net/fetch-errors';
 import { matches, parseExposition, parseNumber, parseSelector, type Sample, type Selector } from './prometheus';
-import { readBoundedBody } from './read-body';
+import { readBoundedBody } from '../net/read-body';
 import { isHttpUrl, withoutQuery } from './urls';
 import type { CheckKind, KindMemory, Observation } from './types';
 

@@ -97,6 +97,8 @@ export interface DeliveryDeps {
   env: Record<string, unknown>;
   fetch: typeof fetch;
   now: number;
+  /** The wall clock (default Date.now): webhook signatures carry the time they were made. */
+  clock?: () => number;
   concurrency: number;
   /** How many deliveries this tick may attempt (subrequest budget). */
   limit: number;
@@ -165,7 +167,7 @@ async function deliverOne(entry: OutboxEntry, deps: DeliveryDeps) {
   if (missing.length > 0) return { ok: false as const, retryable: true, error: missingSecretMessage(missing) };
   const controller = new AbortController();
   const timer = setTimeout(() => controller.abort(), DELIVERY_TIMEOUT_MS);
-  const ctx = { fetch: deps.fetch, signal: controller.signal, now: deps.now, deliveryId: entry.id };
+  const ctx = { fetch: deps.fetch, signal: controller.signal, now: deps.now, clock: deps.clock ?? (() => Date.now()), deliveryId: entry.id };
   const channel = channels[channelConfig.type];
   try {
     const result = entry.digest

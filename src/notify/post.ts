@@ -4,6 +4,7 @@
 
 import { formatDuration } from '../config/duration';
 import { redact } from '../config/secrets';
+import { readBoundedBody } from '../net/read-body';
 import type { DeliveryResult, SendContext } from './types';
 
 const MAX_ERROR_BODY = 200;
@@ -27,7 +28,9 @@ export async function postPayload(
     await response.body?.cancel().catch(() => undefined);
     return { ok: true };
   }
-  const text = redact((await response.text().catch(() => '')).slice(0, MAX_ERROR_BODY), [url]);
+  // Only the start of an error page is needed, and a channel could answer with anything.
+  const read = await readBoundedBody(response, MAX_ERROR_BODY).catch(() => ({ text: '' }));
+  const text = redact(read.text, [url]);
   const error = `${target}: HTTP ${response.status}${text ? ` ${text.trim()}` : ''}`;
   if (response.status === 429) {
     const retryAfterMs = retryAfter(response.headers.get('retry-after'), text, ctx.now);

@@ -20,7 +20,10 @@ export type DeliveryResult =
 export interface SendContext {
   fetch: typeof fetch;
   signal: AbortSignal;
+  /** The tick's scheduled time. */
   now: number;
+  /** The wall clock, for what must be current when sent (a webhook signature's timestamp). */
+  clock: () => number;
   /** Unique per message and channel; receivers can deduplicate on it. */
   deliveryId: string;
 }

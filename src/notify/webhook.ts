@@ -125,7 +125,8 @@ export function webhookDigestBody(message: DigestMessage, deliveryId: string): W
 
 /** POSTs a signed body: the signature covers `<timestamp>.<body>`. */
 async function postSigned(opts: { url: string; signingSecret: string; headers: Record<string, string> }, body: string, type: string, ctx: SendContext) {
-  const timestamp = Math.floor(ctx.now / 1000);
+  // When it is signed, not when the tick was scheduled: a receiver checks it against its own clock.
+  const timestamp = Math.floor(ctx.clock() / 1000);
   const signature = await signWebhook(opts.signingSecret, timestamp, body);
   const headers: Record<string, string> = {
     ...opts.headers,

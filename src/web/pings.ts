@@ -15,7 +15,7 @@ import { resolveSecrets } from '../config/secrets';
 import type { WorkerEnv } from '../env';
 import { kvFrom } from '../env';
 import { MIN_TOKEN_LENGTH } from '../kinds/heartbeat';
-import { readBoundedBody } from '../kinds/read-body';
+import { readBoundedBody } from '../net/read-body';
 import type { KV } from '../store/kv';
 import { applyPing, emptyPingRecord, PING_BODY_MAX, readPings, writeAllowedAt, writePings, type Ping, type PingRecord } from '../store/pings';
 import { constantTimeEqual } from './auth';

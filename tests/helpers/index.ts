@@ -36,7 +36,7 @@ export async function received(id: string): Promise<Recorded[]> {
 }
 
 /** Makes the sink fail the next `times` deliveries to `id`. */
-export async function failNext(id: string, failure: { mode: '500' | '429' | 'hang' | '404'; times: number; retryAfter?: number }): Promise<void> {
+export async function failNext(id: string, failure: { mode: '500' | '429' | 'hang' | '404' | 'huge'; times: number; retryAfter?: number }): Promise<void> {
   await fetch(sinkUrl(`/__sink/${id}/fail`), { method: 'POST', body: JSON.stringify(failure) });
 }
 

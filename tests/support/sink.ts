@@ -23,7 +23,7 @@ function verifyVigil(rawBody: string, headers: Record<string, string>, secret: s
 }
 
 interface Failure {
-  mode: '500' | '429' | 'hang' | '404';
+  mode: '500' | '429' | 'hang' | '404' | 'huge';
   times: number;
   retryAfter?: number;
 }
@@ -73,6 +73,14 @@ async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> 
   if (failure && failure.times > 0) {
     failure.times--;
     if (failure.mode === 'hang') return; // never answer
+    if (failure.mode === 'huge') {
+      // A 500 whose error page never ends: the sender must read only its start.
+      record.status = 500;
+      res.writeHead(500, { 'content-type': 'text/html' });
+      const timer = setInterval(() => res.write('<p>internal error</p>'.repeat(1000)), 1);
+      res.on('close', () => clearInterval(timer));
+      return;
+    }
     if (failure.mode === '429') {
       record.status = 429;
       const retryAfter = String(failure.retryAfter ?? 30);
@@ -91,8 +99,8 @@ async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> 
   }
 
   if (platform === 'hook') {
-    // Ticks in tests run at fixed past times, so the freshness window is not applied here.
-    record.signature = headers['x-vigil-signature'] ? (verifyVigil(body, headers, SINK_SIGNING_SECRET, Infinity) ? 'valid' : 'invalid') : 'absent';
+    // As a receiver would: the signature, and a timestamp within five minutes of now.
+    record.signature = headers['x-vigil-signature'] ? (verifyVigil(body, headers, SINK_SIGNING_SECRET) ? 'valid' : 'invalid') : 'absent';
     record.status = 200;
     res.writeHead(200).end('ok');
     return;
