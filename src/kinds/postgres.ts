@@ -188,23 +188,43 @@ async function queryHttp(connection: string, opts: Options, statementMs: number,
   return { fields: last.fields, rows: last.rows, rowCount: last.rowCount ?? last.rows.length, truncated: false };
 }
 
+interface DriverConnection {
+  execute(message: { portal: string | undefined; rows: number }): void;
+  sync(): void;
+}
 interface DriverQuery {
-  handlePortalSuspended(connection: { sync(): void }): void;
+  portal: string | undefined;
+  handleCommandComplete(message: unknown, connection: DriverConnection): void;
+  handleEmptyQuery(connection: DriverConnection): void;
 }
 type DriverQueryClass = new (config: { text: string; values: unknown[]; rows: number }, values: undefined, callback: (error: Error | null, result: Omit<Rows, 'truncated'>) => void) => DriverQuery;
 
+/** Where the driver would send a Sync later, nothing: this query's Sync went with its Execute. */
+const SYNC_SENT: DriverConnection = { execute: () => undefined, sync: () => undefined };
+
 /**
- * The driver's query, stopped at its row limit. `rows` sends the statement
- * unnamed through the extended protocol (one statement only, and nothing left
- * behind on a connection PgBouncer hands to someone else) and asks for at most
- * that many rows; where the driver would fetch the rest batch by batch, a Sync
- * ends the portal instead.
+ * The driver's query, stopped at its row limit, in one round trip. `rows`
+ * sends the statement unnamed through the extended protocol (one statement
+ * only, and nothing left behind on a connection PgBouncer hands to someone
+ * else) and asks for at most that many rows. The driver would then Flush,
+ * wait for the rows and Sync after them (a second round trip, ~45 ms through
+ * a WebSocket bridge here), or fetch the rest batch by batch; this one sends
+ * Execute and Sync together, and a suspended portal just means "truncated".
  */
 class LimitedQuery extends (Client as unknown as { Query: DriverQueryClass }).Query {
   truncated = false;
-  override handlePortalSuspended(connection: { sync(): void }): void {
-    this.truncated = true;
+  _getRows(connection: DriverConnection, rows: number): void {
+    connection.execute({ portal: this.portal, rows });
     connection.sync();
+  }
+  handlePortalSuspended(): void {
+    this.truncated = true;
+  }
+  override handleCommandComplete(message: unknown): void {
+    super.handleCommandComplete(message, SYNC_SENT);
+  }
+  override handleEmptyQuery(): void {
+    super.handleEmptyQuery(SYNC_SENT);
   }
 }
 
