@@ -40,7 +40,10 @@ function event(overrides: Partial<AlertEvent> = {}): AlertEvent {
   };
 }
 
-async function deliver(type: 'slack' | 'discord' | 'telegram' | 'webhook', e: AlertEvent) {
+type ChannelType = 'slack' | 'discord' | 'telegram' | 'webhook';
+
+/** A channel of `type` that posts to its own sink, and a send context as the outbox gives one. */
+function atSink(type: ChannelType, deliveryId: string) {
   const id = unique(type);
   const urls = {
     slack: slack({ webhookUrl: sinkUrl(`/slack/${id}`) }),
@@ -48,17 +51,16 @@ async function deliver(type: 'slack' | 'discord' | 'telegram' | 'webhook', e: Al
     telegram: telegram({ botToken: '123456:ABC-secret-token', chatId: -1001234567890, apiBase: sinkUrl(`/telegram/${id}`) }),
     webhook: webhook({ url: sinkUrl(`/hook/${id}`), signingSecret: SINK_SIGNING_SECRET }),
   };
-  const cfg = config({ channels: { c: urls[type] }, checks: [] });
-  const channel = cfg.channels.c!;
-  const result = await channels[type].send(channel.options as never, alertMessage(e, 'https://status.example.com'), {
-    fetch: (input, init) => fetch(input, init),
-    signal: AbortSignal.timeout(5000),
-    now: T0,
-    clock: () => Date.now(),
-    deliveryId: 'd-1',
-  });
-  const [request] = await received(id);
-  return { result, request: request! };
+  const options = config({ channels: { c: urls[type] }, checks: [] }).channels.c!.options as never;
+  const ctx = { fetch: (input: RequestInfo | URL, init?: RequestInit) => fetch(input, init), signal: AbortSignal.timeout(5000), now: T0, clock: () => Date.now(), deliveryId };
+  const request = async () => (await received(id))[0]!;
+  return { options, ctx, request };
+}
+
+async function deliver(type: ChannelType, e: AlertEvent) {
+  const { options, ctx, request } = atSink(type, 'd-1');
+  const result = await channels[type].send(options, alertMessage(e, 'https://status.example.com'), ctx);
+  return { result, request: await request() };
 }
 
 describe.each(['slack', 'discord', 'telegram', 'webhook'] as const)('%s channel', (type) => {
@@ -135,24 +137,10 @@ function digestFixture(overrides: Partial<Digest> = {}): Digest {
   };
 }
 
-async function deliverDigest(type: 'slack' | 'discord' | 'telegram' | 'webhook', digest: Digest) {
-  const id = unique(type);
-  const urls = {
-    slack: slack({ webhookUrl: sinkUrl(`/slack/${id}`) }),
-    discord: discord({ webhookUrl: sinkUrl(`/discord/${id}`) }),
-    telegram: telegram({ botToken: '123456:ABC-secret-token', chatId: -1001234567890, apiBase: sinkUrl(`/telegram/${id}`) }),
-    webhook: webhook({ url: sinkUrl(`/hook/${id}`), signingSecret: SINK_SIGNING_SECRET }),
-  };
-  const cfg = config({ channels: { c: urls[type] }, checks: [] });
-  const result = await channels[type].sendDigest(cfg.channels.c!.options as never, digestMessage(digest, 'https://status.example.com'), {
-    fetch: (input, init) => fetch(input, init),
-    signal: AbortSignal.timeout(5000),
-    now: T0,
-    clock: () => Date.now(),
-    deliveryId: `${digest.id}>c`,
-  });
-  const [request] = await received(id);
-  return { result, request: request! };
+async function deliverDigest(type: ChannelType, digest: Digest) {
+  const { options, ctx, request } = atSink(type, `${digest.id}>c`);
+  const result = await channels[type].sendDigest(options, digestMessage(digest, 'https://status.example.com'), ctx);
+  return { result, request: await request() };
 }
 
 describe('digests', () => {
