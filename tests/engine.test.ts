@@ -208,6 +208,22 @@ describe('a fresh isolate at every tick (Cloudflare may run each cron invocation
     expect((await fresh(8)).transitions).toEqual([{ check: 'api', from: 'up', to: 'down' }]);
   });
 
+  it('a check that keeps blipping spends at most its pending share of writes; flushes go on', async () => {
+    // kvWritesPerDay 200: 25% (50) for pending moves; a 15-minute flush stays well inside the rest.
+    const s = setup({ settings: { kvWritesPerDay: 200, flushEvery: '15m' } });
+    const saved: Array<string | false> = [];
+    for (let minute = 0; minute < 180; minute++) {
+      await program(s.target, minute % 2 === 1 ? { status: 500, json: { status: 'error' } } : { status: 200, json: { status: 'ok' } });
+      saved.push((await runTick(s.cfg, at(minute), { secrets: s.secrets })).saved);
+    }
+    const count = (kind: string) => saved.filter((reason) => reason === kind).length;
+    expect(count('change')).toBe(1); // the first result; a one-run failure never confirms
+    expect(count('pending')).toBe(50);
+    // Once the share is spent (minute ~100), the state is still flushed every 15 minutes.
+    expect(saved.slice(120)).not.toContain('pending');
+    expect(saved.slice(120).filter((reason) => reason === 'flush')).toHaveLength(4);
+  });
+
   it('a steady check still writes only at the flush', async () => {
     const s = setup({ settings: { flushEvery: '5m' } });
     await program(s.target, { status: 200, json: { status: 'ok' } });

@@ -68,6 +68,18 @@ describe('fan-out over CheckRunner invocations', () => {
     expect(spread.ran).toHaveLength(8);
   });
 
+  it('when the invocation of a group fails, runs here only what fits the budget left here', async () => {
+    const failing = async () => {
+      throw new Error('invocation limit');
+    };
+    // Two groups (5 + 3 backups checks at 10 subrequests each); 40 − 2 group calls leaves 38 here: three checks.
+    const backupChecks = Array.from({ length: 8 }, (_, i) => backups({ id: `b${i + 1}`, r2: 'TEST_BACKUPS', prefix: `none-${i}/`, maxAge: '1d' }));
+    const report = await tick({ config: config({ checks: backupChecks }), kv: testKV(), env: workerEnv(), fetch: (i, init) => fetch(i, init), runGroup: failing }, T0);
+    expect(report.groups).toBe(2);
+    expect(report.ran).toHaveLength(3);
+    expect(report.deferred).toHaveLength(5);
+  });
+
   it('defers what does not fit in the subrequest budget to the next tick', async () => {
     // 12 subrequests: 10 kept for deliveries leaves 2 groups of 6.
     const cfg = config({ settings: { subrequests: 12 }, checks: checks(20, '/ok?') });

@@ -20,6 +20,8 @@ export const DEFAULT_FLUSH_EVERY_MS = 5 * 60_000;
 export const FREE_PLAN_KV_WRITES_PER_DAY = 1_000;
 /** Of the daily KV write budget, this share is kept for changes (never for routine flushes). */
 export const CHANGE_RESERVE_SHARE = 0.2;
+/** The most of the daily budget writes for pending changes alone (streaks, `for` timers) may use. */
+export const PENDING_SHARE = 0.25;
 export const MAX_CONCURRENCY = 6; // Workers allow 6 simultaneous open connections
 export const DEFAULT_TICK_DEADLINE_MS = 45_000; // ticks fire every minute; leave room to save
 export const FREE_PLAN_SUBREQUESTS = 50;
@@ -52,7 +54,7 @@ export function validateConfig(input: unknown): Validation {
   const { page = {}, settings = {}, defaults = {}, channels: channelInputs = {}, checks: checkInputs, maintenance = [], checklists: checklistInputs = [] } = root;
   const flushEveryMs = ms(settings.flushEvery) ?? DEFAULT_FLUSH_EVERY_MS;
   const kvWritesPerDay = settings.kvWritesPerDay ?? FREE_PLAN_KV_WRITES_PER_DAY;
-  const flushesAllowed = kvWritesPerDay * (1 - CHANGE_RESERVE_SHARE);
+  const flushesAllowed = kvWritesPerDay * (1 - CHANGE_RESERVE_SHARE - PENDING_SHARE);
   if (flushEveryMs < MINUTE) problems.push('settings.flushEvery: at least "1m" (ticks run once a minute)');
   else if (DAY / flushEveryMs > flushesAllowed) {
     const needed = Math.ceil(DAY / flushesAllowed / MINUTE);

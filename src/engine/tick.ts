@@ -5,11 +5,11 @@
 import { judge } from '../assert/judge';
 import { applyTrends } from '../assert/trend';
 import { redact } from '../config/secrets';
-import { CHANGE_RESERVE_SHARE } from '../config/validate';
+import { CHANGE_RESERVE_SHARE, PENDING_SHARE } from '../config/validate';
 import type { Check, Config } from '../config/types';
 import { deliverDue, type DeliveryReport } from '../notify/outbox';
 import { rollUpFinishedDays } from '../store/history';
-import { CountingKV, keepState, loadState, saveState, writesToday, type KV } from '../store/kv';
+import { CountingKV, countPendingWrite, keepState, loadState, pendingWritesToday, saveState, writesToday, type KV } from '../store/kv';
 import { utcDay, type EngineState } from '../store/state';
 import { mapLimit } from './concurrency';
 import { applyTransition, openIncident, pruneIncidents } from './incidents';
@@ -186,16 +186,23 @@ async function runDue(due: Check[], state: EngineState, deps: TickDeps, now: num
   const groups = packGroups(due, settings.maxConcurrency, settings.subrequests).slice(0, budget);
   const runnable = groups.flat();
   const runGroup = deps.runGroup;
-  const groupResults = await mapLimit(groups, settings.maxConcurrency, async (group) => {
+  let spareHere = budget - groups.length;
+  let requests = groups.length;
+  const groupResults = await mapLimit(groups, settings.maxConcurrency, async (group): Promise<Array<RunResult | undefined>> => {
     try {
       return await runGroup(group, group.map(memoryOf), now, deadline);
     } catch (error) {
-      // The other invocation failed (not a check): run the group here rather than lose it.
-      console.error('vigil: a CheckRunner invocation failed; running its checks here', error);
-      return mapLimit(group, settings.maxConcurrency, runHere);
+      // The other invocation failed (not a check): run what fits of the group
+      // here rather than lose it; the rest waits for the next tick.
+      const here = within(group, spareHere, false);
+      spareHere -= here.reduce((sum, check) => sum + worstCase(check), 0);
+      console.error(`vigil: a CheckRunner invocation failed; running ${here.length} of its ${group.length} checks here`, error);
+      const results = await mapLimit(here, settings.maxConcurrency, runHere);
+      here.forEach((check, i) => (requests += (results[i]?.attempts ?? 0) * requestsPerAttempt(check)));
+      return group.map((check) => results[here.indexOf(check)]);
     }
   });
-  return { runnable, results: groupResults.flat(), groups: groups.length, requests: groups.length };
+  return { runnable, results: groupResults.flat(), groups: groups.length, requests };
 }
 
 /** Subrequests one attempt of a check makes at most (its kind says; one by default). */
@@ -208,13 +215,13 @@ function worstCase(check: Check): number {
   return requestsPerAttempt(check) * (check.retry ? 2 : 1);
 }
 
-/** The first checks, in order, whose worst cases fit in `budget` (always at least one). */
-function within(checks: Check[], budget: number): Check[] {
+/** The first checks, in order, whose worst cases fit in `budget` (at least one, unless `atLeastOne` is false). */
+function within(checks: Check[], budget: number, atLeastOne = true): Check[] {
   let used = 0;
   let count = 0;
   for (const check of checks) {
     used += worstCase(check);
-    if (count > 0 && used > budget) break;
+    if ((count > 0 || !atLeastOne) && used > budget) break;
     count++;
   }
   return checks.slice(0, count);
@@ -327,9 +334,13 @@ async function persist(kv: KV, state: EngineState, config: Config, now: number, 
     await saveState(kv, state, now);
     return 'change';
   }
-  if ((pending || flushDue) && used < budget * (1 - CHANGE_RESERVE_SHARE)) {
+  // A check that keeps blipping (one failure, then a success) moves its streak
+  // every run: past their own share, pending moves wait for the next flush.
+  const pendingAllowed = pending && pendingWritesToday(state, now) < budget * PENDING_SHARE;
+  if ((pendingAllowed || flushDue) && used < budget * (1 - CHANGE_RESERVE_SHARE)) {
+    if (!flushDue) countPendingWrite(state, now);
     await saveState(kv, state, now);
-    return pending ? 'pending' : 'flush';
+    return flushDue ? 'flush' : 'pending';
   }
   if (changed || pending || flushDue) console.warn(`vigil: KV write budget reached (${used}/${budget} today); state kept in memory only`);
   keepState(kv, state);

@@ -100,6 +100,17 @@ export function countWrite(state: EngineState, now: number): void {
   state.writes.count++;
 }
 
+/** Counts a write made only for a pending change (the saveState that follows counts it in the total too). */
+export function countPendingWrite(state: EngineState, now: number): void {
+  const day = utcDay(now);
+  if (state.writes.day !== day) state.writes = { day, count: 0 };
+  state.writes.pending = (state.writes.pending ?? 0) + 1;
+}
+
+export function pendingWritesToday(state: EngineState, now: number): number {
+  return state.writes.day === utcDay(now) ? (state.writes.pending ?? 0) : 0;
+}
+
 export function writesToday(state: EngineState, now: number): number {
   return state.writes.day === utcDay(now) ? state.writes.count : 0;
 }

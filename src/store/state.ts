@@ -23,8 +23,8 @@ export interface EngineState {
   delivered: string[];
   /** The last deliveries Vigil gave up on, for /health and the operator. */
   failed: FailedDelivery[];
-  /** KV writes made today (UTC), to stay inside the plan's daily budget. */
-  writes: { day: string; count: number };
+  /** KV writes made today (UTC), to stay inside the plan's daily budget; `pending`: those made for pending changes only. */
+  writes: { day: string; count: number; pending?: number };
   /** The last UTC day folded into the history key. */
   rolledUp?: string;
   /** Checks that were due but did not fit in the last tick's budget. */
