@@ -4,7 +4,6 @@ import { createExecutionContext, createScheduledController, reset, waitOnExecuti
 import { beforeEach, describe, expect, it } from 'vitest';
 import { heartbeat, secret, slack, type ConfigInput } from '../src/config';
 import type { WorkerEnv } from '../src/env';
-import { pingBudgetProblem } from '../src/kinds/heartbeat';
 import { pingKey, type PingRecord } from '../src/store/pings';
 import { KEYS, type KV } from '../src/store/kv';
 import type { EngineState } from '../src/store/state';
@@ -264,6 +263,20 @@ describe('the daily write allowance limits writes, never the state', () => {
     expect(stored.lastSuccess).toBe(pings.at(-1));
   });
 
+  it('after a flood, a failure is written at once (while the day has writes left), and so is the recovery', async () => {
+    const h = setup({ settings: { pingWritesPerDay: 10 }, checks: EVERY_3H });
+    await flood(h, T0, 30); // 7 writes used, successes held until 14:24
+    const failed = await h.ping(`${HOURLY_TOKEN}/fail`, T0 + 30 * MINUTE);
+    expect(failed.headers.get('x-vigil-ping')).toBe('recorded');
+    expect((await record('every-3h')).lastFail?.at).toBe(T0 + 30 * MINUTE);
+    expect(view(await h.tick(T0 + 31 * MINUTE), 'every-3h').status).toBe('down');
+    // The job is fixed: its next success says so at once too, not at 14:24.
+    expect((await h.ping(HOURLY_TOKEN, T0 + 45 * MINUTE)).headers.get('x-vigil-ping')).toBe('recorded');
+    expect(view(await h.tick(T0 + 46 * MINUTE), 'every-3h').status).toBe('up');
+    // A repeat of the same outcome waits for the spread again.
+    expect((await h.ping(HOURLY_TOKEN, T0 + 50 * MINUTE)).headers.get('x-vigil-ping')).toBe('held');
+  });
+
   it('a job that stops after a flood is down period + grace after its pings were held', async () => {
     const h = setup({ settings: { pingWritesPerDay: 10 }, checks: EVERY_3H });
     await flood(h, T0, 30);
@@ -344,27 +357,5 @@ describe('concurrent pings in one isolate', () => {
     expect(stored.lastFail).toEqual({ at: T0 + 500, exitCode: 7 });
     expect(stored.total).toBe(2);
     expect(view(await h.tick(T0 + MINUTE), 'hourly-backup')).toEqual({ status: 'down', message: 'the job reported failure (exit code 7) at 2026-11-22 10:00 UTC' });
-  });
-});
-
-describe('ping budget at config time', () => {
-  const options = (input: { period?: string; schedule?: string; timezone?: string; maxDuration?: string }) =>
-    ({ token: { $secret: 'T' }, timezone: 'UTC', grace: '15m', purpose: 'job', ...input }) as Parameters<typeof pingBudgetProblem>[0];
-  it.each([
-    [{ period: '1h', maxDuration: '30m' }, 100, undefined],
-    [{ period: '15m' }, 100, undefined],
-    [{ period: '15m', maxDuration: '10m' }, 100, 'period'],
-    [{ period: '5m' }, 100, 'period'],
-    [{ period: '5m' }, 300, undefined],
-    [{ schedule: '30 0 * * *', maxDuration: '45m' }, 10, undefined],
-    [{ schedule: '*/10 9-17 * * 1-5' }, 100, undefined],
-    [{ schedule: '*/5 * * * 1-5', timezone: 'Europe/Berlin' }, 100, 'schedule'],
-  ])('%j with %i writes a day: %s', (input, perDay, field) => {
-    expect(pingBudgetProblem(options(input), perDay)?.[0]).toBe(field);
-  });
-  it('says what to change', () => {
-    expect(pingBudgetProblem(options({ period: '5m' }), 100)?.[1]).toBe(
-      '288 pings a day need more KV writes than settings.pingWritesPerDay (100) allows: pings would wait up to 15m 9s to be written, and alerts with them; ping less often or raise pingWritesPerDay',
-    );
   });
 });

@@ -9,8 +9,7 @@ import { formatDuration, parseDuration } from '../config/duration';
 import { cronProblem, durationSchema, timeZoneSchema } from '../config/schema';
 import { secretRefSchema, type Resolved } from '../config/secrets';
 import type { KV } from '../store/kv';
-import { DAY_MS } from '../store/state';
-import { PING_WRITE_BURST, readPings, type Ping, type PingRecord } from '../store/pings';
+import { readPings, type Ping, type PingRecord } from '../store/pings';
 import type { CheckKind, Observation } from './types';
 
 export const DEFAULT_GRACE = '15m';
@@ -93,40 +92,6 @@ function dueAfter(opts: Options, record: PingRecord, now: number): Due {
   const period = parseDuration(opts.period ?? '') ?? 0;
   const base = lastSuccess ?? record.recent[0]?.at ?? now;
   return { due: base + period, deadline: base + period + grace, expectation: `expected every ${formatDuration(period)} + ${formatDuration(grace)} grace${heldNote}`, heldNote };
-}
-
-/**
- * A heartbeat whose schedule needs as many ping writes a day as `perDay`
- * (settings.pingWritesPerDay) or more: its pings would wait for their writes,
- * and its alerts with them. For config validation: `[field, message]`, or
- * undefined when the schedule fits. A run with `maxDuration` counts two pings
- * (start and finish).
- */
-export function pingBudgetProblem(opts: z.output<typeof options>, perDay: number): [string, string] | undefined {
-  const pingsPerRun = opts.maxDuration ? 2 : 1;
-  let runs = 0;
-  if (opts.period) runs = Math.ceil(DAY_MS / Math.max(1, parseDuration(opts.period) ?? DAY_MS));
-  else if (opts.schedule && !cronProblem(opts.schedule)) {
-    // The busiest UTC day of a sample week (a schedule may skip weekends), counted up to the allowance.
-    const cron = cronOf(opts.schedule, opts.timezone);
-    const start = Date.UTC(2026, 2, 23);
-    for (let day = 0; day < 7 && runs * pingsPerRun < perDay; day++) {
-      let count = 0;
-      let fire = cron.nextRun(new Date(start + day * DAY_MS - 1));
-      while (fire && fire.getTime() < start + (day + 1) * DAY_MS && count * pingsPerRun < perDay) {
-        count++;
-        fire = cron.nextRun(fire);
-      }
-      runs = Math.max(runs, count);
-    }
-  }
-  const writes = runs * pingsPerRun;
-  if (writes < perDay) return undefined;
-  const wait = formatDuration(DAY_MS / (perDay - PING_WRITE_BURST));
-  return [
-    opts.period ? 'period' : 'schedule',
-    `${opts.schedule ? 'at least ' : ''}${writes} pings a day${pingsPerRun === 2 ? ' (start and finish)' : ''} need more KV writes than settings.pingWritesPerDay (${perDay}) allows: pings would wait up to ${wait} to be written, and alerts with them; ping less often or raise pingWritesPerDay`,
-  ];
 }
 
 export const heartbeatKind: CheckKind<typeof options> = {

@@ -17,7 +17,7 @@ import { kvFrom } from '../env';
 import { MIN_TOKEN_LENGTH } from '../kinds/heartbeat';
 import { readBoundedBody } from '../net/read-body';
 import type { KV } from '../store/kv';
-import { applyPing, emptyPingRecord, PING_BODY_MAX, readPings, writeAllowedAt, writePings, type Ping, type PingRecord } from '../store/pings';
+import { applyPing, emptyPingRecord, PING_BODY_MAX, readPings, writeAllowedAt, writePings, writesToday, type Ping, type PingRecord } from '../store/pings';
 import { constantTimeEqual } from './auth';
 
 /**
@@ -69,6 +69,8 @@ interface Entry {
   lastWriteAt: number;
   /** The write in progress or waiting on its timer, followed by the next one if pings arrive meanwhile. */
   writing?: Promise<void>;
+  /** An unwritten ping changes what the check will say (see changesOutcome): it does not wait for the spread. */
+  urgent?: boolean;
 }
 
 interface Writer {
@@ -106,7 +108,9 @@ async function loadEntry(writer: Writer, now: number): Promise<Entry> {
 /** Writes the entry's record as it is now; pings that arrive during the write stay in it. True when written. */
 async function writeEntry(writer: Writer, entry: Entry, at: number): Promise<boolean> {
   const snapshot = entry.record;
+  const urgent = entry.urgent;
   entry.dirty = false;
+  entry.urgent = false;
   entry.lastWriteAt = entry.syncedAt = at;
   try {
     const marks = await writePings(writer.kv, writer.checkId, snapshot, at, writer.perDay);
@@ -117,6 +121,7 @@ async function writeEntry(writer: Writer, entry: Entry, at: number): Promise<boo
     return true;
   } catch (error) {
     entry.dirty = true; // the next ping tries again
+    entry.urgent ||= urgent;
     console.error(`vigil: writing pings of "${writer.checkId}" failed`, error);
     return false;
   }
@@ -138,7 +143,9 @@ interface ScheduledWrite {
  * that finds newer pings when it returns schedules the next one.
  */
 function scheduleWrite(writer: Writer, entry: Entry, now: number): ScheduledWrite | undefined {
-  const at = Math.max(entry.lastWriteAt + PING_COALESCE_MS, writeAllowedAt(entry.record.writes, now, writer.perDay), now);
+  // A failure, or a recovery, takes the next write the day has left, without waiting for the spread.
+  const allowedAt = entry.urgent && writesToday(entry.record.writes, now) < writer.perDay ? now : writeAllowedAt(entry.record.writes, now, writer.perDay);
+  const at = Math.max(entry.lastWriteAt + PING_COALESCE_MS, allowedAt, now);
   if (at - now > PING_COALESCE_MS) return undefined;
   const written = (at > now ? new Promise((resolve) => setTimeout(resolve, at - now)) : Promise.resolve()).then(() => writeEntry(writer, entry, at));
   const done = written.then((ok) => {
@@ -149,8 +156,15 @@ function scheduleWrite(writer: Writer, entry: Entry, now: number): ScheduledWrit
   return { written, done, immediate: at === now };
 }
 
+/** A failure, or the first success after one: what the heartbeat check says changes. */
+function changesOutcome(record: PingRecord, ping: Ping): boolean {
+  if (ping.kind === 'fail') return true;
+  return ping.kind === 'success' && record.lastFail !== undefined && record.lastFail.at > (record.lastSuccess ?? -Infinity);
+}
+
 async function recordPing(writer: Writer, ping: Ping, waitUntil: (promise: Promise<unknown>) => void): Promise<PingOutcome> {
   const entry = await entryFor(writer, ping.at);
+  if (changesOutcome(entry.record, ping)) entry.urgent = true;
   entry.record = applyPing(entry.record, ping);
   entry.dirty = true;
   // The write in progress is followed by one with this ping.
