@@ -94,9 +94,20 @@ export const httpKind: CheckKind<typeof options> = {
           };
         }
         discardBody(response);
-        hops.push(withoutQuery(url));
         const next = new URL(location, url);
-        if (next.origin !== new URL(url).origin) headers = withoutCredentials(headers);
+        const crossOrigin = next.origin !== new URL(url).origin;
+        // A 307/308 re-sends the body, which may hold secrets: not to a host the operator did not name.
+        if (crossOrigin && requestBody !== undefined && (response.status === 307 || response.status === 308)) {
+          const latencyMs = Date.now() - started;
+          return {
+            reached: true,
+            latencyMs,
+            values: { status: response.status, latencyMs },
+            error: `not following a ${response.status} redirect to another origin (${next.origin}): it would re-send the request body there`,
+          };
+        }
+        hops.push(withoutQuery(url));
+        if (crossOrigin) headers = withoutCredentials(headers);
         url = next.toString();
         // Browsers and fetch turn a redirected POST into a GET (except 307/308).
         if (response.status === 303 || ((response.status === 301 || response.status === 302) && method === 'POST')) {

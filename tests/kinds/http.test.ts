@@ -95,6 +95,22 @@ describe('http kind', () => {
     expect(other).toMatchObject({ origin: 'https://app.example.com', 'user-agent': 'Vigil/0.1 (scheduled checks)' });
   });
 
+  it('does not re-send a request body to another origin on a 307 or 308', async () => {
+    const elsewhere = targetUrl('/echo').replace('127.0.0.1', 'localhost');
+    const check = (code: number, url: string) =>
+      http({ id: 'h', method: 'POST', url: targetUrl(`/redirect-to?code=${code}&url=${encodeURIComponent(url)}`), body: { token: secret('API_KEY') }, expect: [body().contains('"method":"POST"')] });
+    for (const code of [307, 308]) {
+      const run = await runOnce(check(code, elsewhere), { API_KEY: 'key-7f3a9c' });
+      expect(run.judgement.status).toBe('down');
+      expect(run.observation.error).toBe(`not following a ${code} redirect to another origin (${new URL(elsewhere).origin}): it would re-send the request body there`);
+      expect(run.message).toContain('status = ' + code);
+    }
+    // The same origin is the operator's own: followed, body and all.
+    const same = await runOnce(check(307, '/echo'), { API_KEY: 'key-7f3a9c' });
+    expect(same.judgement.status).toBe('up');
+    expect(same.observation.values.body).toContain('key-7f3a9c');
+  });
+
   it('follows redirects, or not', async () => {
     expect((await runOnce(http({ id: 'h', url: targetUrl('/redirect'), expect: [json('$.status').eq('ok')] }))).judgement.status).toBe('up');
     const manual = await runOnce(http({ id: 'h', url: targetUrl('/redirect'), followRedirects: false }));
