@@ -148,6 +148,7 @@ describe('Statuspage-compatible JSON and badges', () => {
     expect((await get(worker, '/badge/internal.svg')).status).toBe(404);
     expect((await get(worker, '/badge/nope.svg')).status).toBe(404);
     expect((await get(worker, '/badge/api.svg?uptime=2d')).status).toBe(404);
+    expect((await get(worker, '/badge/api.svg?uptime=toString')).status).toBe(404);
     expect((await get(worker, '/badge/api.png')).status).toBe(404);
   });
 });

@@ -4,10 +4,9 @@
 import { Hono } from 'hono';
 import type { Config } from '../config/types';
 import { kvFrom, type WorkerEnv } from '../env';
-import { loadHistory } from '../store/history';
+import { emptyHistory, loadHistory, UPTIME_WINDOWS, type UptimeWindow } from '../store/history';
 import { readState, writesToday } from '../store/kv';
 import { loadTasks } from '../store/tasks';
-import { UPTIME_WINDOWS, type UptimeWindow } from '../store/history';
 import { statusBadge, uptimeBadge } from './badge';
 import { taskDoneHandler } from './checklists';
 import { pingHandler } from './pings';
@@ -35,12 +34,18 @@ export function createApp(config: Config, options: AppOptions = {}) {
 
   // Manual tasks are read (one key each) only when a public checklist has public ones.
   const showsTasks = config.checklists.some((checklist) => checklist.public && checklist.items.some((item) => item.type === 'task' && item.public));
-  const loadView = async (env: WorkerEnv, now: number) => {
+  // Routes that show no uptime beyond 24 hours (history) or no tasks skip those reads.
+  const loadView = async (env: WorkerEnv, now: number, needs: { history: boolean; tasks: boolean } = { history: true, tasks: true }) => {
     const kv = kvFrom(env);
     const publicTasks = (task: { public: boolean }) => task.public;
-    const [state, history, tasks] = await Promise.all([readState(kv, now), loadHistory(kv), showsTasks ? loadTasks(kv, config.checklists.filter((checklist) => checklist.public), publicTasks) : undefined]);
+    const [state, history, tasks] = await Promise.all([
+      readState(kv, now),
+      needs.history ? loadHistory(kv) : emptyHistory(),
+      needs.tasks && showsTasks ? loadTasks(kv, config.checklists.filter((checklist) => checklist.public), publicTasks) : undefined,
+    ]);
     return buildStatusView(config, state, history, now, tasks);
   };
+  const stateOnly = { history: false, tasks: false };
 
   app.get('/', async (c) => {
     const now = clock();
@@ -58,13 +63,13 @@ export function createApp(config: Config, options: AppOptions = {}) {
 
   // Statuspage-compatible JSON, for tools that read Atlassian Statuspage pages.
   app.get('/api/v2/status.json', async (c) => {
-    const view = await loadView(c.env, clock());
+    const view = await loadView(c.env, clock(), stateOnly);
     c.header('cache-control', 'public, max-age=30');
     c.header('access-control-allow-origin', '*');
     return c.json(statuspageStatus(view, pageUrl(c.req.url)));
   });
   app.get('/api/v2/summary.json', async (c) => {
-    const view = await loadView(c.env, clock());
+    const view = await loadView(c.env, clock(), stateOnly);
     c.header('cache-control', 'public, max-age=30');
     c.header('access-control-allow-origin', '*');
     return c.json(statuspageSummary(view, pageUrl(c.req.url)));
@@ -74,9 +79,10 @@ export function createApp(config: Config, options: AppOptions = {}) {
   app.get('/badge/:file', async (c) => {
     const file = c.req.param('file');
     const window = c.req.query('uptime');
-    if (!file.endsWith('.svg') || (window !== undefined && !(window in UPTIME_WINDOWS))) return c.notFound();
+    if (!file.endsWith('.svg') || (window !== undefined && !Object.hasOwn(UPTIME_WINDOWS, window))) return c.notFound();
     const id = file.slice(0, -'.svg'.length);
-    const check = (await loadView(c.env, clock())).checks.find((candidate) => candidate.id === id);
+    const view = await loadView(c.env, clock(), { history: window !== undefined && window !== '1d', tasks: false });
+    const check = view.checks.find((candidate) => candidate.id === id);
     if (!check) return c.notFound();
     c.header('content-type', 'image/svg+xml; charset=utf-8');
     c.header('cache-control', 'public, max-age=60');
