@@ -20,8 +20,13 @@ import { createApp, type AppOptions } from './web/app';
  */
 export class CheckRunner extends WorkerEntrypoint<WorkerEnv> {
   async run(checks: Check[], memories: Array<KindMemory | undefined>, now: number, deadline: number): Promise<RunResult[]> {
-    return mapLimit(checks, MAX_CONCURRENCY, (check, i) => runCheck(check, memories[i], { fetch: (input, init) => fetch(input, init), env: this.env, now, deadline }));
+    return runGroupWith(this.env, (input, init) => fetch(input, init))(checks, memories, now, deadline);
   }
+}
+
+/** What CheckRunner.run does with its invocation's env and fetch (tests run groups with it directly). */
+export function runGroupWith(env: Record<string, unknown>, fetcher: typeof fetch): RunGroup {
+  return (checks, memories, now, deadline) => mapLimit(checks, MAX_CONCURRENCY, (check, i) => runCheck(check, memories[i], { fetch: fetcher, env, now, deadline }));
 }
 
 interface Exports {

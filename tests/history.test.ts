@@ -5,6 +5,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { http, status } from '../src/config';
 import type { Status } from '../src/engine/types';
 import { dailyBars, emptyHistory, loadHistory, rollUpFinishedDays, timeByStatus, uptime, type History } from '../src/store/history';
+import { readState } from '../src/store/kv';
 import { emptyState } from '../src/store/state';
 import { config, MINUTE, program, runTick, targetUrl, testKV, unique } from './helpers';
 
@@ -96,13 +97,20 @@ describe('daily roll-ups', () => {
     const cfg = config({ checks: [http({ id: 'api', url: targetUrl(`/p/${target}`), expect: [status(200)] })] });
     const start = day0 + DAY - 3 * MINUTE; // 23:57
     const writes: number[] = [];
-    for (let minute = 0; minute < 6; minute++) writes.push((await runTick(cfg, start + minute * MINUTE)).kv.writes);
+    let beforeMidnight: { latencySum: number; runs: number } | undefined;
+    for (let minute = 0; minute < 6; minute++) {
+      writes.push((await runTick(cfg, start + minute * MINUTE)).kv.writes);
+      if (minute === 2) beforeMidnight = (await readState(testKV(), start + minute * MINUTE)).checks.api?.day;
+    }
     // 23:57 first result (1); 00:00 history + state (2); nothing else.
     expect(writes).toEqual([1, 0, 0, 2, 0, 0]);
     const history = await loadHistory(testKV());
     expect(Object.keys(history.days)).toEqual(['2026-11-20']);
     expect(history.days['2026-11-20']?.api?.[0]).toBe(180);
     // The average latency of 23:57–23:59, though 00:00's result started a new day before the roll-up.
-    expect(history.days['2026-11-20']?.api?.[4]).toEqual(expect.any(Number));
+    expect(beforeMidnight?.runs).toBe(3);
+    expect(history.days['2026-11-20']?.api?.[4]).toBe(Math.round((beforeMidnight?.latencySum ?? NaN) / 3));
+    // Rolled up, the finished day's totals are dropped from the state.
+    expect((await readState(testKV(), start + 5 * MINUTE)).checks.api?.lastDay).toBeUndefined();
   });
 });

@@ -202,7 +202,8 @@ function parseTask(raw: object, at: string, period: number, context: ChecklistCo
   return task;
 }
 
-function idOf(raw: unknown): string | undefined {
+/** The `id` of a config entry as written, before validation. */
+export function idOf(raw: unknown): string | undefined {
   return raw && typeof raw === 'object' && typeof (raw as { id?: unknown }).id === 'string' ? (raw as { id: string }).id : undefined;
 }
 

@@ -8,7 +8,7 @@ import { KIND_NAMES, kinds, type KindName } from '../kinds';
 import { CHANNEL_TYPES, channels, type ChannelType } from '../notify';
 import { parseDuration } from './duration';
 import { Cron } from 'croner';
-import { parseChecklists, parseHours, parseMaintenance } from './plans';
+import { idOf, parseChecklists, parseHours, parseMaintenance } from './plans';
 import { checkCommonShape, MAX_TIMEOUT_MS, rootSchema, routingShape } from './schema';
 import type { ChannelConfig, Check, Config, Schedule, SloConfig } from './types';
 
@@ -140,11 +140,6 @@ function parseRoot(input: unknown, problems: string[]): z.output<typeof rootSche
   return retry.success ? retry.data : undefined;
 }
 
-function idOf(raw: unknown): string | undefined {
-  const id = raw && typeof raw === 'object' ? (raw as { id?: unknown }).id : undefined;
-  return typeof id === 'string' ? id : undefined;
-}
-
 /** dependsOn names existing checks (`declared`, even those with problems of their own), not itself, and without a cycle. */
 function checkDependencies(checks: Check[], declared: Set<string>, problems: string[]): void {
   const byId = new Map(checks.map((check) => [check.id, check]));
@@ -185,7 +180,7 @@ interface CheckContext {
 }
 
 function parseCheck(raw: unknown, index: number, context: CheckContext, problems: string[]): Check | undefined {
-  const id = raw && typeof raw === 'object' && typeof (raw as { id?: unknown }).id === 'string' ? (raw as { id: string }).id : undefined;
+  const id = idOf(raw);
   const where = context.inline ? `${context.inline}: check${id ? ` "${id}"` : ''}` : id ? `check "${id}"` : `check #${index + 1}`;
   const kindName = raw && typeof raw === 'object' ? (raw as { kind?: unknown }).kind : undefined;
   if (!KIND_NAMES.includes(kindName as KindName)) {

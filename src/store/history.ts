@@ -72,6 +72,7 @@ export async function rollUpFinishedDays(kv: KV, state: EngineState, config: Con
   const anyData = Object.values(state.checks).some((check) => check.changes.length > 0 && check.changes[0]![0] < startOfUtcDay(now));
   if (!anyData) {
     state.rolledUp = yesterday;
+    for (const checkState of Object.values(state.checks)) delete checkState.lastDay;
     return false;
   }
   const history = await loadHistory(kv);
@@ -92,6 +93,8 @@ export async function rollUpFinishedDays(kv: KV, state: EngineState, config: Con
   countWrite(state, now);
   await kv.put(KEYS.history, JSON.stringify(history));
   state.rolledUp = yesterday;
+  // The finished days' latency totals are in history now.
+  for (const checkState of Object.values(state.checks)) delete checkState.lastDay;
   return true;
 }
 

@@ -5,10 +5,9 @@ import { env } from 'cloudflare:workers';
 import { inject } from 'vitest';
 import type { ConfigInput } from '../../src/config';
 import type { Config } from '../../src/config/types';
-import { loadConfig, MAX_CONCURRENCY } from '../../src/config/validate';
-import { mapLimit } from '../../src/engine/concurrency';
-import { runCheck } from '../../src/engine/runner';
-import { tick, type RunGroup, type TickReport } from '../../src/engine/tick';
+import { loadConfig } from '../../src/config/validate';
+import { tick, type TickReport } from '../../src/engine/tick';
+import { runGroupWith } from '../../src/worker';
 import type { KV } from '../../src/store/kv';
 import type { Recorded } from '../support/recorded';
 
@@ -83,8 +82,7 @@ export function runTick(cfg: Config, time: number, options: { kv?: KV; secrets?:
   const kv = options.kv ?? testKV();
   const env = workerEnv(options.secrets, kv);
   const fetcher: typeof fetch = (input, init) => fetch(input, init);
-  const runGroup: RunGroup = (checks, memories, now, deadline) => mapLimit(checks, MAX_CONCURRENCY, (check, i) => runCheck(check, memories[i], { fetch: fetcher, env, now, deadline }));
-  return tick({ config: cfg, kv, env, fetch: fetcher, ...(options.fanOut ? { runGroup } : {}) }, time);
+  return tick({ config: cfg, kv, env, fetch: fetcher, ...(options.fanOut ? { runGroup: runGroupWith(env, fetcher) } : {}) }, time);
 }
 
 /** Test-only infrastructure controls (stop/start scratch servers, create queues); see tests/support/control.ts. */
