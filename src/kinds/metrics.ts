@@ -318,13 +318,18 @@ class Evaluator {
       case 'ratio': {
         const numerator = this.evaluate(expr.numerator);
         const denominator = this.evaluate(expr.denominator);
-        // A metric name the exposition lacks is a typo or the wrong target, on either side.
-        const absent = numerator.absent ?? denominator.absent;
-        if (absent) return { groups: new Map(), absent };
+        // A denominator the exposition lacks is a typo or the wrong target.
+        if (denominator.absent) return { groups: new Map(), absent: denominator.absent };
         if (denominator.missing || denominator.pending) return { groups: new Map(), ...pick(denominator) };
         if (numerator.pending) return { groups: new Map(), pending: numerator.pending };
-        // A numerator metric with no matching series (no 5xx yet) is zero, not missing; say so.
-        const notes = numerator.missing ? [`numerator: ${numerator.missing} (counted as 0)`] : [];
+        // A numerator with no matching series (no 5xx yet) is zero, not missing; so is one whose metric
+        // is not exposed at all, as Go's client does with a counter vector nothing has counted yet.
+        // Say so, in case the name is a typo.
+        const notes = numerator.absent
+          ? [`numerator: the exposition has no metric ${numerator.absent} (counted as 0; check the name if it should be there)`]
+          : numerator.missing
+            ? [`numerator: ${numerator.missing} (counted as 0)`]
+            : [];
         const out: Groups = new Map();
         for (const [key, total] of denominator.groups) {
           if (total === 0) continue;
