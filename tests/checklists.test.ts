@@ -129,6 +129,13 @@ describe('when a manual task is due', () => {
   it('without `every` a task is due once per run; with a longer `every` at the first run about that long after', () => {
     // Monthly on the 1st, no every: February (28 days) is not skipped.
     expect(statesAt('0 9 1 * *', 'UTC', undefined, Date.UTC(2027, 1, 1, 12, 0), [Date.UTC(2027, 2, 1, 9, 0), Date.UTC(2027, 3, 1, 9, 0)])).toEqual(['due', 'overdue']);
+    // Wednesdays and Thursdays (the first gap of the year is not the rule): done Wednesday, due again Thursday.
+    const wed = Date.UTC(2027, 0, 6, 9, 0);
+    const thu = Date.UTC(2027, 0, 7, 9, 0);
+    expect(statesAt('0 9 * * 3,4', 'UTC', undefined, wed + HOUR, [thu - MINUTE, thu, Date.UTC(2027, 0, 13, 9, 0)])).toEqual(['done', 'due', 'overdue']);
+    // Weekdays, no every: done Friday, due at Monday's run; done just before a run, it counts for that run.
+    expect(statesAt('0 9 * * 1-5', 'UTC', undefined, Date.UTC(2027, 0, 8, 10, 0), [Date.UTC(2027, 0, 11, 9, 0), Date.UTC(2027, 0, 12, 9, 0)])).toEqual(['due', 'overdue']);
+    expect(statesAt('0 9 * * *', 'UTC', undefined, Date.UTC(2027, 0, 5, 8, 55), [Date.UTC(2027, 0, 5, 9, 0), Date.UTC(2027, 0, 6, 9, 0), Date.UTC(2027, 0, 7, 9, 0)])).toEqual(['done', 'due', 'overdue']);
     // A "30d" task on a daily checklist, done Nov 25: due again at the Dec 25 run.
     expect(statesAt('0 9 * * *', 'UTC', '30d', Date.UTC(2026, 10, 25, 10, 0), [Date.UTC(2026, 11, 24, 9, 0), Date.UTC(2026, 11, 25, 9, 0), Date.UTC(2026, 11, 26, 9, 0)])).toEqual(['done', 'due', 'overdue']);
   });

@@ -118,8 +118,6 @@ export interface ChecklistContext {
   /** Parses a check declared inside a checklist (it gets a manual schedule unless it has its own). */
   parseInlineCheck(raw: unknown, where: string): Check | undefined;
   format: IssueFormatter;
-  /** The checklist's period, for tasks without `every`. */
-  periodOf(cron: string, tz: string): number;
 }
 
 export function parseChecklists(inputs: unknown[], context: ChecklistContext, problems: string[]): { checklists: Checklist[]; inlineChecks: Check[] } {
@@ -142,7 +140,6 @@ export function parseChecklists(inputs: unknown[], context: ChecklistContext, pr
     for (const [position, name] of (data.notify ?? []).entries()) {
       if (!context.channelNames.includes(name)) problem(`notify[${position}]`, `unknown channel "${name}"; defined channels: ${context.channelNames.join(', ') || 'none'}`);
     }
-    const period = context.periodOf(data.cron, tz);
     const items: ChecklistItem[] = [];
     const itemIds = new Set<string>();
     data.items.forEach((item, position) => {
@@ -152,7 +149,7 @@ export function parseChecklists(inputs: unknown[], context: ChecklistContext, pr
         if (!context.checks.has(item)) problems.push(`${at}: ${unknownCheck(item, context.checks)}`);
         else parsedItem = { type: 'check', id: item };
       } else if (item && typeof item === 'object' && (item as { type?: unknown }).type === 'task') {
-        parsedItem = parseTask(item, at, period, context, problems);
+        parsedItem = parseTask(item, at, context, problems);
       } else if (item && typeof item === 'object' && 'kind' in item) {
         const check = context.parseInlineCheck(item, at);
         if (check && context.checks.has(check.id)) problems.push(`${at}: id: duplicate check id "${check.id}"`);
@@ -183,7 +180,7 @@ export function parseChecklists(inputs: unknown[], context: ChecklistContext, pr
   return { checklists, inlineChecks };
 }
 
-function parseTask(raw: object, at: string, period: number, context: ChecklistContext, problems: string[]): ChecklistItem | undefined {
+function parseTask(raw: object, at: string, context: ChecklistContext, problems: string[]): ChecklistItem | undefined {
   const parsed = taskSchema.safeParse(raw, { reportInput: true });
   if (!parsed.success) {
     for (const issue of parsed.error.issues) problems.push(context.format(issue, at, Object.keys(taskSchema.shape)));
@@ -195,7 +192,8 @@ function parseTask(raw: object, at: string, period: number, context: ChecklistCo
     problems.push(`${at}: doneBy: ${found ? `"${data.doneBy}" is a ${found.kind} check` : unknownCheck(data.doneBy, context.checks)}; expected a heartbeat check, whose ping marks the task done`);
     return undefined;
   }
-  const task: ChecklistItem = { type: 'task', id: data.id, text: data.text, everyMs: data.every !== undefined ? (parseDuration(data.every) as number) : period, public: data.public ?? true };
+  const task: ChecklistItem = { type: 'task', id: data.id, text: data.text, public: data.public ?? true };
+  if (data.every !== undefined) task.everyMs = parseDuration(data.every) as number;
   if (data.owner) task.owner = data.owner;
   if (data.doneBy) task.doneBy = data.doneBy;
   if (data.link) task.link = data.link;

@@ -88,8 +88,8 @@ export type ChecklistItem =
       id: string;
       text: string;
       owner?: string;
-      /** Due this long after it was last done. */
-      everyMs: number;
+      /** Due this long after it was last done (aligned to the checklist's runs); without it, once per run. */
+      everyMs?: number;
       /** A heartbeat check whose successful ping marks the task done (e.g. a restore drill's job). */
       doneBy?: string;
       public: boolean;

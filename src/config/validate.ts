@@ -7,7 +7,6 @@ import type { Assertion, AssertionInput, Source } from '../assert/types';
 import { KIND_NAMES, kinds, type KindName } from '../kinds';
 import { CHANNEL_TYPES, channels, type ChannelType } from '../notify';
 import { parseDuration } from './duration';
-import { Cron } from 'croner';
 import { idOf, parseChecklists, parseHours, parseMaintenance } from './plans';
 import { checkCommonShape, MAX_TIMEOUT_MS, rootSchema, routingShape } from './schema';
 import type { ChannelConfig, Check, Config, Schedule, SloConfig } from './types';
@@ -93,7 +92,6 @@ export function validateConfig(input: unknown): Validation {
       channelNames,
       format,
       parseInlineCheck: (raw, where) => parseCheck(raw, -1, { defaults, channelNames, inline: where }, problems),
-      periodOf: cronPeriod,
     },
     problems,
   );
@@ -163,13 +161,6 @@ function checkDependencies(checks: Check[], declared: Set<string>, problems: str
     state.set(id, 'done');
   };
   for (const check of checks) visit(check.id, []);
-}
-
-/** The time between two runs of a cron schedule (a task's default period). */
-function cronPeriod(expression: string, tz: string): number {
-  const cron = new Cron(expression, { mode: '5-part', timezone: tz, paused: true });
-  const [first, second] = cron.nextRuns(2, new Date(Date.UTC(2026, 0, 1)));
-  return first && second ? second.getTime() - first.getTime() : DAY;
 }
 
 interface CheckContext {

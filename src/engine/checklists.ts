@@ -116,11 +116,20 @@ function runAtOrAfter(checklist: Checklist, time: number): number {
 }
 
 /**
- * The run at which a task done at `doneAt` is next due: it counts as done for
- * the run R it was done for (the last run at or before doneAt + grace), and
- * its next occurrence opens at the first run at or after R + every − grace.
+ * The run at which a task done at `doneAt` is next due. It counts as done for
+ * the run R it was done for: the last run at or before it, or the next run
+ * when that is close (within the grace). Without `every` the next occurrence
+ * opens at the run after R, whatever the gaps between runs (Wednesday and
+ * Thursday, weekdays); with it, at the first run at or after R + every − grace.
  */
 export function nextOccurrence(task: Task, checklist: Checklist, doneAt: number): number {
+  if (task.everyMs === undefined) {
+    const before = runAtOrBefore(checklist, doneAt);
+    const after = runAtOrAfter(checklist, doneAt + 1);
+    const grace = before !== undefined && after !== Infinity ? (after - before) * TASK_GRACE_SHARE : 0;
+    const doneFor = after - doneAt <= grace ? after : (before ?? doneAt);
+    return runAtOrAfter(checklist, doneFor + 1);
+  }
   const grace = task.everyMs * TASK_GRACE_SHARE;
   const doneFor = runAtOrBefore(checklist, doneAt + grace) ?? doneAt;
   return runAtOrAfter(checklist, doneFor + task.everyMs - grace);
