@@ -11,6 +11,7 @@ import { validateConfig } from '../src/config/validate';
 import { dueChecklists, taskStatus, type Task } from '../src/engine/checklists';
 import { tick } from '../src/engine/tick';
 import type { WorkerEnv } from '../src/env';
+import type { KV } from '../src/store/kv';
 import { emptyState } from '../src/store/state';
 import { taskKey } from '../src/store/tasks';
 import type { StatusView } from '../src/web/view';
@@ -332,6 +333,23 @@ describe('a checklist run', () => {
       ['error-logs', 'due', 'due by 2026-11-25; last done 2026-11-23 by alice'],
       ['rotate', 'done', 'done 2026-11-23 by bob; next due 2026-12-23'],
     ]);
+  });
+
+  it('a completion KV will not take (the same task twice within a second) is a 503 saying to try again, not a lost tick', async () => {
+    const s = setup();
+    const worker = createWorker(s.input, { now: () => RUN });
+    // Workers KV refuses a second write to one key within a second; the local KV does not, so answer as it does.
+    const refusing: KV = { get: (key) => testKV().get(key), put: async () => { throw new Error('KV PUT failed: 429 Too Many Requests'); }, delete: (key) => testKV().delete(key) };
+    const env = { ...(workerEnv(s.secrets) as object), VIGIL_KV: refusing } as WorkerEnv;
+    const ctx = createExecutionContext();
+    const response = await worker.fetch(
+      new Request('https://status.example.com/api/checklists/daily/items/error-logs/done', { method: 'POST', body: JSON.stringify({ by: 'alice' }), headers: { authorization: `Bearer ${ADMIN_TOKEN}` } }),
+      env,
+      ctx,
+    );
+    await waitOnExecutionContext(ctx);
+    expect(response.status).toBe(503);
+    expect(await response.json()).toEqual({ error: 'could not record the completion (KV PUT failed: 429 Too Many Requests); try again in a few seconds' });
   });
 
   it('private items stay off public routes, even a private task sharing its id with a public check, and out of the counts', async () => {
