@@ -3,9 +3,13 @@
 import type { KV } from './store/kv';
 
 export interface WorkerEnv {
-  /** The KV namespace Vigil keeps its state in (docs/storage.md). */
+  /** The KV namespace the read model is published to (docs/storage.md). */
   VIGIL_KV: KV;
-  /** Bearer token for /api/admin/* (wrangler secret put VIGIL_ADMIN_TOKEN). */
+  /** The ledger Durable Object (one instance holds the engine's state). */
+  LEDGER: DurableObjectNamespace;
+  /** Probe Durable Objects (groups of checks, placed in regions). */
+  PROBE: DurableObjectNamespace;
+  /** Bearer token for /api/admin/* and the task route (wrangler secret put VIGIL_ADMIN_TOKEN). */
   VIGIL_ADMIN_TOKEN?: string;
   /** Every other var and secret, referenced by name from checks/. */
   [name: string]: unknown;

@@ -1,6 +1,9 @@
-// The Worker entry: the operator's config from checks/, handed to the engine.
+// The Worker entry: the operator's config from checks/, handed to Vigil.
 import config from '../checks/index';
-import { createWorker } from './worker';
+import { createVigil } from './worker';
 
-export default createWorker(config);
-export { CheckRunner } from './worker';
+const vigil = createVigil(config);
+
+export default vigil.worker;
+export const Ledger = vigil.Ledger;
+export const Probe = vigil.Probe;

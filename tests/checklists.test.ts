@@ -14,7 +14,7 @@ import type { WorkerEnv } from '../src/env';
 import type { KV } from '../src/store/kv';
 import { emptyState } from '../src/store/state';
 import { taskKey } from '../src/store/tasks';
-import type { StatusView } from '../src/web/view';
+import type { StatusView } from '../src/store/read-model';
 import { createWorker } from '../src/worker';
 import { config, freshIsolateKV, MINUTE, program, received, runTick, sinkUrl, targetUrl, testKV, unique, workerEnv } from './helpers';
 import { pgSecrets, viaLocalNeon } from './helpers/pg';

@@ -10,7 +10,7 @@ import { activeFor, occurrences, upcoming } from '../src/engine/maintenance';
 import { insideHours, nextOpening } from '../src/engine/routing';
 import type { WorkerEnv } from '../src/env';
 import { readState } from '../src/store/kv';
-import type { StatusView } from '../src/web/view';
+import type { StatusView } from '../src/store/read-model';
 import { createWorker } from '../src/worker';
 import { config, failNext, MINUTE, program, received, runTick, sinkUrl, targetUrl, testKV, unique, workerEnv } from './helpers';
 

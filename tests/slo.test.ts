@@ -11,7 +11,7 @@ import type { CheckState } from '../src/engine/types';
 import type { WorkerEnv } from '../src/env';
 import { readState } from '../src/store/kv';
 import { DAY_MS, utcDay } from '../src/store/state';
-import type { StatusView } from '../src/web/view';
+import type { StatusView } from '../src/store/read-model';
 import { createWorker } from '../src/worker';
 import { config, MINUTE, program, received, runTick, sinkUrl, T0, targetUrl, testKV, unique, workerEnv } from './helpers';
 

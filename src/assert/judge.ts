@@ -6,15 +6,11 @@ import { evaluate } from './evaluate';
 import { sourceKey } from './sources';
 import type { Assertion, Outcome } from './types';
 import type { Evidence } from './evaluate';
+import type { AssertionMemory } from '../model/state';
 
 export type RawStatus = 'up' | 'degraded' | 'down' | 'unknown';
 
-/** When an assertion started failing (kept in the check's state for `for`). */
-export interface AssertionMemory {
-  since: number;
-  /** The failure counted (its `for` had passed): hysteresis applies from then on. */
-  counted?: true;
-}
+export type { AssertionMemory };
 
 export interface Judgement {
   status: RawStatus;
@@ -27,6 +23,11 @@ export interface Judgement {
   message: string;
   /** Failing-since per assertion key, for the next run. */
   memory: Record<string, AssertionMemory>;
+  /**
+   * When the failures that count began: the first failing observation, before
+   * any `for` period (an incident starts there, not when `for` ran out).
+   */
+  since?: number;
 }
 
 export interface Observed extends Evidence {
@@ -76,6 +77,7 @@ export function judge(
     }
   }
   failures.sort((a, b) => severityRank(b.assertion) - severityRank(a.assertion));
+  const since = failures.reduce<number | undefined>((earliest, failure) => Math.min(earliest ?? Infinity, memory[failure.key]?.since ?? now), undefined);
   // Warn and crit levels on one value: when both fail, the crit one says it all.
   for (let i = failures.length - 1; i >= 0; i--) {
     const failure = failures[i] as Outcome;
@@ -88,11 +90,16 @@ export function judge(
     const rank = { up: 0, degraded: 1, down: 2 } as const;
     if (rank[verdict.status] > rank[status as 'up' | 'degraded' | 'down']) status = verdict.status;
     const message = [verdict.message, ...failures.map((f) => f.message)].join('; ');
-    return { status, failures, pending, outcomes, message, memory };
+    return withSince({ status, failures, pending, outcomes, message, memory }, since);
   }
   const shown = outcomes.map((outcome) => pending.find((p) => p.key === outcome.key) ?? outcome);
   const message = worst ? failures.map((f) => f.message).join('; ') : summarize(shown, observation);
-  return { status, failures, pending, outcomes, message, memory };
+  return withSince({ status, failures, pending, outcomes, message, memory }, since);
+}
+
+function withSince(judgement: Judgement, since: number | undefined): Judgement {
+  if (since !== undefined && judgement.status !== 'up') judgement.since = since;
+  return judgement;
 }
 
 /**

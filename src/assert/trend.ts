@@ -5,6 +5,7 @@
 
 import { sourceKey } from './sources';
 import type { Observed, Source, TrendFunction } from './types';
+import type { SampleSet, Samples } from '../model/state';
 
 /** Samples kept per trended value, however long its window. */
 export const SAMPLES_PER_WINDOW = 48;
@@ -14,13 +15,7 @@ const AGO_TOLERANCE_BUCKETS = 1.5;
 /** A median needs at least this many samples. */
 const MIN_MEDIAN_SAMPLES = 6;
 
-export interface SampleSet {
-  /** Bucket width in ms: one sample per bucket (the latest). */
-  every: number;
-  points: Array<[time: number, value: number]>;
-}
-
-export type Samples = Record<string, SampleSet>;
+export type { SampleSet, Samples };
 
 type TrendSource = Extract<Source, { type: 'trend' }>;
 

@@ -1,8 +1,9 @@
 // The assertion language: what a check expects of an observation, as plain
 // data that can be validated, stored, shown on the page and put in alerts.
 
-/** A value a check observed: assertions compare these. */
-export type Value = number | string | boolean | null;
+import type { Value } from '../model/state';
+
+export type { Value };
 /** An observed value, or several (a JSON path with a wildcard, one per SQL row). */
 export type Observed = Value | Value[];
 

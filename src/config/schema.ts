@@ -4,6 +4,7 @@
 import { Cron } from 'croner';
 import * as z from 'zod';
 import { OPERATORS, UNITS } from '../assert/types';
+import { REGIONS } from '../engine/regions';
 import { parseDuration } from './duration';
 
 export const ID_PATTERN = /^[a-z0-9][a-z0-9_-]*$/i;
@@ -137,6 +138,10 @@ export const checkCommonShape = {
   renotify: durationSchema.optional(),
   /** Ids of checks this one depends on (a database, a queue): their outage folds this check's alerts into theirs. */
   dependsOn: z.array(z.string()).optional(),
+  /** Run from these regions (Durable Object location hints): `['weur', 'enam', 'apac']`. */
+  regions: z.array(z.enum(REGIONS)).min(1).max(REGIONS.length).optional(),
+  /** Regions that must see a problem before it counts (default: a majority: 2 of 3). */
+  quorum: z.number().int().min(1).optional(),
   /** An availability objective: `{ objective: 99.9, window: '30d' }`. */
   slo: z
     .strictObject({
@@ -166,8 +171,8 @@ export const settingsSchema = z.strictObject({
   tickDeadline: durationSchema.optional(),
   subrequests: z.number().int().min(10).max(10_000).optional(),
   fanOut: z.boolean().optional(),
-  /** KV writes one heartbeat's pings may make per UTC day, spread over the day; faster pings are held and written later with the latest state (docs/checks.md, Heartbeats). */
-  pingWritesPerDay: z.number().int().min(10).optional(),
+  /** Checks per probe request (default 6: a request has 6 connections, so they run at once). */
+  checksPerProbe: z.number().int().min(1).max(50).optional(),
 });
 
 export const defaultsSchema = z.strictObject({

@@ -131,3 +131,33 @@ function credentialParts(value: string): string[] {
   }
   return parts;
 }
+
+/** Names of every secret the config references (checks and channels), plus the admin token. */
+export function secretNames(config: { checks: ReadonlyArray<{ options: unknown }>; channels: Record<string, { options: unknown }> }): string[] {
+  const names = new Set<string>(['VIGIL_ADMIN_TOKEN']);
+  const walk = (node: unknown): void => {
+    if (isSecretRef(node)) names.add(node.$secret);
+    else if (Array.isArray(node)) node.forEach(walk);
+    else if (node && typeof node === 'object') Object.values(node).forEach(walk);
+  };
+  for (const check of config.checks) walk(check.options);
+  for (const channel of Object.values(config.channels)) walk(channel.options);
+  return [...names];
+}
+
+const secretValuesMemo = new WeakMap<object, WeakMap<object, string[]>>();
+
+/**
+ * Every configured secret's value in `env`: text that leaves Vigil is
+ * redacted with all of them, whichever check or ping it came through.
+ */
+export function allSecretValues(config: Parameters<typeof secretNames>[0], env: Record<string, unknown>): string[] {
+  let byEnv = secretValuesMemo.get(config);
+  if (!byEnv) secretValuesMemo.set(config, (byEnv = new WeakMap()));
+  let values = byEnv.get(env);
+  if (!values) {
+    values = secretNames(config).flatMap((name) => (typeof env[name] === 'string' && (env[name] as string).length > 0 ? [env[name] as string] : []));
+    byEnv.set(env, values);
+  }
+  return values;
+}

@@ -4,6 +4,7 @@
 import type { Assertion } from '../assert/types';
 import type { KindName } from '../kinds';
 import type { ChannelType } from '../notify';
+import type { Severity } from '../model/state';
 
 /** `manual`: only a checklist runs the check (it was declared inside one). */
 export type Schedule = { every: number } | { cron: string; tz: string } | { manual: true };
@@ -32,6 +33,10 @@ export interface Check {
   renotifyMs?: number;
   /** Checks this one depends on: while one of them is down, this check's alerts fold into its alert. */
   dependsOn: string[];
+  /** Run in each of these regions (Durable Object location hints) and decide with `quorum`. */
+  regions?: string[];
+  /** How many regions must see a problem before it counts (default: a majority). */
+  quorum?: number;
   kind: KindName;
   /** The kind's own options, as its schema parsed them. */
   options: Record<string, unknown>;
@@ -46,8 +51,7 @@ export interface SloConfig {
   burnAlerts: boolean;
 }
 
-/** How urgent an alert is: `critical` (down, fast burn), `warning` (degraded, unknown, slow burn). */
-export type Severity = 'critical' | 'warning';
+export type { Severity };
 
 /** A weekly window in a time zone: days 0 (Sunday) – 6, minutes since local midnight; `to` may be ≤ `from` (overnight). */
 export interface Hours {
@@ -109,9 +113,9 @@ export interface Checklist {
 }
 
 export interface Settings {
-  /** Save state at least this often even when nothing changed (latency, last checked). */
+  /** Publish the read model (and store latencies, last runs) at least this often even when nothing visible changed. */
   flushEveryMs: number;
-  /** KV writes allowed per UTC day (the free plan allows 1,000). */
+  /** KV writes allowed per UTC day (the free plan allows 1,000); the read model uses at most 70% of them. */
   kvWritesPerDay: number;
   /** Checks and deliveries running at once (Workers allow 6 open connections). */
   maxConcurrency: number;
@@ -119,10 +123,10 @@ export interface Settings {
   tickDeadlineMs: number;
   /** Subrequests one tick may make (free plan: 50 per invocation). */
   subrequests: number;
-  /** Spread more than maxConcurrency due checks over CheckRunner invocations. */
+  /** Spread more than maxConcurrency due checks over probe Durable Objects. */
   fanOut: boolean;
-  /** KV writes one heartbeat's pings may make per UTC day. */
-  pingWritesPerDay: number;
+  /** Checks one probe request runs (each request has its own 6 connections). */
+  checksPerProbe: number;
 }
 
 export interface PageSettings {

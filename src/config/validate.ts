@@ -17,15 +17,15 @@ export const DEFAULT_TIMEOUT_MS = 10_000;
 export const DEFAULT_CONFIRMATIONS = { down: 2, up: 2 } as const;
 export const DEFAULT_FLUSH_EVERY_MS = 5 * 60_000;
 export const FREE_PLAN_KV_WRITES_PER_DAY = 1_000;
-/** Of the daily KV write budget, this share is kept for changes (never for routine flushes). */
-export const CHANGE_RESERVE_SHARE = 0.2;
-/** The most of the daily budget writes for pending changes alone (streaks, `for` timers) may use. */
-export const PENDING_SHARE = 0.25;
+/** The read model may use this share of the daily KV writes (the rest is the operator's margin). */
+export const PUBLISH_SHARE = 0.7;
+/** Routine flushes may use at most this share of the read model's writes; the rest is for changes. */
+export const FLUSH_SHARE = 0.5;
 export const MAX_CONCURRENCY = 6; // Workers allow 6 simultaneous open connections
-export const DEFAULT_TICK_DEADLINE_MS = 45_000; // ticks fire every minute; leave room to save
+export const DEFAULT_TICK_DEADLINE_MS = 45_000; // ticks fire every minute; deliveries stop starting here
 export const FREE_PLAN_SUBREQUESTS = 50;
-/** Per heartbeat: an hourly job with start pings needs 48; leave room, keep the daily total safe. */
-export const DEFAULT_PING_WRITES_PER_DAY = 100;
+/** A probe request has 6 connections: 6 checks run at once. */
+export const DEFAULT_CHECKS_PER_PROBE = 6;
 const MINUTE = 60_000;
 const DAY = 24 * 60 * MINUTE;
 
@@ -53,7 +53,7 @@ export function validateConfig(input: unknown): Validation {
   const { page = {}, settings = {}, defaults = {}, channels: channelInputs = {}, checks: checkInputs, maintenance = [], checklists: checklistInputs = [] } = root;
   const flushEveryMs = ms(settings.flushEvery) ?? DEFAULT_FLUSH_EVERY_MS;
   const kvWritesPerDay = settings.kvWritesPerDay ?? FREE_PLAN_KV_WRITES_PER_DAY;
-  const flushesAllowed = kvWritesPerDay * (1 - CHANGE_RESERVE_SHARE - PENDING_SHARE);
+  const flushesAllowed = Math.floor(kvWritesPerDay * PUBLISH_SHARE * FLUSH_SHARE);
   if (flushEveryMs < MINUTE) problems.push('settings.flushEvery: at least "1m" (ticks run once a minute)');
   else if (DAY / flushEveryMs > flushesAllowed) {
     const needed = Math.ceil(DAY / flushesAllowed / MINUTE);
@@ -111,7 +111,7 @@ export function validateConfig(input: unknown): Validation {
         tickDeadlineMs: ms(settings.tickDeadline) ?? DEFAULT_TICK_DEADLINE_MS,
         subrequests: settings.subrequests ?? FREE_PLAN_SUBREQUESTS,
         fanOut: settings.fanOut ?? true,
-        pingWritesPerDay: settings.pingWritesPerDay ?? DEFAULT_PING_WRITES_PER_DAY,
+        checksPerProbe: settings.checksPerProbe ?? DEFAULT_CHECKS_PER_PROBE,
       },
       channels: channelConfigs,
       checks,
@@ -241,6 +241,17 @@ function parseCheck(raw: unknown, index: number, context: CheckContext, problems
     ...pick(data, ['description', 'group', 'runbook', 'fix']),
   };
   if (slo) check.slo = slo;
+  if (data.regions) {
+    if (kind.local) problem('regions', `${kindName} checks run in the ledger, which holds what they read; regions apply to checks that reach a target`);
+    else if (new Set(data.regions).size !== data.regions.length) problem('regions', 'each region once');
+    else {
+      check.regions = data.regions;
+      if (data.quorum !== undefined) {
+        if (data.quorum > data.regions.length) problem('quorum', `at most the number of regions (${data.regions.length})`);
+        else check.quorum = data.quorum;
+      }
+    }
+  } else if (data.quorum !== undefined) problem('quorum', 'applies to checks with regions');
   const renotify = ms(data.renotify);
   if (renotify !== undefined) {
     if (renotify < 5 * MINUTE) problem('renotify', 'at least "5m"');

@@ -23,22 +23,9 @@ export interface ChecklistRun {
   runAt: number;
 }
 
-/**
- * What the page and API show of a checklist between runs. Only public items
- * count: private checks and tasks stay in the digest (sent to the team's
- * channels) and never reach a public route.
- */
-export interface ChecklistState {
-  /** The scheduled time of the last run. */
-  lastRun: number;
-  /** The first run (a task never done is due at it). */
-  firstRun: number;
-  /** Public items OK at the last run, of `total` public items. */
-  ok: number;
-  total: number;
-  /** The public items that were not OK at the last run. */
-  problems: Array<{ kind: 'check' | 'task'; id: string; name: string; state: ItemState; detail: string }>;
-}
+import type { ChecklistState } from '../model/state';
+
+export type { ChecklistState };
 
 /** Problem lines kept per checklist in state. */
 const PROBLEMS_KEPT = 20;
@@ -200,7 +187,8 @@ export function buildDigest(run: ChecklistRun, config: Config, state: EngineStat
     .filter((incident) => incident.startedAt <= now)
     .slice(-INCIDENTS_IN_DIGEST)
     .map((incident) => {
-      const entry: Digest['incidents'][number] = { check: names.get(incident.checkId) ?? incident.checkId, status: incident.status, startedAt: incident.startedAt, cause: incident.cause };
+      const check = incident.checkId !== undefined ? (names.get(incident.checkId) ?? incident.checkId) : (incident.title ?? 'incident');
+      const entry: Digest['incidents'][number] = { check, status: incident.status, startedAt: incident.startedAt, cause: incident.cause };
       if (incident.endedAt !== undefined) entry.endedAt = incident.endedAt;
       return entry;
     });

@@ -9,17 +9,26 @@
 //     its hours; outside them the entry waits in the outbox for the opening.
 
 import type { Check, Config } from '../config/types';
+import type { EngineState } from '../model/state';
 import { enqueue } from '../notify/outbox';
-import type { EngineState } from '../store/state';
-import { severityOfStatus, channelsFor, nextOpening } from './routing';
+import { openIncident } from './incidents';
 import { activeFor } from './maintenance';
+import { severityOfStatus, channelsFor, nextOpening } from './routing';
 import type { AlertEvent, CheckState, Incident, Status } from './types';
 
 const PROBLEMS: ReadonlySet<Status> = new Set(['down', 'degraded', 'unknown']);
 
+/** The config's checks by id, built once per config (dispatch looks checks up for every check it visits). */
+const checksById = new WeakMap<Config, Map<string, Check>>();
+function byIdOf(config: Config): Map<string, Check> {
+  let byId = checksById.get(config);
+  if (!byId) checksById.set(config, (byId = new Map(config.checks.map((check) => [check.id, check]))));
+  return byId;
+}
+
 /** Why a check's alerts are held back at `now`, if they are. */
 export function muteReason(check: Check, config: Config, state: EngineState, now: number): CheckState['muted'] {
-  const byId = new Map(config.checks.map((c) => [c.id, c]));
+  const byId = byIdOf(config);
   const seen = new Set<string>();
   let dependencyDown = false;
   const walk = (current: Check, depth: number): boolean => {
@@ -41,7 +50,7 @@ export function muteReason(check: Check, config: Config, state: EngineState, now
 
 /** The first dependency (transitively, nearest first) that is down or about to be. */
 function failingDependency(check: Check, config: Config, state: EngineState): Check | undefined {
-  const byId = new Map(config.checks.map((c) => [c.id, c]));
+  const byId = byIdOf(config);
   const queue = [...check.dependsOn];
   const seen = new Set<string>();
   while (queue.length > 0) {
@@ -56,7 +65,10 @@ function failingDependency(check: Check, config: Config, state: EngineState): Ch
 }
 
 function lastIncident(state: EngineState, checkId: string): Incident | undefined {
-  for (let i = state.incidents.length - 1; i >= 0; i--) if (state.incidents[i]?.checkId === checkId) return state.incidents[i];
+  for (let i = state.incidents.length - 1; i >= 0; i--) {
+    const incident = state.incidents[i] as Incident;
+    if (incident.checkId === checkId && incident.source !== 'manual') return incident;
+  }
   return undefined;
 }
 
@@ -90,7 +102,7 @@ function eventFor(check: Check, checkState: CheckState, incident: Incident | und
  * SLO burns); reminders and what a lifted mute owes are added here.
  */
 export function dispatch(state: EngineState, config: Config, produced: AlertEvent[], now: number): number {
-  const checks = new Map(config.checks.map((check) => [check.id, check]));
+  const checks = byIdOf(config);
   const events = [...produced];
   const touched = new Set(produced.map((event) => event.check.id));
 
@@ -179,7 +191,7 @@ export function dispatch(state: EngineState, config: Config, produced: AlertEven
 }
 
 function openIncidentOf(state: EngineState, checkId: string): Incident | undefined {
-  return state.incidents.find((incident) => incident.checkId === checkId && incident.endedAt === undefined);
+  return openIncident(state.incidents, checkId);
 }
 
 /** How deep a check sits in the dependency graph (0: depends on nothing). */

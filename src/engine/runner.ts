@@ -5,7 +5,7 @@
 import { formatDuration } from '../config/duration';
 import { missingSecretMessage, redact, resolveSecrets } from '../config/secrets';
 import type { Check } from '../config/types';
-import { kinds, type KindMemory, type Observation } from '../kinds';
+import { kinds, type KindMemory, type Observation, type RunContext } from '../kinds';
 import { untilAborted } from '../net/fetch-errors';
 
 export interface RunDeps {
@@ -15,6 +15,8 @@ export interface RunDeps {
   now: number;
   /** Wall-clock time (Date.now()) after which no attempt starts and attempts are cut short. */
   deadline: number;
+  /** Heartbeat pings, for kinds that run in the ledger (`local`). */
+  pings?: RunContext['pings'];
 }
 
 export interface RunResult {
@@ -70,6 +72,7 @@ async function attempt(check: Check, options: Record<string, unknown>, memory: K
         memory,
         env: deps.env,
         checkId: check.id,
+        ...(deps.pings ? { pings: deps.pings } : {}),
       }),
       controller.signal,
     );

@@ -12,27 +12,13 @@
 
 import { formatDuration } from '../config/duration';
 import type { Check, SloConfig } from '../config/types';
-import { DAY_MS, utcDay } from '../store/state';
-import type { AlertEvent, CheckState, Status } from './types';
+import { DAY_MS, utcDay, type AlertEvent, type BurnLevel, type CheckState, type SliState, type Status } from '../model/state';
 
 export const BUCKET_MS = 5 * 60_000;
 /** Buckets kept: the longest burn window (6h) plus the one in progress. */
 const RECENT_BUCKETS = 6 * 12 + 1;
 
-/** [bucket index (time / 5 min), good, bad] and [YYYY-MM-DD, good, bad]. */
-export type SliBucket = [index: number, good: number, bad: number];
-export type SliDay = [day: string, good: number, bad: number];
-
-export type BurnLevel = 'fast' | 'slow';
-
-export interface SliState {
-  /** The first probe counted: before the window is full, the budget is prorated from it. */
-  since?: number;
-  recent: SliBucket[];
-  days: SliDay[];
-  /** The burn alert in force, if any. */
-  burning?: { level: BurnLevel; since: number };
-}
+export type { BurnLevel, SliBucket, SliDay, SliState } from '../model/state';
 
 /** The two alerting windows of each level, and the share of the budget they stand for. */
 export const BURN_LEVELS: Record<BurnLevel, { long: number; short: number; budgetShare: number }> = {

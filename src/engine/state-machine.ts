@@ -20,14 +20,18 @@ export function newCheckState(now: number): CheckState {
 
 /**
  * Feeds one raw status into a check's state (mutating it) and returns the
- * transition when the confirmed status changes.
+ * transition when the confirmed status changes. `observedSince` is when the
+ * observed condition began, when that is earlier than this run (a failure
+ * that had to last its `for` duration before it counted).
  */
-export function advance(state: CheckState, observed: Status, now: number, check: Pick<Check, 'confirmations'>): Transition | undefined {
+export function advance(state: CheckState, observed: Status, now: number, check: Pick<Check, 'confirmations'>, observedSince: number = now): Transition | undefined {
   if (observed === state.status && state.confirmed) {
     delete state.streak;
     return undefined;
   }
-  const streak = state.streak && state.streak.status === observed ? { ...state.streak, count: state.streak.count + 1 } : { status: observed, count: 1, since: now };
+  // Never before the last confirmed change: the timeline stays in order.
+  const began = Math.max(Math.min(now, observedSince), state.changes[state.changes.length - 1]?.[0] ?? -Infinity);
+  const streak = state.streak && state.streak.status === observed ? { ...state.streak, count: state.streak.count + 1, since: Math.min(state.streak.since, began) } : { status: observed, count: 1, since: began };
   const needed = observed === 'up' ? (state.confirmed ? check.confirmations.up : 1) : check.confirmations.down;
   if (streak.count < needed) {
     state.streak = streak;

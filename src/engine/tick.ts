@@ -1,53 +1,56 @@
-// One tick: load state, run the due checks, judge them, confirm transitions,
-// open/close incidents, queue and deliver alerts, roll up finished days, and
-// save only when something changed or the flush interval has passed.
+// One tick's decisions, made on the ledger's in-memory state: run the due
+// checks (through the runner the ledger hands in: probes, or the ledger
+// itself), judge them, confirm transitions, open and close incidents, queue
+// alerts and digests, roll up finished days. Nothing here stores or delivers:
+// the ledger commits what a tick changed in one transaction and only then
+// delivers (src/ledger/ledger.ts, docs/storage.md).
 
-import { judge } from '../assert/judge';
+import { judge, type Judgement } from '../assert/judge';
+import { sourceKey } from '../assert/sources';
 import { applyTrends } from '../assert/trend';
 import { redact } from '../config/secrets';
-import { CHANGE_RESERVE_SHARE, PENDING_SHARE } from '../config/validate';
 import type { Check, Config } from '../config/types';
-import { deliverDue, type DeliveryReport } from '../notify/outbox';
+import { HOUR_MS, utcDay, type AlertEvent, type CheckState, type EngineState, type RegionState, type Status } from '../model/state';
+import type { DeliveryReport } from '../notify/outbox';
 import { rollUpFinishedDays } from '../store/history';
-import { CountingKV, countPendingWrite, keepState, loadState, pendingWritesToday, saveState, writesToday, type KV } from '../store/kv';
-import { utcDay, type EngineState } from '../store/state';
-import { mapLimit } from './concurrency';
-import { applyTransition, openIncident, pruneIncidents } from './incidents';
-import { kinds } from '../kinds';
-import type { KindMemory } from '../kinds/types';
-import { runCheck, type RunResult } from './runner';
-import { recordProbe, updateBurn } from './slo';
 import { checksOf, dueChecklists, postDigest } from './checklists';
+import { applyTransition, openIncident, pruneIncidents } from './incidents';
 import { activeFor } from './maintenance';
 import { dispatch } from './notifications';
+import { combineRegions } from './regions';
+import type { RunResult } from './runner';
 import { dueChecks, previousTickTime } from './schedule';
-import { loadTasks } from '../store/tasks';
+import { recordProbe, updateBurn } from './slo';
 import { advance, newCheckState, pruneChanges } from './state-machine';
-import type { AlertEvent, CheckState } from './types';
 
-export interface TickDeps {
-  config: Config;
-  kv: KV;
-  env: Record<string, unknown>;
-  fetch: typeof fetch;
-  /**
-   * Runs a group of checks in another invocation of this Worker (the
-   * CheckRunner entrypoint), which has its own six connections and subrequest
-   * budget. Without it, every check runs in this invocation.
-   */
-  runGroup?: RunGroup;
+/** What one due check's run gave: one result, or one per region for checks with `regions` (undefined: that region did not run). */
+export interface CheckOutcome {
+  result?: RunResult;
+  regions?: Record<string, RunResult | undefined>;
 }
 
-/** Runs `checks` elsewhere and returns their results in the same order. */
-export type RunGroup = (checks: Check[], memories: Array<KindMemory | undefined>, now: number, deadline: number) => Promise<RunResult[]>;
+export interface RunDueReport {
+  /** By check id; a due check missing here did not run (deferred). */
+  outcomes: Map<string, CheckOutcome>;
+  /** Probe Durable Object requests made. */
+  probes: number;
+  /** Probe requests that failed or timed out (their checks ran in the ledger where they fit). */
+  probeFailures: number;
+  /** Subrequests checks made from the ledger itself (the rest of its budget is for deliveries). */
+  subrequests: number;
+}
+
+/** Runs the due checks before `deadline` (wall clock) and returns what each saw. */
+export type RunDue = (due: Check[], state: EngineState, now: number, deadline: number) => Promise<RunDueReport>;
 
 export interface TickReport {
   scheduledTime: number;
-  /** Set when the tick did nothing: it repeats one already run. */
+  /** Set when the tick did nothing: its time is at or before the last committed tick. */
   skipped?: 'duplicate';
   ran: string[];
-  /** Invocations the checks were spread over (1: all ran here). */
-  groups: number;
+  /** Probe Durable Object requests the tick made (0: every check ran in the ledger). */
+  probes: number;
+  probeFailures: number;
   /** Due, but left for the next tick (subrequest budget or deadline). */
   deferred: string[];
   transitions: Array<{ check: string; from: string; to: string }>;
@@ -55,300 +58,250 @@ export interface TickReport {
   events: number;
   /** Checklists that ran and posted their digests. */
   checklists?: string[];
+  /** Finished UTC days rolled up into history. */
+  rolledUp?: string[];
   delivery: DeliveryReport;
-  kv: { reads: number; writes: number };
-  /**
-   * Why the state was written, or false: a change (transition, incident,
-   * alert), a pending one (a confirmation streak or a `for` timer advanced),
-   * or the routine flush.
-   */
-  saved: 'change' | 'pending' | 'flush' | false;
+  /** Rows the ledger wrote to its SQLite storage for this tick (decisions and delivery outcomes). */
+  rowsWritten: number;
+  /** Set when storing the tick's decisions failed: nothing was delivered, the next tick commits them. */
+  storageError?: string;
+  /** KV keys the read model publish wrote, and why it ran (or false). */
+  published: { reason: string | false; writes: number; error?: string };
   durationMs: number;
+}
+
+export function emptyReport(scheduledTime: number): TickReport {
+  return {
+    scheduledTime,
+    ran: [],
+    probes: 0,
+    probeFailures: 0,
+    deferred: [],
+    transitions: [],
+    events: 0,
+    delivery: { attempted: 0, delivered: 0, retrying: 0, gaveUp: 0, deferred: 0 },
+    rowsWritten: 0,
+    published: { reason: false, writes: 0 },
+    durationMs: 0,
+  };
 }
 
 /** Report lines kept per check (and carried into alerts). */
 const MAX_REPORT_LINES = 20;
-/** Subrequests kept back from checks for alert deliveries. */
-const DELIVERY_RESERVE = 10;
+/** Hourly latency buckets kept per check: two days, for the page's 24-hour chart. */
+const HOURS_KEPT = 48;
 
-// Ticks in one isolate run one after another: an overlapping or repeated tick
-// sees the state the previous one left, so it cannot send the same alert twice.
-let queue: Promise<unknown> = Promise.resolve();
-
-/** Runs one tick for the cron's `scheduledTime`. Never throws for a check's or channel's failure. */
-export function tick(deps: TickDeps, scheduledTime: number): Promise<TickReport> {
-  const run = queue.then(() => runTick(deps, scheduledTime));
-  queue = run.catch(() => undefined);
-  return run;
-}
-
-async function runTick(deps: TickDeps, now: number): Promise<TickReport> {
-  const started = Date.now();
-  const { config } = deps;
-  const kv = new CountingKV(deps.kv);
-  const state = await loadState(kv, now);
-  const report: TickReport = {
-    scheduledTime: now,
-    ran: [],
-    groups: 0,
-    deferred: [],
-    transitions: [],
-    events: 0,
-    delivery: { attempted: 0, delivered: 0, retrying: 0, gaveUp: 0 },
-    kv: { reads: 0, writes: 0 },
-    saved: false,
-    durationMs: 0,
-  };
-  if (state.lastTick !== undefined && now <= state.lastTick) {
-    report.skipped = 'duplicate';
-    return finish(report, kv, started);
-  }
-
-  let changed = false;
-  let pending = false;
+/**
+ * Makes one tick's decisions at `now` (the cron's scheduled time), mutating
+ * `state`. `config` is the effective config (scheduled maintenance included).
+ */
+export async function decideTick(config: Config, state: EngineState, now: number, runDue: RunDue, deadline: number, report: TickReport): Promise<void> {
   // Checklists due now run their checks in this tick, whatever the checks' own schedules.
   const checklistRuns = dueChecklists(config, previousTickTime(state.lastTick, now), now, state.checklists);
   const due = dueChecks(config.checks, now, state.lastTick, state.checks, state.deferred, checksOf(checklistRuns));
-  const deadline = started + config.settings.tickDeadlineMs;
-  const { runnable, results, groups, requests: checkRequests } = await runDue(due, state, deps, now, deadline);
-  report.groups = groups;
+  const run = await runDue(due, state, now, deadline);
+  report.probes = run.probes;
+  report.probeFailures = run.probeFailures;
 
-  const deferred: string[] = due.filter((check) => !runnable.includes(check)).map((check) => check.id);
+  const deferred: string[] = [];
   const events: AlertEvent[] = [];
-  runnable.forEach((check, index) => {
-    const result = results[index];
-    if (!result) {
+  for (const check of due) {
+    const outcome = run.outcomes.get(check.id);
+    if (!outcome || (!outcome.result && !Object.values(outcome.regions ?? {}).some(Boolean))) {
       deferred.push(check.id);
-      return;
+      continue;
     }
     report.ran.push(check.id);
-    const recorded = recordResult(state, check, result, now, report, events, config);
-    if (recorded === 'change') changed = true;
-    if (recorded === 'pending') pending = true;
-  });
+    recordOutcome(state, check, outcome, now, report, events, config);
+  }
   // Maintenance, dependencies, reminders and routing decide who hears what, and when.
-  const queued = dispatch(state, config, events, now);
-  report.events += queued;
-  if (queued > 0) changed = true;
+  report.events += dispatch(state, config, events, now);
   if (checklistRuns.length > 0) {
-    const tasks = await loadTasks(kv, checklistRuns.map((run) => run.checklist));
-    for (const run of checklistRuns) postDigest(run, config, state, tasks, now);
-    report.checklists = checklistRuns.map((run) => run.checklist.id);
-    changed = true;
+    const tasks = { done: state.tasks };
+    for (const checklistRun of checklistRuns) postDigest(checklistRun, config, state, tasks, now);
+    report.checklists = checklistRuns.map((checklistRun) => checklistRun.checklist.id);
   }
-  if (deferred.length > 0 || state.deferred?.length) {
-    if (deferred.length > 0) state.deferred = deferred;
-    else delete state.deferred;
-  }
+  if (deferred.length > 0) state.deferred = deferred;
+  else delete state.deferred;
   report.deferred = deferred;
 
   forgetRemovedChecks(state, config);
   state.incidents = pruneIncidents(state.incidents, now);
-
-  const outboxBefore = state.outbox.length;
-  report.delivery = await deliverDue(state, {
-    config,
-    env: deps.env,
-    fetch: deps.fetch,
-    now,
-    concurrency: config.settings.maxConcurrency,
-    limit: config.settings.subrequests - checkRequests,
-  });
-  if (report.delivery.attempted > 0 || state.outbox.length !== outboxBefore) changed = true;
-
-  if (await rollUpFinishedDays(kv, state, config, now)) changed = true;
-
+  const rolled = rollUpFinishedDays(state, config, now);
+  if (rolled.length > 0) report.rolledUp = rolled;
   state.lastTick = now;
-  report.saved = await persist(kv, state, config, now, changed, pending);
-  return finish(report, kv, started);
+}
+
+/** What a run said, judged: the raw status, its message and when the condition began. */
+interface Verdict {
+  status: Status;
+  message: string;
+  since?: number;
+  judgement: Judgement;
+  /** The result whose values, report and facts stand for the check (the first region for regional checks). */
+  primary: RunResult;
+  latencyMs: number;
+  reached: boolean;
+  regions?: { failing: string[]; passing: string[] };
 }
 
 /**
- * Runs the due checks within the subrequest budget: here, at most
- * maxConcurrency at a time, or spread over CheckRunner invocations in groups
- * of maxConcurrency when there are more (so 20 checks take about as long as
- * one, not four rounds of six). What does not fit waits for the next tick.
+ * Judges one check's outcome and feeds it to the state machine, adding the
+ * events it makes to `events`.
  */
-async function runDue(due: Check[], state: EngineState, deps: TickDeps, now: number, deadline: number) {
-  const { settings } = deps.config;
-  const budget = Math.max(1, settings.subrequests - DELIVERY_RESERVE);
-  const memoryOf = (check: Check) => state.checks[check.id]?.memory;
-  const runHere = (check: Check) =>
-    Date.now() < deadline ? runCheck(check, memoryOf(check), { fetch: deps.fetch, env: deps.env, now, deadline }) : Promise.resolve(undefined);
-
-  if (!deps.runGroup || !settings.fanOut || due.length <= settings.maxConcurrency) {
-    const runnable = within(due, budget);
-    const results: Array<RunResult | undefined> = await mapLimit(runnable, settings.maxConcurrency, runHere);
-    const requests = results.reduce((sum, result, i) => sum + (result?.attempts ?? 0) * requestsPerAttempt(runnable[i] as Check), 0);
-    return { runnable, results, groups: runnable.length > 0 ? 1 : 0, requests };
-  }
-  // One subrequest per group here; each group has the whole budget there.
-  const groups = packGroups(due, settings.maxConcurrency, settings.subrequests).slice(0, budget);
-  const runnable = groups.flat();
-  const runGroup = deps.runGroup;
-  let spareHere = budget - groups.length;
-  let requests = groups.length;
-  const groupResults = await mapLimit(groups, settings.maxConcurrency, async (group): Promise<Array<RunResult | undefined>> => {
-    try {
-      return await runGroup(group, group.map(memoryOf), now, deadline);
-    } catch (error) {
-      // The other invocation failed (not a check): run what fits of the group
-      // here rather than lose it; the rest waits for the next tick.
-      const here = within(group, spareHere, false);
-      spareHere -= here.reduce((sum, check) => sum + worstCase(check), 0);
-      console.error(`vigil: a CheckRunner invocation failed; running ${here.length} of its ${group.length} checks here`, error);
-      const results = await mapLimit(here, settings.maxConcurrency, runHere);
-      here.forEach((check, i) => (requests += (results[i]?.attempts ?? 0) * requestsPerAttempt(check)));
-      return group.map((check) => results[here.indexOf(check)]);
-    }
-  });
-  return { runnable, results: groupResults.flat(), groups: groups.length, requests };
-}
-
-/** Subrequests one attempt of a check makes at most (its kind says; one by default). */
-function requestsPerAttempt(check: Check): number {
-  return kinds[check.kind].subrequests?.(check.options as never) ?? 1;
-}
-
-/** The most a check can use in a tick: a retry repeats its attempt. */
-function worstCase(check: Check): number {
-  return requestsPerAttempt(check) * (check.retry ? 2 : 1);
-}
-
-/** The first checks, in order, whose worst cases fit in `budget` (at least one, unless `atLeastOne` is false). */
-function within(checks: Check[], budget: number, atLeastOne = true): Check[] {
-  let used = 0;
-  let count = 0;
-  for (const check of checks) {
-    used += worstCase(check);
-    if ((count > 0 || !atLeastOne) && used > budget) break;
-    count++;
-  }
-  return checks.slice(0, count);
-}
-
-/**
- * Groups of at most `size` checks whose worst cases fit in `budget` each, in
- * order, first fit (a check beyond the budget on its own gets a group alone).
- */
-function packGroups(checks: Check[], size: number, budget: number): Check[][] {
-  const groups: Array<{ checks: Check[]; used: number }> = [];
-  for (const check of checks) {
-    const cost = worstCase(check);
-    const open = groups.find((group) => group.checks.length < size && group.used + cost <= budget);
-    if (open) {
-      open.checks.push(check);
-      open.used += cost;
-    } else groups.push({ checks: [check], used: cost });
-  }
-  return groups.map((group) => group.checks);
-}
-
-/**
- * Judges one result and feeds it to the state machine, adding the events it
- * makes to `events`. Returns 'change' for a transition or an SLO alert,
- * 'pending' when what decides the next transition moved (see pendingOf).
- */
-function recordResult(state: EngineState, check: Check, result: RunResult, now: number, report: TickReport, events: AlertEvent[], config: Config): 'change' | 'pending' | false {
+function recordOutcome(state: EngineState, check: Check, outcome: CheckOutcome, now: number, report: TickReport, events: AlertEvent[], config: Config): void {
   const checkState: CheckState = state.checks[check.id] ?? newCheckState(now);
   state.checks[check.id] = checkState;
-  const pendingBefore = pendingOf(checkState);
+  checkState.firstRun ??= now;
+  const verdict = outcome.regions ? judgeRegions(check, checkState, outcome.regions, now) : judgeOne(check, checkState, outcome.result as RunResult, now);
+  const { primary } = verdict;
+  const observation = primary.observation;
+
+  checkState.lastRun = now;
+  checkState.latencyMs = verdict.latencyMs;
+  checkState.message = verdict.message;
+  checkState.observed = verdict.status;
+  if (observation.memory && !outcome.regions) checkState.memory = observation.memory;
+  if (observation.details) checkState.report = observation.details.slice(0, MAX_REPORT_LINES);
+  else delete checkState.report;
+  if (observation.facts) checkState.facts = observation.facts;
+  recordLatency(checkState, verdict.reached ? verdict.latencyMs : undefined, now);
+
+  // A maintenance window holds the check where it was: failures inside it do
+  // not open an incident (or paint the day red); a recovery still counts.
+  const maintenance = activeFor(config, check.id, now);
+  let transition;
+  if (maintenance && verdict.status !== 'up') delete checkState.streak;
+  else transition = advance(checkState, verdict.status, now, check, verdict.since);
+  pruneChanges(checkState, now);
+  const incident = openIncident(state.incidents, check.id);
+  if (incident && verdict.status !== 'up' && !maintenance) {
+    incident.lastMessage = verdict.message;
+    if (verdict.regions) incident.regions = verdict.regions.failing;
+  }
+
+  // The SLO counts every evaluated probe (not only confirmed changes) outside
+  // maintenance; its burn alerts are events of their own.
+  if (check.slo && !maintenance) {
+    recordProbe(checkState, verdict.status, now, check.slo);
+    const burn = updateBurn(check, checkState, now);
+    if (burn) events.push(burn);
+  } else if (!check.slo) delete checkState.sli;
+  if (!transition) return;
+
+  report.transitions.push({ check: check.id, from: transition.from, to: transition.to });
+  const event = applyTransition(state.incidents, check, transition, { ...verdict.judgement, message: verdict.message }, now, verdict.regions);
+  if (event && checkState.report?.length) event.report = checkState.report;
+  if (event) events.push(event);
+}
+
+function judgeOne(check: Check, checkState: CheckState, result: RunResult, now: number): Verdict {
   const { observation } = result;
   const samples = applyTrends(check.expect.map((assertion) => assertion.source), observation.values, checkState.samples, now);
   if (samples) checkState.samples = samples;
   const judgement = judge(check.expect, observation, checkState.asserts, now);
   judgement.message = redact(judgement.message, result.secrets);
   for (const failure of judgement.failures) failure.message = redact(failure.message, result.secrets);
-
-  checkState.lastRun = now;
-  checkState.latencyMs = observation.latencyMs;
-  checkState.message = judgement.message;
   if (Object.keys(judgement.memory).length > 0) checkState.asserts = judgement.memory;
   else delete checkState.asserts;
-  if (observation.memory) checkState.memory = observation.memory;
-  if (observation.details) checkState.report = observation.details.slice(0, MAX_REPORT_LINES);
-  else delete checkState.report;
-  if (observation.facts) checkState.facts = observation.facts;
+  const verdict: Verdict = { status: judgement.status, message: judgement.message, judgement, primary: result, latencyMs: observation.latencyMs, reached: observation.reached };
+  if (judgement.since !== undefined) verdict.since = judgement.since;
+  return verdict;
+}
+
+/**
+ * Judges each region's result on its own (its own `for` timers and kind
+ * memory), then decides with the quorum: the check is down only when at least
+ * `quorum` regions see it down. Trends are computed from the first region's
+ * values and shared with the others.
+ */
+function judgeRegions(check: Check, checkState: CheckState, results: Record<string, RunResult | undefined>, now: number): Verdict {
+  const regions = check.regions ?? Object.keys(results);
+  const seen: Record<string, RegionState> = {};
+  let primary: RunResult | undefined;
+  let trendValues: RunResult['observation']['values'] | undefined;
+  const judgements: Record<string, Judgement> = {};
+  for (const region of regions) {
+    const result = results[region];
+    const previous = checkState.regions?.[region];
+    if (!result) {
+      // This region's probe did not run this tick: its last word stands until it does.
+      if (previous) seen[region] = previous;
+      continue;
+    }
+    const { observation } = result;
+    if (!primary) {
+      primary = result;
+      const samples = applyTrends(check.expect.map((assertion) => assertion.source), observation.values, checkState.samples, now);
+      if (samples) checkState.samples = samples;
+      trendValues = observation.values;
+    } else if (trendValues) {
+      for (const assertion of check.expect) {
+        const key = sourceKey(assertion.source);
+        const value = trendValues[key];
+        if (assertion.source.type === 'trend' && value !== undefined) observation.values[key] = value;
+      }
+    }
+    const judgement = judge(check.expect, observation, previous?.asserts, now);
+    judgement.message = redact(judgement.message, result.secrets);
+    for (const failure of judgement.failures) failure.message = redact(failure.message, result.secrets);
+    judgements[region] = judgement;
+    const state: RegionState = { status: judgement.status, message: judgement.message, latencyMs: observation.latencyMs, lastRun: now };
+    if (Object.keys(judgement.memory).length > 0) state.asserts = judgement.memory;
+    const memory = observation.memory ?? previous?.memory;
+    if (memory) state.memory = memory;
+    seen[region] = state;
+  }
+  checkState.regions = seen;
+  const combined = combineRegions(regions, seen, check.quorum ?? defaultQuorum(regions.length));
+  const first = primary as RunResult;
+  const failingJudgement = combined.failing.map((region) => judgements[region]).find(Boolean);
+  const judgement: Judgement = failingJudgement ?? judgements[combined.passing[0] ?? ''] ?? judge(check.expect, first.observation, undefined, now);
+  const reachedLatencies = regions.flatMap((region) => (results[region]?.observation.reached ? [results[region]!.observation.latencyMs] : [])).sort((a, b) => a - b);
+  const latencyMs = reachedLatencies.length > 0 ? (reachedLatencies[Math.floor(reachedLatencies.length / 2)] as number) : first.observation.latencyMs;
+  const verdict: Verdict = {
+    status: combined.status,
+    message: combined.message,
+    judgement,
+    primary: first,
+    latencyMs,
+    reached: reachedLatencies.length > 0,
+    regions: { failing: combined.failing, passing: combined.passing },
+  };
+  const since = combined.failing.map((region) => judgements[region]?.since).filter((time): time is number => time !== undefined);
+  if (since.length > 0 && combined.status !== 'up') verdict.since = Math.min(...since);
+  return verdict;
+}
+
+/** A majority of the regions: 1 of 1, 2 of 2, 2 of 3, 3 of 4. */
+export function defaultQuorum(regions: number): number {
+  return Math.floor(regions / 2) + 1;
+}
+
+/** Adds a run's latency to today's totals and its hour's bucket (the page's charts). */
+function recordLatency(checkState: CheckState, latencyMs: number | undefined, now: number): void {
   const day = utcDay(now);
   if (checkState.day?.date !== day) {
     if (checkState.day) checkState.lastDay = checkState.day;
     checkState.day = { date: day, latencySum: 0, runs: 0 };
   }
-  if (observation.reached) {
-    checkState.day.latencySum += observation.latencyMs;
-    checkState.day.runs++;
+  if (latencyMs === undefined) return;
+  checkState.day.latencySum += latencyMs;
+  checkState.day.runs++;
+  const hour = Math.floor(now / HOUR_MS) * HOUR_MS;
+  const hours = (checkState.hours ??= []);
+  const last = hours[hours.length - 1];
+  if (last && last[0] === hour) {
+    last[1] += latencyMs;
+    last[2]++;
+  } else {
+    hours.push([hour, latencyMs, 1]);
+    if (hours.length > HOURS_KEPT) hours.splice(0, hours.length - HOURS_KEPT);
   }
-
-  const transition = advance(checkState, judgement.status, now, check);
-  pruneChanges(checkState, now);
-  const incident = openIncident(state.incidents, check.id);
-  if (incident && judgement.status !== 'up') incident.lastMessage = judgement.message;
-
-  // The SLO counts every evaluated probe (not only confirmed changes) outside
-  // maintenance; its burn alerts are events of their own.
-  let burning = false;
-  if (check.slo && !activeFor(config, check.id, now)) {
-    recordProbe(checkState, judgement.status, now, check.slo);
-    const burn = updateBurn(check, checkState, now);
-    if (burn) {
-      burning = true;
-      events.push(burn);
-    }
-  } else if (!check.slo) delete checkState.sli;
-  if (!transition) return burning ? 'change' : pendingOf(checkState) !== pendingBefore ? 'pending' : false;
-
-  report.transitions.push({ check: check.id, from: transition.from, to: transition.to });
-  const event = applyTransition(state.incidents, check, transition, judgement, now);
-  if (event && checkState.report?.length) event.report = checkState.report;
-  if (event) events.push(event);
-  return 'change';
-}
-
-/**
- * What decides a check's next transition: its confirmation streak and the
- * start of each `for` timer. A tick may run in a fresh isolate that knows only
- * KV, so these are saved as soon as they move; otherwise a failure would be
- * confirmed only after the next flush, minutes late. It costs a write or two
- * per incident (the first failure, the first success after it), not per tick.
- */
-function pendingOf(checkState: CheckState): string {
-  return JSON.stringify([checkState.streak ?? null, checkState.asserts ?? null]);
 }
 
 function forgetRemovedChecks(state: EngineState, config: Config): void {
   const ids = new Set(config.checks.map((check) => check.id));
   for (const id of Object.keys(state.checks)) if (!ids.has(id)) delete state.checks[id];
-}
-
-/**
- * Writes the state when something changed (transitions, incidents, outbox),
- * when a pending transition moved, or when `flushEvery` has passed (latency,
- * last checked), inside the daily budget. Pending moves and flushes never use
- * the share kept for changes, so a flapping check cannot starve real alerts.
- */
-async function persist(kv: KV, state: EngineState, config: Config, now: number, changed: boolean, pending: boolean): Promise<TickReport['saved']> {
-  const budget = config.settings.kvWritesPerDay;
-  const used = writesToday(state, now);
-  const flushDue = state.lastSave === undefined || now - state.lastSave >= config.settings.flushEveryMs;
-  if (changed && used < budget) {
-    await saveState(kv, state, now);
-    return 'change';
-  }
-  // A check that keeps blipping (one failure, then a success) moves its streak
-  // every run: past their own share, pending moves wait for the next flush.
-  const pendingAllowed = pending && pendingWritesToday(state, now) < budget * PENDING_SHARE;
-  if ((pendingAllowed || flushDue) && used < budget * (1 - CHANGE_RESERVE_SHARE)) {
-    if (!flushDue) countPendingWrite(state, now);
-    await saveState(kv, state, now);
-    return flushDue ? 'flush' : 'pending';
-  }
-  if (changed || pending || flushDue) console.warn(`vigil: KV write budget reached (${used}/${budget} today); state kept in memory only`);
-  keepState(kv, state);
-  return false;
-}
-
-function finish(report: TickReport, kv: CountingKV, started: number): TickReport {
-  report.kv = { reads: kv.reads, writes: kv.writes };
-  report.durationMs = Date.now() - started;
-  return report;
+  for (const id of Object.keys(state.pings)) if (!ids.has(id)) delete state.pings[id];
 }

@@ -1,15 +1,15 @@
 // Heartbeat (dead man's switch), with healthchecks.io semantics: a job pings
 // /ping/<token> when it succeeds (/start when it starts, /fail or /<exit code>
-// when it fails). The check reads the pings from KV and says whether the job
-// is on time, late (due, within grace), overdue, failed, or running too long.
+// when it fails, /log to send output only). The ledger stores every ping; this
+// check runs in the ledger, reads them, and says whether the job is on time,
+// late (due, within grace), overdue, failed, or running too long.
 
 import { Cron } from 'croner';
 import * as z from 'zod';
 import { formatDuration, parseDuration } from '../config/duration';
 import { cronProblem, durationSchema, timeZoneSchema } from '../config/schema';
 import { secretRefSchema, type Resolved } from '../config/secrets';
-import type { KV } from '../store/kv';
-import { readPings, type Ping, type PingRecord } from '../store/pings';
+import type { Ping, PingRecord } from '../store/pings';
 import type { CheckKind, Observation } from './types';
 
 export const DEFAULT_GRACE = '15m';
@@ -64,39 +64,30 @@ interface Due {
   deadline: number;
   /** How the expectation reads in a message. */
   expectation: string;
-  /** Why a success may not show yet (pings held back by the write allowance), for messages; else ''. */
-  heldNote: string;
 }
 
-/**
- * When the next (or missed) success is due, given the last one. When the
- * day's ping write allowance is used up, pings since the last write wait until
- * `heldUntil` to be written, so a success may have arrived up to then (or now,
- * if sooner) without KV showing it yet. It counts as one: an on-time job is
- * never late for a write Vigil held back, and a job that stopped is down
- * period + grace after that time.
- */
+/** When the next (or missed) success is due, given the last one. */
 function dueAfter(opts: Options, record: PingRecord, now: number): Due {
   const grace = parseDuration(opts.grace) ?? 0;
-  const held = record.heldUntil !== undefined ? Math.min(now, record.heldUntil) : undefined;
-  const lastSuccess = held === undefined ? record.lastSuccess : Math.max(record.lastSuccess ?? -Infinity, held);
-  const heldNote = record.heldUntil !== undefined ? `; pings held until ${at(record.heldUntil)} by the daily ping write allowance` : '';
+  const lastSuccess = record.lastSuccess;
   if (opts.schedule) {
     const cron = cronOf(opts.schedule, opts.timezone);
     const [previous] = cron.previousRuns(1, new Date(now));
     const previousFire = previous?.getTime();
     const satisfied = previousFire === undefined || (lastSuccess ?? -Infinity) >= previousFire - EARLY_MS;
     const due = satisfied ? (cron.nextRun(new Date(now))?.getTime() ?? Infinity) : (previousFire as number);
-    return { due, deadline: due + grace, expectation: `expected at ${at(due)} (${opts.schedule} ${opts.timezone}), grace ${formatDuration(grace)}${heldNote}`, heldNote };
+    return { due, deadline: due + grace, expectation: `expected at ${at(due)} (${opts.schedule} ${opts.timezone}), grace ${formatDuration(grace)}` };
   }
   const period = parseDuration(opts.period ?? '') ?? 0;
   const base = lastSuccess ?? record.recent[0]?.at ?? now;
-  return { due: base + period, deadline: base + period + grace, expectation: `expected every ${formatDuration(period)} + ${formatDuration(grace)} grace${heldNote}`, heldNote };
+  return { due: base + period, deadline: base + period + grace, expectation: `expected every ${formatDuration(period)} + ${formatDuration(grace)} grace` };
 }
 
 export const heartbeatKind: CheckKind<typeof options> = {
   options,
   sources: ['value'],
+  local: true,
+  subrequests: () => 0,
 
   describe: (opts) => `heartbeat (${opts.token.$secret}) ${opts.schedule ? `${opts.schedule} ${opts.timezone}` : `every ${opts.period}`}`,
 
@@ -114,11 +105,10 @@ export const heartbeatKind: CheckKind<typeof options> = {
     if (opts.token.length < MIN_TOKEN_LENGTH) {
       return { reached: false, unknown: true, latencyMs: 0, values: {}, error: `option token is shorter than ${MIN_TOKEN_LENGTH} characters: use a long random value (openssl rand -hex 20)` };
     }
-    const kv = ctx.env.VIGIL_KV as KV | undefined;
-    if (!kv) return { reached: false, unknown: true, latencyMs: 0, values: {}, error: 'the KV binding VIGIL_KV is missing' };
-    const started = Date.now();
-    const record = await readPings(kv, ctx.checkId);
-    const latencyMs = Date.now() - started;
+    if (!ctx.pings) return { reached: false, unknown: true, latencyMs: 0, values: {}, error: 'heartbeat checks run in the ledger, which holds their pings' };
+    const record = ctx.pings(ctx.checkId);
+    // Nothing is fetched: the pings are in the ledger's memory.
+    const latencyMs = 0;
     const now = ctx.now;
     if (!record || record.total === 0) {
       return { reached: true, unknown: true, latencyMs, values: { state: 'new' }, facts: { purpose: opts.purpose }, error: 'waiting for the first ping' };
@@ -145,8 +135,11 @@ export const heartbeatKind: CheckKind<typeof options> = {
     }
 
     const maxDuration = opts.maxDuration ? (parseDuration(opts.maxDuration) ?? Infinity) : Infinity;
-    const running = record.lastStart !== undefined && record.lastStart > Math.max(record.lastSuccess ?? -Infinity, lastFail?.at ?? -Infinity) ? record.lastStart : undefined;
-    const { due, deadline, expectation, heldNote } = dueAfter(opts, record, now);
+    // The oldest run still going: runs sent with ?rid= are tracked each on their own.
+    const unpaired = record.lastStart !== undefined && record.lastStart > Math.max(record.lastSuccess ?? -Infinity, lastFail?.at ?? -Infinity) ? record.lastStart : undefined;
+    const starts = [...Object.values(record.running ?? {}), ...(unpaired !== undefined && !record.running ? [unpaired] : [])];
+    const running = starts.length > 0 ? Math.min(...starts) : undefined;
+    const { due, deadline, expectation } = dueAfter(opts, record, now);
     const since = record.lastSuccess !== undefined ? `no success since ${at(record.lastSuccess)}` : 'no success yet';
 
     if (now > deadline) {
@@ -159,7 +152,7 @@ export const heartbeatKind: CheckKind<typeof options> = {
     if (record.lastDurationMs !== undefined && record.lastDurationMs > maxDuration) {
       return observe('slow', 'degraded', `the last run took ${formatDuration(record.lastDurationMs)}, expected under ${formatDuration(maxDuration)}`);
     }
-    const ago = `${record.lastSuccess !== undefined ? `last success ${formatDuration(now - record.lastSuccess)} ago` : 'no success yet'}${heldNote}`;
+    const ago = record.lastSuccess !== undefined ? `last success ${formatDuration(now - record.lastSuccess)} ago` : 'no success yet';
     if (now > due) return observe('late', 'up', `late: due at ${at(due)}, grace until ${at(deadline)}; ${ago}`);
     return observe(running !== undefined ? 'running' : 'up', 'up', running !== undefined ? `running since ${at(running)}; ${ago}` : ago);
   },

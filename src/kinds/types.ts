@@ -4,6 +4,7 @@
 import type { z } from 'zod';
 import type { AssertionInput, Observed, Source, SourceType, Value } from '../assert/types';
 import type { Resolved } from '../config/secrets';
+import type { KindMemory, PingRecord } from '../model/state';
 
 /** What one run of a check saw. */
 export interface Observation {
@@ -37,8 +38,7 @@ export interface Observation {
   facts?: Record<string, Value>;
 }
 
-/** Per-check data a kind keeps between runs; stored in the check's state, so keep it small. */
-export type KindMemory = Record<string, unknown>;
+export type { KindMemory };
 
 /** Everything a kind may use while running: no globals. */
 export interface RunContext {
@@ -53,8 +53,10 @@ export interface RunContext {
   memory: KindMemory | undefined;
   /** Worker bindings (R2 buckets, KV ...) and plain env vars; secrets arrive already resolved in options. */
   env: Record<string, unknown>;
-  /** The check being run (kinds that keep per-check data in KV key it by this). */
+  /** The check being run. */
   checkId: string;
+  /** A heartbeat's pings, as the ledger holds them (only kinds that run in the ledger, `local`, get this). */
+  pings?: (checkId: string) => PingRecord | undefined;
 }
 
 /** One check kind: `src/kinds/<name>.ts`. */
@@ -63,6 +65,11 @@ export interface CheckKind<Options extends z.ZodObject = z.ZodObject> {
   options: Options;
   /** The assertion sources this kind can fill; others are a config error. */
   sources: readonly SourceType[];
+  /**
+   * The kind reads only what the ledger holds (a heartbeat reads its pings):
+   * it runs in the ledger itself, never in a probe, and makes no subrequests.
+   */
+  local?: true;
   /** Runs the check once. Must not throw for a target's failure. */
   run(options: Resolved<z.output<Options>>, ctx: RunContext): Promise<Observation>;
   /** A short description of the target for the CLI (never a secret). */

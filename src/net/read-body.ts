@@ -46,3 +46,48 @@ export async function readBoundedBody(response: { body: ReadableStream<Uint8Arra
 export function discardBody(response: Response): void {
   response.body?.cancel().catch(() => undefined);
 }
+
+/**
+ * The most of a request body read and thrown away past the part kept: a
+ * client's request is answered only after its body is consumed (workerd
+ * resets the connection, and under `wrangler dev` restarts the Worker, when a
+ * handler answers with most of a body unread). Beyond this the rest is cancelled.
+ */
+export const REQUEST_DRAIN_MAX = 1024 * 1024;
+
+/** Keeps the first `maxBytes` of a request's body and reads the rest away (up to REQUEST_DRAIN_MAX). */
+export async function readRequestBody(request: Request, maxBytes: number): Promise<BoundedBody> {
+  if (!request.body) return { text: '', bytes: 0, truncated: false };
+  const reader = request.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let kept = 0;
+  let seen = 0;
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      seen += value.byteLength;
+      const room = maxBytes - kept;
+      if (room > 0) {
+        const part = value.byteLength > room ? value.subarray(0, room) : value;
+        chunks.push(part);
+        kept += part.byteLength;
+      }
+      if (seen > maxBytes + REQUEST_DRAIN_MAX) {
+        await reader.cancel().catch(() => undefined);
+        break;
+      }
+    }
+  } finally {
+    reader.releaseLock();
+  }
+  const joined = new Uint8Array(kept);
+  let offset = 0;
+  for (const chunk of chunks) {
+    joined.set(chunk, offset);
+    offset += chunk.byteLength;
+  }
+  // A multi-byte character cut at the limit decodes as U+FFFD; drop it.
+  const text = new TextDecoder().decode(joined).replace(/\uFFFD$/, '');
+  return { text, bytes: kept, truncated: seen > kept };
+}

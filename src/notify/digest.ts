@@ -2,38 +2,10 @@
 // text. Each channel renders it in its own format (slack.ts, discord.ts ...).
 
 import { formatDuration } from '../config/duration';
-import type { AlertEvent, Status } from '../engine/types';
+import type { AlertEvent, Digest, DigestItem, ItemState, Status } from '../model/state';
+
+export type { Digest, DigestItem, ItemState };
 import { clip, isoMinute } from './message';
-
-/** How one checklist item stands at the run. */
-export type ItemState = 'ok' | 'failing' | 'warning' | 'unknown' | 'paused' | 'overdue' | 'due' | 'done';
-
-export interface DigestItem {
-  id: string;
-  name: string;
-  kind: 'check' | 'task';
-  state: ItemState;
-  /** Observed values, or "done 5 days ago by alice: rotated", "overdue by 3 days (due 2026-11-19)". */
-  detail: string;
-  owner?: string;
-  link?: string;
-}
-
-export interface Digest {
-  /** `checklist:<id>:<scheduled run time>`: the same run never posts twice. */
-  id: string;
-  checklist: { id: string; name: string };
-  /** The scheduled time of this run. */
-  runAt: number;
-  ok: number;
-  total: number;
-  /** Problems first (failing, overdue, warning, unknown), then the rest. */
-  items: DigestItem[];
-  /** Incidents that began or ended since the previous run. */
-  incidents: Array<{ check: string; status: Status; startedAt: number; endedAt?: number; cause: string }>;
-  /** Alerts the channel's quiet hours held back, folded into this digest. */
-  held: Array<{ title: string; summary: string; at: number }>;
-}
 
 export const PROBLEM_STATES: ReadonlySet<ItemState> = new Set(['failing', 'overdue', 'warning', 'unknown']);
 

@@ -2,7 +2,7 @@
 // when, and what to do. Each channel renders this in its own format.
 
 import { formatDuration } from '../config/duration';
-import type { AlertEvent, Status } from '../engine/types';
+import type { AlertEvent, OutboxEntry, Status } from '../model/state';
 
 export interface AlertMessage {
   event: AlertEvent;
@@ -46,8 +46,9 @@ export function alertColor(event: AlertEvent): Status {
   return event.type === 'recovered' || event.type === 'burn-ended' ? 'up' : event.status;
 }
 
-function alertTitle(event: AlertEvent, outage: number | undefined): string {
+function alertTitle(event: AlertEvent, outage: number | undefined, unannounced?: OutboxEntry['unannounced']): string {
   const name = event.check.name;
+  if (event.type === 'recovered' && unannounced) return `${name} was ${unannounced.status}${outage !== undefined ? ` for ${formatDuration(outage)}` : ''} and has recovered`;
   switch (event.type) {
     case 'down':
       return `${name} is down`;
@@ -59,6 +60,8 @@ function alertTitle(event: AlertEvent, outage: number | undefined): string {
       return `${name} cannot be checked`;
     case 'reminder':
       return `${name} is still ${event.status} after ${formatDuration(event.at - event.since)}`;
+    case 'escalation':
+      return `${name} is still ${event.status} after ${formatDuration(event.at - event.since)} and nobody has acknowledged it`;
     case 'burn':
       return `${name}: error budget burning ${event.slo?.level === 'fast' ? 'fast' : 'steadily'}`;
     case 'burn-ended':
@@ -68,11 +71,13 @@ function alertTitle(event: AlertEvent, outage: number | undefined): string {
 
 /**
  * Builds the message for an alert event; `pageUrl` links the status page;
- * `heldSince` says the channel's quiet hours held it back since then.
+ * `heldSince` says the channel's quiet hours held it back since then;
+ * `unannounced` is the problem alert a recovery replaced before it could be
+ * delivered (the message then says both).
  */
-export function alertMessage(event: AlertEvent, pageUrl?: string, heldSince?: number): AlertMessage {
+export function alertMessage(event: AlertEvent, pageUrl?: string, heldSince?: number, unannounced?: OutboxEntry['unannounced']): AlertMessage {
   const outage = event.incident ? (event.incident.endedAt ?? event.at) - event.incident.startedAt : undefined;
-  const title = alertTitle(event, outage);
+  const title = alertTitle(event, outage, unannounced);
   const facts: AlertMessage['facts'] = [];
   if (event.slo) {
     const { slo } = event;
@@ -83,12 +88,14 @@ export function alertMessage(event: AlertEvent, pageUrl?: string, heldSince?: nu
     facts.push({ label: `Burn rate ${slo.burnRate.shortWindow}`, value: `${slo.burnRate.short}×` });
     if (event.type === 'burn') facts.push({ label: 'Burning since', value: isoMinute(event.since), time: event.since });
   } else if (event.type === 'recovered') {
-    if (event.incident) facts.push({ label: 'Down since', value: isoMinute(event.incident.startedAt), time: event.incident.startedAt });
+    if (event.incident) facts.push({ label: unannounced ? `${capitalize(unannounced.status)} from` : 'Down since', value: isoMinute(event.incident.startedAt), time: event.incident.startedAt });
+    if (event.incident?.endedAt !== undefined && unannounced) facts.push({ label: 'Recovered at', value: isoMinute(event.incident.endedAt), time: event.incident.endedAt });
     if (outage !== undefined) facts.push({ label: 'Outage', value: formatDuration(outage) });
   } else {
     facts.push({ label: 'Since', value: isoMinute(event.since), time: event.since });
     facts.push({ label: 'Was', value: event.previous === 'unknown' ? 'no data' : event.previous });
   }
+  if (event.regions && event.regions.failing.length > 0) facts.push({ label: 'Regions', value: `${event.regions.failing.join(', ')} failing${event.regions.passing.length ? `; ${event.regions.passing.join(', ')} up` : ''}` });
   facts.push({ label: 'Check', value: event.check.id });
   if (event.check.group) facts.push({ label: 'Group', value: event.check.group });
   if (heldSince !== undefined) facts.push({ label: 'Held (quiet hours) since', value: isoMinute(heldSince), time: heldSince });
@@ -98,6 +105,8 @@ export function alertMessage(event: AlertEvent, pageUrl?: string, heldSince?: nu
   if (pageUrl) links.push({ label: 'Status page', url: pageUrl });
 
   const details = [
+    // A recovery that arrived before its problem alert could be delivered says what the problem was.
+    ...(unannounced ? [`The ${unannounced.status} alert was not delivered before the recovery: ${unannounced.summary}`] : []),
     ...(event.details.length > 1 ? event.details : []),
     // Dependents that failed with this check: one message instead of one each.
     ...(event.affected ?? []).map((other) => `${event.type === 'recovered' ? 'Also affected while it was down' : 'Also affected'}: ${other.name} (${other.summary})`),
@@ -114,6 +123,10 @@ export function alertMessage(event: AlertEvent, pageUrl?: string, heldSince?: nu
   if (report) message.report = report;
   if (heldSince !== undefined) message.heldSince = heldSince;
   return message;
+}
+
+function capitalize(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
 }
 
 /** `2026-11-22 10:02 UTC` */

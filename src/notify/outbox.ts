@@ -1,42 +1,20 @@
-// The outbox: every alert is queued per channel in the persisted state and
-// delivered from there, so a failed delivery (5xx, 429, timeout) is retried
-// on later ticks and nothing is lost if the Worker restarts between ticks.
+// The outbox: every alert and digest is queued per channel in the ledger's
+// state, committed with the decision that made it, and delivered from there.
+// Deliveries of one check (or checklist) to one channel go out in the order
+// they were made, one at a time; a failed one (5xx, 429, timeout) is retried
+// on later ticks and holds back the ones behind it, so a problem alert is
+// never delivered after its own recovery. Every entry's id is its idempotency
+// key: the same on every retry, sent to webhook receivers.
 
 import { missingSecretMessage, redact, resolveSecrets } from '../config/secrets';
 import type { Config } from '../config/types';
 import { mapLimit } from '../engine/concurrency';
-import type { AlertEvent } from '../engine/types';
-import type { EngineState } from '../store/state';
+import type { AlertEvent, AlertType, Digest, EngineState, OutboxEntry } from '../model/state';
 import { channels } from './index';
-import { digestMessage, type Digest } from './digest';
+import { digestMessage } from './digest';
 import { alertMessage } from './message';
 
-export interface OutboxEntry {
-  /** `<event id>><channel>`: a delivery id receivers can deduplicate on. */
-  id: string;
-  channel: string;
-  /** An alert, or (for checklists) a digest. */
-  event?: AlertEvent;
-  digest?: Digest;
-  createdAt: number;
-  /** When delivery was first allowed: `createdAt`, or the opening of the channel's hours. Retries are counted from here. */
-  allowedAt?: number;
-  /** Set when the channel's hours held it back: delivered at `nextAt` (or folded into a digest before). */
-  heldSince?: number;
-  /** The digest entry this held alert was folded into: delivered with it, or on its own if that digest fails for good. */
-  foldedInto?: string;
-  attempts: number;
-  /** Not before this time (backoff, Retry-After). */
-  nextAt: number;
-  lastError?: string;
-}
-
-export interface FailedDelivery {
-  id: string;
-  channel: string;
-  at: number;
-  error: string;
-}
+export type { FailedDelivery, OutboxEntry } from '../model/state';
 
 /** Give up on a delivery after this many attempts or this long after it was first allowed. */
 export const MAX_DELIVERY_ATTEMPTS = 10;
@@ -50,18 +28,28 @@ export const FAILED_KEPT = 20;
 export const MAX_OUTBOX = 200;
 export const DELIVERY_TIMEOUT_MS = 10_000;
 
+/** The alerts that announce a problem (reminders and escalations repeat one). */
+const ANNOUNCEMENTS: ReadonlySet<AlertType> = new Set(['down', 'degraded', 'unknown']);
+const PROBLEM_ALERTS: ReadonlySet<AlertType> = new Set(['down', 'degraded', 'unknown', 'reminder', 'escalation']);
+
+/** Entries that must go out in order: one check's (or checklist's) messages to one channel. */
+export function orderKey(entry: OutboxEntry): string {
+  return entry.digest ? `checklist:${entry.digest.checklist.id}>${entry.channel}` : `check:${entry.event?.check.id ?? ''}>${entry.channel}`;
+}
+
 /**
  * True when `newer` makes `older` moot, so `older` need not be sent: a newer
  * message about the same incident on the same channel replaces an unsent
- * reminder (59 reminders held over a weekend become one), and a recovery
- * replaces the alerts of that incident still held for quiet hours (it says
- * when the outage began and how long it was).
+ * reminder or escalation (59 reminders held over a weekend become one), and a
+ * recovery replaces the problem alerts of its incident still waiting (it says
+ * both: "was down for 5 min, recovered at ...").
  */
 export function supersedes(newer: OutboxEntry, older: OutboxEntry): boolean {
   const incident = older.event?.incident?.id;
   if (newer === older || newer.channel !== older.channel || !incident || newer.event?.incident?.id !== incident) return false;
-  if (older.event?.type === 'reminder') return true;
-  return newer.event?.type === 'recovered' && older.event?.type !== 'recovered' && older.heldSince !== undefined && older.attempts === 0;
+  const olderType = older.event?.type as AlertType;
+  if (olderType === 'reminder' || olderType === 'escalation') return true;
+  return newer.event?.type === 'recovered' && PROBLEM_ALERTS.has(olderType);
 }
 
 /**
@@ -76,17 +64,24 @@ export function enqueue(state: EngineState, event: AlertEvent | Digest, channelN
     const id = `${event.id}>${channel}`;
     if (state.delivered.includes(id) || state.outbox.some((entry) => entry.id === id)) continue;
     const nextAt = Math.max(now, openAt?.(channel) ?? now);
-    const entry: OutboxEntry = { id, channel, createdAt: now, allowedAt: nextAt, attempts: 0, nextAt };
+    const entry: OutboxEntry = { id, channel, seq: state.seq++, createdAt: now, allowedAt: nextAt, attempts: 0, nextAt };
     if ('checklist' in event) entry.digest = event;
     else entry.event = event;
     if (nextAt > now) entry.heldSince = now;
-    for (const older of state.outbox.filter((candidate) => supersedes(entry, candidate))) remove(state, older);
+    for (const older of state.outbox.filter((candidate) => supersedes(entry, candidate))) {
+      // The channel never heard this problem: the recovery says it happened.
+      const olderEvent = older.event as AlertEvent;
+      if (ANNOUNCEMENTS.has(olderEvent.type) && !entry.unannounced) {
+        entry.unannounced = { type: olderEvent.type, status: olderEvent.status, since: olderEvent.incident?.startedAt ?? olderEvent.since, summary: olderEvent.summary };
+      }
+      remove(state, older);
+    }
     state.outbox.push(entry);
     added++;
   }
   while (state.outbox.length > MAX_OUTBOX) {
     // A reminder repeats what the channel was told; anything else is a loss, reported on /health.
-    const victim = state.outbox.find((entry) => entry.event?.type === 'reminder') ?? (state.outbox[0] as OutboxEntry);
+    const victim = state.outbox.find((entry) => entry.event?.type === 'reminder' || entry.event?.type === 'escalation') ?? (state.outbox[0] as OutboxEntry);
     giveUp(state, victim, now, `dropped: the outbox was full (${MAX_OUTBOX} entries)`);
   }
   return added;
@@ -97,11 +92,19 @@ export interface DeliveryDeps {
   env: Record<string, unknown>;
   fetch: typeof fetch;
   now: number;
-  /** The wall clock (default Date.now): webhook signatures carry the time they were made. */
+  /** The wall clock (default Date.now): webhook signatures carry the time they were made, and deliveries stop starting at `deadline`. */
   clock?: () => number;
   concurrency: number;
   /** How many deliveries this tick may attempt (subrequest budget). */
   limit: number;
+  /** Wall-clock time after which no delivery starts (they resume next tick). */
+  deadline?: number;
+  /** Only entries this says were stored may be sent (a decision that failed to commit is never announced). */
+  committed?: (entry: OutboxEntry) => boolean;
+  /** Every configured secret value: whatever a channel answers is free of them. */
+  secrets?: readonly string[];
+  /** Called after each delivery's outcome is applied to the state (the ledger stores it). */
+  onOutcome?: (entry: OutboxEntry) => void;
 }
 
 export interface DeliveryReport {
@@ -109,6 +112,8 @@ export interface DeliveryReport {
   delivered: number;
   retrying: number;
   gaveUp: number;
+  /** Entries that were due but not attempted (the deadline or the subrequest budget came first). */
+  deferred: number;
 }
 
 /** True while the entry waits inside a digest that is still in the outbox (it goes, or fails, with it). */
@@ -128,34 +133,82 @@ export function foldHeld(state: EngineState, channel: string, digestId: string, 
   return held.map((entry) => entry.event as AlertEvent);
 }
 
-/** Attempts every entry that is due; mutates `state`. */
+/**
+ * The entries that may be attempted now: the first waiting entry of each
+ * check (or checklist) and channel, when it is due. An entry behind a failing
+ * one waits for it, whatever its own time.
+ */
+export function deliverable(state: EngineState, now: number, committed: (entry: OutboxEntry) => boolean = () => true): OutboxEntry[] {
+  const heads = new Map<string, OutboxEntry>();
+  for (const entry of [...state.outbox].sort(bySeq)) {
+    const key = orderKey(entry);
+    if (heads.has(key)) continue;
+    // Folded alerts go with their digest; they hold back nothing behind them.
+    if (isFolded(state, entry)) continue;
+    heads.set(key, entry);
+  }
+  return [...heads.values()].filter((entry) => entry.nextAt <= now && committed(entry));
+}
+
+function bySeq(a: OutboxEntry, b: OutboxEntry): number {
+  return (a.seq ?? 0) - (b.seq ?? 0) || a.createdAt - b.createdAt;
+}
+
+/**
+ * Delivers what is due, in rounds (each round takes the head of every
+ * check-and-channel queue), until nothing is due, the subrequest budget is
+ * spent or the deadline passes; mutates `state`. A channel that answers 2xx
+ * again gets its other waiting entries retried at once, not at their
+ * backed-off times.
+ */
 export async function deliverDue(state: EngineState, deps: DeliveryDeps): Promise<DeliveryReport> {
-  const due = state.outbox.filter((entry) => entry.nextAt <= deps.now && !isFolded(state, entry)).slice(0, Math.max(0, deps.limit));
-  const report: DeliveryReport = { attempted: due.length, delivered: 0, retrying: 0, gaveUp: 0 };
-  await mapLimit(due, deps.concurrency, async (entry) => {
-    const result = await deliverOne(entry, deps);
-    entry.attempts++;
-    if (result.ok) {
-      // The alerts folded into a digest are delivered with it.
-      for (const done of [entry, ...state.outbox.filter((other) => other.foldedInto === entry.id)]) {
-        remove(state, done);
-        state.delivered.push(done.id);
+  const clock = deps.clock ?? (() => Date.now());
+  const report: DeliveryReport = { attempted: 0, delivered: 0, retrying: 0, gaveUp: 0, deferred: 0 };
+  const tried = new Set<string>();
+  for (;;) {
+    const due = deliverable(state, deps.now, deps.committed).filter((entry) => !tried.has(entry.id));
+    const left = deps.limit - report.attempted;
+    if (due.length === 0) break;
+    if (left <= 0 || (deps.deadline !== undefined && clock() >= deps.deadline)) {
+      report.deferred = due.length;
+      break;
+    }
+    const round = due.slice(0, left);
+    report.attempted += round.length;
+    await mapLimit(round, deps.concurrency, async (entry) => {
+      // The deadline may pass while this round runs: what has not started waits for the next tick.
+      if (deps.deadline !== undefined && clock() >= deps.deadline) {
+        report.attempted--;
+        return;
       }
-      report.delivered++;
-      return;
-    }
-    entry.lastError = result.error;
-    // Counted from when delivery was first allowed: an alert held over a weekend gets its full day of retries.
-    const tooOld = deps.now - (entry.allowedAt ?? entry.createdAt) >= MAX_DELIVERY_AGE_MS;
-    if (!result.retryable || entry.attempts >= MAX_DELIVERY_ATTEMPTS || tooOld) {
-      giveUp(state, entry, deps.now, result.error);
-      report.gaveUp++;
-      return;
-    }
-    const backoff = Math.min(BACKOFF_MAX_MS, BACKOFF_BASE_MS * 2 ** (entry.attempts - 1));
-    entry.nextAt = deps.now + Math.max(backoff, result.retryAfterMs ?? 0);
-    report.retrying++;
-  });
+      tried.add(entry.id);
+      const result = await deliverOne(entry, deps);
+      entry.attempts++;
+      if (result.ok) {
+        // The alerts folded into a digest are delivered with it.
+        for (const done of [entry, ...state.outbox.filter((other) => other.foldedInto === entry.id)]) {
+          remove(state, done);
+          state.delivered.push(done.id);
+        }
+        report.delivered++;
+        // The channel works again: what waits for it goes now, in order.
+        for (const other of state.outbox) if (other.channel === entry.channel && other.attempts > 0 && other.nextAt > deps.now) other.nextAt = deps.now;
+      } else {
+        entry.lastError = result.error;
+        // Counted from when delivery was first allowed: an alert held over a weekend gets its full day of retries.
+        const tooOld = deps.now - (entry.allowedAt ?? entry.createdAt) >= MAX_DELIVERY_AGE_MS;
+        if (!result.retryable || entry.attempts >= MAX_DELIVERY_ATTEMPTS || tooOld) {
+          giveUp(state, entry, deps.now, result.error);
+          report.gaveUp++;
+        } else {
+          const backoff = Math.min(BACKOFF_MAX_MS, BACKOFF_BASE_MS * 2 ** (entry.attempts - 1));
+          entry.nextAt = deps.now + Math.max(backoff, result.retryAfterMs ?? 0);
+          report.retrying++;
+        }
+      }
+      deps.onOutcome?.(entry);
+    });
+  }
   if (state.delivered.length > DELIVERED_KEPT) state.delivered.splice(0, state.delivered.length - DELIVERED_KEPT);
   return report;
 }
@@ -163,7 +216,8 @@ export async function deliverDue(state: EngineState, deps: DeliveryDeps): Promis
 async function deliverOne(entry: OutboxEntry, deps: DeliveryDeps) {
   const channelConfig = deps.config.channels[entry.channel];
   if (!channelConfig) return { ok: false as const, retryable: false, error: `channel "${entry.channel}" is no longer configured` };
-  const { value: options, missing, values: secrets } = resolveSecrets(channelConfig.options, deps.env);
+  const { value: options, missing, values: ownSecrets } = resolveSecrets(channelConfig.options, deps.env);
+  const secrets = [...ownSecrets, ...(deps.secrets ?? [])];
   if (missing.length > 0) return { ok: false as const, retryable: true, error: missingSecretMessage(missing) };
   const controller = new AbortController();
   const timer = setTimeout(() => controller.abort(), DELIVERY_TIMEOUT_MS);
@@ -172,10 +226,10 @@ async function deliverOne(entry: OutboxEntry, deps: DeliveryDeps) {
   try {
     const result = entry.digest
       ? await channel.sendDigest(options as never, digestMessage(entry.digest, deps.config.page.url), ctx)
-      : await channel.send(options as never, alertMessage(entry.event as AlertEvent, deps.config.page.url, entry.heldSince), ctx);
+      : await channel.send(options as never, alertMessage(entry.event as AlertEvent, deps.config.page.url, entry.heldSince, entry.unannounced), ctx);
     return result.ok ? result : { ...result, error: redact(result.error, secrets) };
   } catch (error) {
-    console.error(`vigil: the ${channelConfig.type} channel threw`, error);
+    console.error(`vigil: the ${channelConfig.type} channel threw: ${redact(String((error as Error)?.stack ?? error), secrets)}`);
     return { ok: false as const, retryable: true, error: redact(`internal error: ${(error as Error).message}`, secrets) };
   } finally {
     clearTimeout(timer);

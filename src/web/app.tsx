@@ -1,20 +1,19 @@
 // The Worker's HTTP side (Hono): the status page, the JSON API and Vigil's own
-// health. Routes read the state; only the cron writes it.
+// health read the read model the ledger publishes to KV (never the ledger
+// itself); pings and task completions go to the ledger, which stores them.
 
 import { Hono } from 'hono';
 import type { Config } from '../config/types';
 import { kvFrom, type WorkerEnv } from '../env';
-import { emptyHistory, loadHistory, UPTIME_WINDOWS, type UptimeWindow } from '../store/history';
-import { readState, writesToday } from '../store/kv';
-import { loadTasks } from '../store/tasks';
+import { UPTIME_WINDOWS, type UptimeWindow } from '../store/history';
+import { emptyView, READ_MODEL_KEYS, readPublished, type PublishedStatus, type StatusView } from '../store/read-model';
 import { statusBadge, uptimeBadge } from './badge';
 import { taskDoneHandler } from './checklists';
 import { pingHandler } from './pings';
 import { StatusPage } from './status-page';
 import { statuspageStatus, statuspageSummary } from './statuspage';
-import { buildStatusView } from './view';
 
-/** /health reports stale when the last saved tick is older than the flush interval plus this. */
+/** /health reports stale when the last published tick is older than the flush interval plus this. */
 export const HEALTH_GRACE_MS = 3 * 60_000;
 
 export interface AppOptions {
@@ -32,20 +31,12 @@ export function createApp(config: Config, options: AppOptions = {}) {
 
   app.post('/api/checklists/:checklist/items/:item/done', taskDoneHandler(config, clock));
 
-  // Manual tasks are read (one key each) only when a public checklist has public ones.
-  const showsTasks = config.checklists.some((checklist) => checklist.public && checklist.items.some((item) => item.type === 'task' && item.public));
-  // Routes that show no uptime beyond 24 hours (history) or no tasks skip those reads.
-  const loadView = async (env: WorkerEnv, now: number, needs: { history: boolean; tasks: boolean } = { history: true, tasks: true }) => {
-    const kv = kvFrom(env);
-    const publicTasks = (task: { public: boolean }) => task.public;
-    const [state, history, tasks] = await Promise.all([
-      readState(kv, now),
-      needs.history ? loadHistory(kv) : emptyHistory(),
-      needs.tasks && showsTasks ? loadTasks(kv, config.checklists.filter((checklist) => checklist.public), publicTasks) : undefined,
-    ]);
-    return buildStatusView(config, state, history, now, tasks);
+  /** The published read model (one KV read), or the empty view before the ledger's first publish. */
+  const loadPublished = async (env: WorkerEnv, now: number): Promise<{ view: StatusView; published?: PublishedStatus }> => {
+    const published = await readPublished<PublishedStatus>(kvFrom(env), READ_MODEL_KEYS.status);
+    return published ? { view: published.view, published } : { view: emptyView(config, now) };
   };
-  const stateOnly = { history: false, tasks: false };
+  const loadView = async (env: WorkerEnv, now: number) => (await loadPublished(env, now)).view;
 
   app.get('/', async (c) => {
     const now = clock();
@@ -63,13 +54,13 @@ export function createApp(config: Config, options: AppOptions = {}) {
 
   // Statuspage-compatible JSON, for tools that read Atlassian Statuspage pages.
   app.get('/api/v2/status.json', async (c) => {
-    const view = await loadView(c.env, clock(), stateOnly);
+    const view = await loadView(c.env, clock());
     c.header('cache-control', 'public, max-age=30');
     c.header('access-control-allow-origin', '*');
     return c.json(statuspageStatus(view, pageUrl(c.req.url)));
   });
   app.get('/api/v2/summary.json', async (c) => {
-    const view = await loadView(c.env, clock(), stateOnly);
+    const view = await loadView(c.env, clock());
     c.header('cache-control', 'public, max-age=30');
     c.header('access-control-allow-origin', '*');
     return c.json(statuspageSummary(view, pageUrl(c.req.url)));
@@ -81,7 +72,7 @@ export function createApp(config: Config, options: AppOptions = {}) {
     const window = c.req.query('uptime');
     if (!file.endsWith('.svg') || (window !== undefined && !Object.hasOwn(UPTIME_WINDOWS, window))) return c.notFound();
     const id = file.slice(0, -'.svg'.length);
-    const view = await loadView(c.env, clock(), { history: window !== undefined && window !== '1d', tasks: false });
+    const view = await loadView(c.env, clock());
     const check = view.checks.find((candidate) => candidate.id === id);
     if (!check) return c.notFound();
     c.header('content-type', 'image/svg+xml; charset=utf-8');
@@ -91,22 +82,24 @@ export function createApp(config: Config, options: AppOptions = {}) {
 
   app.get('/health', async (c) => {
     const now = clock();
-    const state = await readState(kvFrom(c.env), now);
+    const { published } = await loadPublished(c.env, now);
     const staleAfterMs = config.settings.flushEveryMs + HEALTH_GRACE_MS;
-    const ageMs = state.lastTick === undefined ? null : now - state.lastTick;
+    const lastTick = published?.lastTick ?? null;
+    const ageMs = lastTick === null ? null : now - lastTick;
     const healthy = ageMs !== null && ageMs <= staleAfterMs;
     c.header('cache-control', 'no-store');
     return c.json(
       {
         status: healthy ? 'ok' : 'stale',
-        lastTick: state.lastTick !== undefined ? new Date(state.lastTick).toISOString() : null,
+        lastTick: lastTick !== null ? new Date(lastTick).toISOString() : null,
         lastTickAgeSeconds: ageMs === null ? null : Math.round(ageMs / 1000),
         staleAfterSeconds: staleAfterMs / 1000,
+        publishedAt: published ? new Date(published.publishedAt).toISOString() : null,
         checks: config.checks.length,
-        outbox: state.outbox.length,
-        failedDeliveries: state.failed.slice(-5).map((failure) => ({ channel: failure.channel, at: new Date(failure.at).toISOString(), error: failure.error })),
-        kvWritesToday: writesToday(state, now),
-        kvWritesPerDay: config.settings.kvWritesPerDay,
+        outbox: published?.health.outbox ?? null,
+        failedDeliveries: published?.health.failedDeliveries ?? [],
+        kvWritesToday: published?.health.kvWritesToday ?? null,
+        kvWritesPerDay: published?.health.kvWritesPerDay ?? null,
       },
       healthy ? 200 : 503,
     );

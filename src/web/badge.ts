@@ -2,7 +2,7 @@
 // flat style shields.io made familiar. Public checks only; text is escaped.
 
 import type { UptimeWindow } from '../store/history';
-import type { CheckView, ViewStatus } from './view';
+import type { CheckView, ViewStatus } from '../store/read-model';
 
 const COLOR: Record<ViewStatus, string> = { up: '#30a46c', degraded: '#f5a524', down: '#e5484d', unknown: '#8b8d98', paused: '#3e63dd' };
 const WORD: Record<ViewStatus, string> = { up: 'up', degraded: 'degraded', down: 'down', unknown: 'no data', paused: 'maintenance' };

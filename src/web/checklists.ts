@@ -1,13 +1,13 @@
 // POST /api/checklists/<checklist>/items/<item>/done — someone did a manual
 // checklist task. Authenticated with the admin token (a Worker secret),
 // compared in constant time; the body says who and, optionally, a note.
-// One KV write to the task's own key (src/store/tasks.ts).
+// The ledger stores it (one row) before the route answers.
 
 import type { Context } from 'hono';
 import type { Config } from '../config/types';
-import { kvFrom, type WorkerEnv } from '../env';
+import type { WorkerEnv } from '../env';
 import { nextOccurrence } from '../engine/checklists';
-import { markDone } from '../store/tasks';
+import { ledgerOf } from '../ledger/durable-object';
 import { constantTimeEqual } from './auth';
 
 const BY_MAX = 60;
@@ -53,11 +53,11 @@ export function taskDoneHandler(config: Config, clock: () => number) {
     const done = { at: clock(), by: typeof body.by === 'string' ? body.by.trim() : 'api', ...(typeof body.note === 'string' && body.note ? { note: body.note } : {}) };
     c.header('cache-control', 'no-store');
     try {
-      await markDone(kvFrom(c.env), checklist.id, task.id, done);
+      await ledgerOf(c.env).markTask(checklist.id, task.id, done);
     } catch (error) {
-      // KV takes one write per second per key: the same task marked twice at once.
       console.error('vigil: could not record a task completion', error);
-      return c.json({ error: `could not record the completion (${(error as Error).message}); try again in a few seconds` }, 503);
+      c.header('retry-after', '5');
+      return c.json({ error: 'could not record the completion; try again in a few seconds' }, 503);
     }
     return c.json({ checklist: checklist.id, item: task.id, done: { ...done, at: new Date(done.at).toISOString() }, nextDue: new Date(nextOccurrence(task, checklist, done.at)).toISOString() });
   };

@@ -5,7 +5,7 @@ import type { FC } from 'hono/jsx';
 import { formatDuration } from '../config/duration';
 import type { Status } from '../engine/types';
 import { STYLES } from './styles';
-import type { ChecklistView, CheckView, IncidentView, MaintenanceView, SloView, StatusView, ViewStatus } from './view';
+import type { ChecklistView, CheckView, IncidentView, MaintenanceView, SloView, StatusView, ViewStatus } from '../store/read-model';
 
 const BANNER: Record<Status, string> = {
   up: 'All systems operational',
@@ -75,7 +75,7 @@ function percent(value: number | null): string {
 const Bars: FC<{ check: CheckView }> = ({ check }) => (
   <div class="bars" aria-label={`${check.name}: last ${check.bars.length} days`}>
     {check.bars.map((bar) => (
-      <span class={`bar ${bar.status}`} title={`${bar.day}: ${bar.status === 'none' ? 'no data' : bar.downSeconds > 0 ? `down ${formatDuration(bar.downSeconds * 1000)}` : LABEL[bar.status]}`} />
+      <span class={`bar ${bar.status}`} title={`${bar.day}: ${bar.status === 'none' ? 'no data' : bar.downSeconds > 0 ? `down ${formatDuration(bar.downSeconds * 1000)}` : bar.status === 'maintenance' ? 'Maintenance' : LABEL[bar.status]}`} />
     ))}
   </div>
 );

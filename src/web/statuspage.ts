@@ -4,7 +4,7 @@
 // private checks never appear.
 // Format: https://developer.statuspage.io (public "Status API", v2).
 
-import type { CheckView, IncidentView, MaintenanceView, StatusView, ViewStatus } from './view';
+import type { CheckView, IncidentView, MaintenanceView, StatusView, ViewStatus } from '../store/read-model';
 
 /** Vigil has one page; Statuspage clients expect an id for it. */
 const PAGE_ID = 'vigil';

@@ -1,14 +1,22 @@
 // Helpers for tests running in workerd: URLs of the local servers, the sink's
-// records, programmable targets, and running ticks against the test KV.
+// records, programmable targets, and running ticks through a real ledger
+// Durable Object (its SQLite storage) with the test's config.
 
 import { env } from 'cloudflare:workers';
+import { reset as resetBindings, runInDurableObject } from 'cloudflare:test';
 import { inject } from 'vitest';
 import type { ConfigInput } from '../../src/config';
 import type { Config } from '../../src/config/types';
 import { loadConfig } from '../../src/config/validate';
-import { tick, type TickReport } from '../../src/engine/tick';
-import { runGroupWith } from '../../src/worker';
+import type { RunResult } from '../../src/engine/runner';
+import type { RunDue, TickReport } from '../../src/engine/tick';
+import { LedgerCore, type LedgerDeps } from '../../src/ledger/ledger';
+import { sqlStoreOf } from '../../src/ledger/durable-object';
+import type { SqlStore } from '../../src/ledger/storage';
+import type { EngineState, Ping, TaskDone } from '../../src/model/state';
+import { runProbeGroup, type ProbeRequest, type ProbeTransport } from '../../src/probe/pool';
 import type { KV } from '../../src/store/kv';
+import { READ_MODEL_KEYS, readPublished, type PublishedStatus } from '../../src/store/read-model';
 import type { Recorded } from '../support/recorded';
 
 export const MINUTE = 60_000;
@@ -41,29 +49,6 @@ export async function failNext(id: string, failure: { mode: '500' | '429' | 'han
 
 export const testKV = () => (env as unknown as { VIGIL_KV: KV }).VIGIL_KV;
 
-/**
- * A KV wrapper that looks like a freshly started isolate (no in-memory state
- * copy) and counts operations.
- */
-export function freshIsolateKV(inner: KV = testKV()) {
-  const counts = { reads: 0, writes: 0 };
-  const kv: KV = {
-    get: (key) => {
-      counts.reads++;
-      return inner.get(key);
-    },
-    put: (key, value, options) => {
-      counts.writes++;
-      return inner.put(key, value, options);
-    },
-    delete: (key) => {
-      counts.writes++;
-      return inner.delete(key);
-    },
-  };
-  return { kv, counts };
-}
-
 export function config(input: ConfigInput): Config {
   return loadConfig(input);
 }
@@ -73,16 +58,146 @@ export function workerEnv(secrets: Record<string, string> = {}, kv: KV = testKV(
   return { VIGIL_KV: kv, TEST_BACKUPS: (env as unknown as { TEST_BACKUPS: unknown }).TEST_BACKUPS, ...secrets };
 }
 
+type Namespace = DurableObjectNamespace;
+const namespaces = env as unknown as { LEDGER: Namespace; PROBE: Namespace };
+
 /**
- * Runs one tick at `time` with `secrets` as the Worker env. With `fanOut`,
- * groups of checks run as CheckRunner.run runs them in another invocation
- * (same code, this env), so a pack bigger than one invocation's budget runs whole.
+ * Probes as real Durable Objects (each request its own I/O context), running
+ * the test's config; records the name and region of every request.
  */
-export function runTick(cfg: Config, time: number, options: { kv?: KV; secrets?: Record<string, string>; fanOut?: boolean } = {}): Promise<TickReport> {
-  const kv = options.kv ?? testKV();
-  const env = workerEnv(options.secrets, kv);
-  const fetcher: typeof fetch = (input, init) => fetch(input, init);
-  return tick({ config: cfg, kv, env, fetch: fetcher, ...(options.fanOut ? { runGroup: runGroupWith(env, fetcher) } : {}) }, time);
+export function testProbes(cfg: Config, runEnv: Record<string, unknown>, options: { fail?: (name: string) => boolean; calls?: Array<{ name: string; region: string | undefined; checks: string[] }> } = {}): ProbeTransport {
+  return {
+    async run(name: string, region: string | undefined, request: ProbeRequest): Promise<RunResult[]> {
+      options.calls?.push({ name, region, checks: request.checks });
+      if (options.fail?.(name)) throw new Error(`probe ${name} failed (test)`);
+      const stub = region ? namespaces.PROBE.get(namespaces.PROBE.idFromName(name), { locationHint: region as DurableObjectLocationHint }) : namespaces.PROBE.get(namespaces.PROBE.idFromName(name));
+      return runInDurableObject(stub, () => runProbeGroup(cfg, runEnv, (input, init) => fetch(input, init), request));
+    },
+  };
+}
+
+export interface LedgerOptions {
+  /** The ledger Durable Object's name (each name its own storage); default "test". */
+  name?: string;
+  secrets?: Record<string, string>;
+  /** Spread checks over probe Durable Objects (as in production). */
+  fanOut?: boolean;
+  /** The KV the read model is published to (default: the test KV). */
+  kv?: KV;
+  /** Everything else LedgerCore takes, for fault tests (a failing store, a hanging fetch ...). */
+  deps?: Partial<Omit<LedgerDeps, 'config' | 'store'>>;
+  /** Wraps the Durable Object's SQLite store (to inject storage failures). */
+  store?: (store: SqlStore) => SqlStore;
+  /** Replaces how checks run. */
+  runDue?: RunDue;
+}
+
+interface Cached {
+  core: LedgerCore;
+  storage: DurableObjectStorage;
+  cfg: Config;
+  /** Secrets and fan-out: a change is a new deployment. */
+  key: string;
+}
+const cores = new Map<string, Cached>();
+
+/**
+ * A ledger for tests: the real LedgerCore on a real Durable Object's SQLite
+ * storage, with the test's config. It keeps its memory between calls like a
+ * live Durable Object; `evict()` drops it (as an eviction does), and a new
+ * config or secrets is a new deployment (memory dropped, storage kept).
+ */
+export class TestLedger {
+  readonly name: string;
+  constructor(
+    readonly cfg: Config,
+    readonly options: LedgerOptions = {},
+  ) {
+    this.name = options.name ?? 'test';
+  }
+
+  /** Runs `work` inside the ledger Durable Object with its core. */
+  run<T>(work: (core: LedgerCore, storage: DurableObjectStorage) => T | Promise<T>): Promise<T> {
+    const stub = namespaces.LEDGER.get(namespaces.LEDGER.idFromName(this.name));
+    return runInDurableObject(stub, (_instance, state) => work(this.coreFor(state.storage), state.storage));
+  }
+
+  /** A ledger with injected faults keeps its own core; plain ones share one per name, like the one live Durable Object. */
+  private own?: { core: LedgerCore; storage: DurableObjectStorage };
+
+  private coreFor(storage: DurableObjectStorage): LedgerCore {
+    const custom = Boolean(this.options.deps || this.options.store || this.options.runDue);
+    if (custom && this.own?.storage === storage) return this.own.core;
+    const key = JSON.stringify([this.options.secrets ?? {}, this.options.fanOut ?? false]);
+    const cached = cores.get(this.name);
+    if (!custom && cached && cached.storage === storage && cached.cfg === this.cfg && cached.key === key) return cached.core;
+    const runEnv = workerEnv(this.options.secrets, this.options.kv);
+    const store = sqlStoreOf(storage);
+    const core = new LedgerCore({
+      store: this.options.store ? this.options.store(store) : store,
+      config: this.cfg,
+      env: runEnv,
+      kv: this.options.kv ?? testKV(),
+      fetch: (input, init) => fetch(input, init),
+      ...(this.options.fanOut ? { probes: testProbes(this.cfg, runEnv) } : {}),
+      ...(this.options.runDue ? { runDue: this.options.runDue } : {}),
+      ...this.options.deps,
+    });
+    if (custom) this.own = { core, storage };
+    else cores.set(this.name, { core, storage, cfg: this.cfg, key });
+    return core;
+  }
+
+  tick(time: number): Promise<TickReport> {
+    return this.run((core) => core.tick(time));
+  }
+
+  state(): Promise<EngineState> {
+    return this.run((core) => core.snapshot());
+  }
+
+  ping(checkId: string, ping: Ping): Promise<unknown> {
+    return this.run((core) => core.ping(checkId, ping));
+  }
+
+  markTask(checklistId: string, itemId: string, done: TaskDone): Promise<void> {
+    return this.run((core) => core.markTask(checklistId, itemId, done));
+  }
+
+  /** Drops the ledger's memory, as when Cloudflare evicts the Durable Object; its SQLite storage stays. */
+  evict(): void {
+    cores.delete(this.name);
+    this.own = undefined;
+  }
+}
+
+export function ledger(cfg: Config, options: LedgerOptions = {}): TestLedger {
+  return new TestLedger(cfg, options);
+}
+
+/**
+ * Runs one tick at `time` with `secrets` as the Worker env, in the ledger
+ * named `options.name` (default "test"). With `fanOut`, groups of checks run
+ * in probe Durable Objects as in production.
+ */
+export function runTick(cfg: Config, time: number, options: LedgerOptions = {}): Promise<TickReport> {
+  return ledger(cfg, options).tick(time);
+}
+
+/** The ledger's state after the ticks so far (default ledger "test"). */
+export function ledgerState(cfg: Config, options: LedgerOptions = {}): Promise<EngineState> {
+  return ledger(cfg, options).state();
+}
+
+/** What the ledger last published to KV (undefined before its first publish). */
+export function published(kv: KV = testKV()): Promise<PublishedStatus | undefined> {
+  return readPublished<PublishedStatus>(kv, READ_MODEL_KEYS.status);
+}
+
+/** Deletes every Durable Object and KV entry, and the ledgers' memory: a clean slate for each test. */
+export async function reset(): Promise<void> {
+  cores.clear();
+  await resetBindings();
 }
 
 /** Test-only infrastructure controls (stop/start scratch servers, create queues); see tests/support/control.ts. */

@@ -1,0 +1,166 @@
+// Publishing the read model to Workers KV. The page, /api/status, badges and
+// the Statuspage routes read only KV, so public traffic never wakes the
+// ledger. A publish happens when what the public sees changed (a status, an
+// incident, maintenance, a checklist run) and otherwise every `flushEvery`
+// (latency, uptime). Changes spend tokens from a bucket that refills over the
+// day, so any number of flapping checks cannot push the day's writes past
+// PUBLISH_SHARE of `kvWritesPerDay` (700 of the free plan's 1,000). Pings and
+// task completions write nothing to KV. docs/storage.md has the figures.
+
+import { PUBLISH_SHARE } from '../config/validate';
+import type { Config } from '../config/types';
+import { activeFor } from '../engine/maintenance';
+import { DAY_MS, utcDay, type EngineState } from '../model/state';
+import type { KV } from '../store/kv';
+import { buildStatusView, incidentView, READ_MODEL_KEYS, READ_MODEL_VERSION, type PublishedIncidents, type PublishedStatus } from '../store/read-model';
+import type { LedgerStorage } from './storage';
+
+/** Change publishes allowed back to back before the bucket's daily rate applies (an outage and its recovery minutes apart both show). */
+export const PUBLISH_BURST = 5;
+
+/** The publisher's memory, kept in the ledger's meta table (key `publish`). */
+export interface PublishState {
+  /** UTC day of `writes`. */
+  day: string;
+  /** KV writes made today (attempts count: a failed put may still count against KV's daily limit). */
+  writes: number;
+  /** Change tokens left, and when they were last refilled. */
+  tokens: number;
+  tokensAt: number;
+  lastAt?: number;
+  /** What the last successful publish showed (cheap signatures, compared each tick). */
+  statusSignature?: string;
+  incidentsSignature?: string;
+}
+
+export interface PublishResult {
+  reason: 'first' | 'change' | 'flush' | false;
+  writes: number;
+  error?: string;
+}
+
+/** The daily write budget of the read model, its flushes, and the rate change tokens refill at. */
+export function publishBudget(config: Config): { perDay: number; flushesPerDay: number; changesPerDay: number } {
+  const perDay = Math.floor(config.settings.kvWritesPerDay * PUBLISH_SHARE);
+  // A flush may write both keys when incidents changed since the last write: count the status key only,
+  // the incidents key is written only with a change, which spends tokens.
+  const flushesPerDay = Math.ceil(DAY_MS / config.settings.flushEveryMs);
+  return { perDay, flushesPerDay, changesPerDay: Math.max(0, perDay - flushesPerDay - PUBLISH_BURST) };
+}
+
+/** What the public sees, in short: compared every tick to decide whether a change needs publishing. */
+export function statusSignature(config: Config, state: EngineState, now: number): string {
+  let signature = '';
+  for (const check of config.checks) {
+    if (!check.public) continue;
+    const checkState = state.checks[check.id];
+    const pending = checkState?.streak && checkState.streak.status !== checkState.status ? checkState.streak.status : '';
+    signature += `${check.id}:${checkState?.confirmed ? checkState.status : '-'}${pending}${activeFor(config, check.id, now) ? 'm' : ''};`;
+  }
+  for (const id in state.checklists ?? {}) signature += `${id}@${state.checklists?.[id]?.lastRun};`;
+  return signature;
+}
+
+export function incidentsSignature(state: EngineState): string {
+  let signature = '';
+  for (const incident of state.incidents) signature += `${incident.id}:${incident.endedAt ?? ''}:${incident.status}:${incident.updates?.length ?? 0}:${incident.acknowledged ? 1 : 0};`;
+  for (const entry of state.maintenance) signature += `m${entry.id}:${entry.updates.length}:${entry.cancelledAt ?? ''};`;
+  return signature;
+}
+
+export class Publisher {
+  constructor(
+    private readonly storage: LedgerStorage,
+    private readonly kv: KV | undefined,
+  ) {}
+
+  private load(now: number): PublishState {
+    const stored = this.storage.readMeta<PublishState>('publish');
+    const day = utcDay(now);
+    if (!stored) return { day, writes: 0, tokens: PUBLISH_BURST, tokensAt: now };
+    return stored.day === day ? stored : { ...stored, day, writes: 0 };
+  }
+
+  /** Publishes when something visible changed (and a token is left) or the flush interval passed; never past the day's budget. */
+  async publishIfDue(config: Config, state: EngineState, now: number): Promise<PublishResult> {
+    if (!this.kv) return { reason: false, writes: 0 };
+    const budget = publishBudget(config);
+    const current = this.load(now);
+    // Refill: changesPerDay tokens a day, at most PUBLISH_BURST banked.
+    current.tokens = Math.min(PUBLISH_BURST, current.tokens + ((now - current.tokensAt) / DAY_MS) * budget.changesPerDay);
+    current.tokensAt = now;
+
+    const status = statusSignature(config, state, now);
+    const incidents = incidentsSignature(state);
+    const incidentsChanged = incidents !== current.incidentsSignature;
+    const changed = status !== current.statusSignature || incidentsChanged;
+    const first = current.lastAt === undefined;
+    const flushDue = first || now - (current.lastAt as number) >= config.settings.flushEveryMs;
+    if (!changed && !flushDue) return { reason: false, writes: 0 };
+
+    const keys = incidentsChanged || first ? 2 : 1;
+    if (current.writes + keys > budget.perDay) {
+      this.save(current);
+      return { reason: false, writes: 0, error: `the read model's KV budget for today is spent (${current.writes} of ${budget.perDay} writes); the page shows the last publish` };
+    }
+    if (!flushDue) {
+      if (current.tokens < keys) {
+        this.save(current);
+        return { reason: false, writes: 0 };
+      }
+      current.tokens -= keys;
+    }
+    const reason: PublishResult['reason'] = first ? 'first' : flushDue && !changed ? 'flush' : 'change';
+    const names = new Map(config.checks.filter((check) => check.public).map((check) => [check.id, check.name]));
+    let writes = 0;
+    try {
+      const view = buildStatusView(config, state, now);
+      const document: PublishedStatus = {
+        v: READ_MODEL_VERSION,
+        publishedAt: now,
+        lastTick: state.lastTick ?? null,
+        view,
+        health: {
+          outbox: state.outbox.length,
+          failedDeliveries: state.failed.slice(-5).map((failure) => ({ channel: failure.channel, at: new Date(failure.at).toISOString(), error: failure.error })),
+          kvWritesToday: current.writes + keys,
+          kvWritesPerDay: budget.perDay,
+        },
+      };
+      writes++;
+      current.writes++;
+      await this.kv.put(READ_MODEL_KEYS.status, JSON.stringify(document));
+      if (keys === 2) {
+        const history: PublishedIncidents = {
+          v: READ_MODEL_VERSION,
+          publishedAt: now,
+          incidents: state.incidents
+            .filter((incident) => (incident.checkId !== undefined ? names.has(incident.checkId) : (incident.components ?? []).length === 0 || (incident.components ?? []).some((id) => names.has(id))))
+            .sort((a, b) => b.startedAt - a.startedAt)
+            .map((incident) => incidentView(incident, names, now)),
+        };
+        writes++;
+        current.writes++;
+        await this.kv.put(READ_MODEL_KEYS.incidents, JSON.stringify(history));
+      }
+    } catch (error) {
+      // KV refused (429, the daily limit, an outage): nothing else depends on it; the next tick tries again.
+      this.save(current);
+      return { reason: false, writes, error: `publishing the read model failed: ${(error as Error)?.message ?? error}` };
+    }
+    current.lastAt = now;
+    current.statusSignature = status;
+    current.incidentsSignature = incidents;
+    this.save(current);
+    return { reason, writes };
+  }
+
+  private save(current: PublishState): void {
+    try {
+      this.storage.saveMeta('publish', current);
+    } catch (error) {
+      // Losing this only means a publish may repeat after an eviction.
+      console.error('vigil: storing the publish budget failed', error);
+    }
+  }
+}
