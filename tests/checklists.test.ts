@@ -3,20 +3,17 @@
 // platform's format, exactly once under repeated and overlapping ticks, and
 // manual tasks going overdue and being marked done through the authenticated
 // route (or a heartbeat's ping).
-import { createExecutionContext, reset, waitOnExecutionContext } from 'cloudflare:test';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { checklist, defineConfig, discord, gauge, heartbeat, http, metrics, pg, secret, slack, status, task, telegram, upstash, value, webhook, type ConfigInput } from '../src/config';
 import type { Config } from '../src/config/types';
 import { validateConfig } from '../src/config/validate';
 import { dueChecklists, taskStatus, type Task } from '../src/engine/checklists';
-import { tick } from '../src/engine/tick';
-import type { WorkerEnv } from '../src/env';
-import type { KV } from '../src/store/kv';
+import type { SqlStore } from '../src/ledger/storage';
 import { emptyState } from '../src/store/state';
 import { taskKey } from '../src/store/tasks';
 import type { StatusView } from '../src/store/read-model';
-import { createWorker } from '../src/worker';
-import { config, freshIsolateKV, MINUTE, program, received, runTick, sinkUrl, targetUrl, testKV, unique, workerEnv } from './helpers';
+import { config, ledger, ledgerState, MINUTE, program, received, reset, runTick, sinkUrl, targetUrl, testKV, testVigil, unique } from './helpers';
+import { CountingKV } from '../src/store/kv';
 import { pgSecrets, viaLocalNeon } from './helpers/pg';
 import { redisSecrets } from './helpers/redis';
 
@@ -110,7 +107,7 @@ describe('when a manual task is due', () => {
     const list = cfg.checklists[0] as Config['checklists'][number];
     const item = list.items[0] as Task;
     const tasks = { done: { [taskKey('c', 't')]: { at: doneAt, by: 'alice' } } };
-    return times.map((time) => taskStatus(item, list, emptyState(time), tasks, time).state);
+    return times.map((time) => taskStatus(item, list, emptyState(), tasks, time).state);
   };
 
   // The four cases an operator reported: each was overdue at a run although done on time.
@@ -234,21 +231,22 @@ describe('a checklist run', () => {
     expect(requests.find((r) => r.platform === 'hook')?.signature).toBe('valid');
   });
 
-  it('posts once per scheduled run under repeated, overlapping and fresh-isolate ticks', async () => {
+  it('posts once per scheduled run under repeated, overlapping ticks and after an eviction', async () => {
     const s = setup();
     await program(s.healthy, { json: { status: 'ok' } });
     await program(s.broken, { json: { status: 'ok' } });
-    const deps = (kv = testKV()) => ({ config: s.cfg, kv, env: workerEnv(s.secrets, kv), fetch: (input: RequestInfo | URL, init?: RequestInit) => fetch(input, init) });
-    // Two ticks for the same time at once, then the same time again, then from an isolate that never saw them.
-    await Promise.all([tick(deps(), RUN), tick(deps(), RUN)]);
-    await tick(deps(), RUN);
-    await tick(deps(freshIsolateKV().kv), RUN);
+    const tick = (time: number) => runTick(s.cfg, time, { secrets: s.secrets });
+    // Two ticks for the same time at once, then the same time again, then from a ledger that was evicted.
+    await Promise.all([tick(RUN), tick(RUN)]);
+    await tick(RUN);
+    ledger(s.cfg, { secrets: s.secrets }).evict();
+    await tick(RUN);
     // The next minute's tick is not 09:00 any more.
-    await tick(deps(), RUN + MINUTE);
+    await tick(RUN + MINUTE);
     const requests = await received(s.sink);
     expect(requests.map((r) => r.platform).sort()).toEqual(['discord', 'hook', 'slack', 'telegram']);
     // The next day's run posts again.
-    await tick(deps(), RUN + DAY);
+    await tick(RUN + DAY);
     expect((await received(s.sink)).length).toBe(8);
   });
 
@@ -257,23 +255,17 @@ describe('a checklist run', () => {
     await program(s.healthy, { json: { status: 'ok' } });
     await program(s.broken, { json: { status: 'ok' } });
     let clock = RUN;
-    const worker = createWorker(s.input, { now: () => clock });
-    const env = workerEnv(s.secrets) as WorkerEnv;
-    const call = async (path: string, init?: RequestInit) => {
-      const ctx = createExecutionContext();
-      const response = await worker.fetch(new Request(`https://status.example.com${path}`, init), env, ctx);
-      await waitOnExecutionContext(ctx);
-      return response;
-    };
+    const worker = testVigil(s.input, { now: () => clock, secrets: s.secrets });
+    const call = (path: string, init?: RequestInit) => worker.fetch(path, init);
     const lastDigest = async () => {
       // The last digest the webhook received (alerts may arrive around it).
       const digest = JSON.parse((await received(s.sink)).filter((r) => r.platform === 'hook' && r.body.includes('"checklist.digest"')).at(-1)?.body ?? '{}') as { items: Array<{ id: string; state: string; detail: string }> };
       return Object.fromEntries(digest.items.map((item) => [item.id, [item.state, item.detail]]));
     };
-    await runTick(s.cfg, RUN, { secrets: s.secrets });
+    await worker.tick(RUN);
     // Never done, so due at the first run (Monday) and overdue from the next (Tuesday): on Wednesday it is overdue.
     clock = RUN + 2 * DAY;
-    await runTick(s.cfg, RUN + 2 * DAY, { secrets: s.secrets });
+    await worker.tick(RUN + 2 * DAY);
     expect((await lastDigest())['error-logs']).toEqual(['overdue', 'overdue since 2026-11-24 08:00 UTC; never done']);
     let view = (await (await call('/api/status')).json()) as StatusView;
     expect(view.checklists[0]?.tasks.map((t) => [t.id, t.state])).toEqual([
@@ -288,45 +280,44 @@ describe('a checklist run', () => {
     expect((await call(path, { method: 'POST', body, headers: { authorization: 'Bearer admin-token-0b8c2f6d9X' } })).status).toBe(401);
     expect((await call('/api/checklists/daily/items/api/done', { method: 'POST', body, headers: { authorization: `Bearer ${ADMIN_TOKEN}` } })).status).toBe(404);
     expect((await call(path, { method: 'POST', body: '{"by": 42}', headers: { authorization: `Bearer ${ADMIN_TOKEN}` } })).status).toBe(400);
-    expect(await testKV().get('task:daily:error-logs')).toBeNull();
+    expect((await ledgerState()).tasks['task:daily:error-logs']).toBeUndefined();
     const done = await call(path, { method: 'POST', body, headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
     expect(done.status).toBe(200);
     // Done at Wednesday's run: it counts for that run, and is next due at Thursday's.
     expect(await done.json()).toEqual({ checklist: 'daily', item: 'error-logs', done: { at: new Date(clock).toISOString(), by: 'alice', note: 'nothing new since Friday' }, nextDue: new Date(RUN + 3 * DAY).toISOString() });
-    expect(JSON.parse((await testKV().get('task:daily:error-logs')) ?? 'null')).toEqual({ v: 1, at: clock, by: 'alice', note: 'nothing new since Friday' });
+    // Stored by the ledger before the route answered (read back after an eviction).
+    worker.ledger.evict();
+    expect((await ledgerState()).tasks['task:daily:error-logs']).toEqual({ at: clock, by: 'alice', note: 'nothing new since Friday' });
 
     view = (await (await call('/api/status')).json()) as StatusView;
     expect(view.checklists[0]?.tasks[0]).toMatchObject({ id: 'error-logs', state: 'done', lastDoneAt: new Date(clock).toISOString() });
     // The restore drill is done by the backup job's heartbeat ping.
     expect((await call('/ping/backup-token-1f2e3d4c5b', { method: 'POST' })).status).toBe(200);
-    await runTick(s.cfg, RUN + 2 * DAY + HOUR, { secrets: s.secrets });
+    await worker.tick(RUN + 2 * DAY + HOUR);
     // Thursday: the logs are due again (done for Wednesday, not overdue); the drill (every 30d) is next due in a month.
     clock = RUN + 3 * DAY;
-    await runTick(s.cfg, RUN + 3 * DAY, { secrets: s.secrets });
+    await worker.tick(RUN + 3 * DAY);
     let states = await lastDigest();
     expect(states['error-logs']).toEqual(['due', 'due by 2026-11-27; last done 2026-11-25 by alice']);
     expect(states.restore).toEqual(['done', 'done 2026-11-25 by heartbeat backup-job; next due 2026-12-25']);
     // Friday: Thursday's occurrence was not done by Friday's run.
-    await runTick(s.cfg, RUN + 4 * DAY, { secrets: s.secrets });
+    await worker.tick(RUN + 4 * DAY);
     states = await lastDigest();
     expect(states['error-logs']).toEqual(['overdue', 'overdue since 2026-11-27 08:00 UTC; last done 2026-11-25 by alice']);
   });
 
-  it('two tasks marked done at the same moment are both kept: one key each, one write per completion', async () => {
+  it('two tasks marked done at the same moment are both kept: one row each, no KV write', async () => {
     const s = setup();
-    const { kv, counts } = freshIsolateKV();
-    const worker = createWorker(s.input, { now: () => RUN + HOUR });
-    const env = workerEnv(s.secrets, kv) as WorkerEnv;
-    const mark = async (item: string, by: string) => {
-      const ctx = createExecutionContext();
-      const response = await worker.fetch(new Request(`https://status.example.com/api/checklists/daily/items/${item}/done`, { method: 'POST', body: JSON.stringify({ by }), headers: { authorization: `Bearer ${ADMIN_TOKEN}` } }), env, ctx);
-      await waitOnExecutionContext(ctx);
-      return response.status;
-    };
+    const kv = new CountingKV(testKV());
+    const worker = testVigil(s.input, { now: () => RUN + HOUR, secrets: s.secrets, kv });
+    const mark = async (item: string, by: string) => (await worker.fetch(`/api/checklists/daily/items/${item}/done`, { method: 'POST', body: JSON.stringify({ by }), headers: { authorization: `Bearer ${ADMIN_TOKEN}` } })).status;
     expect(await Promise.all([mark('error-logs', 'alice'), mark('rotate', 'bob')])).toEqual([200, 200]);
-    expect(counts).toEqual({ reads: 0, writes: 2 });
-    // The tick that runs the checklist reads each of its tasks' keys (never a list) and sees both.
-    const report = await runTick(s.cfg, RUN + DAY, { secrets: s.secrets });
+    // The ledger stored both; only the read model was published (a public task changed), within its budget.
+    const tasks = (await ledgerState()).tasks;
+    expect(Object.keys(tasks).sort()).toEqual(['task:daily:error-logs', 'task:daily:rotate']);
+    expect(kv.writes).toBeLessThanOrEqual(4);
+    // The tick that runs the checklist sees both.
+    const report = await worker.ledger.tick(RUN + DAY);
     expect(report.checklists).toEqual(['daily']);
     const digest = JSON.parse((await received(s.sink)).find((r) => r.platform === 'hook' && r.body.includes('"checklist.digest"'))?.body ?? '{}') as { items: Array<{ id: string; state: string; detail: string }> };
     expect(digest.items.filter((item) => item.id === 'error-logs' || item.id === 'rotate').map((item) => [item.id, item.state, item.detail])).toEqual([
@@ -335,21 +326,22 @@ describe('a checklist run', () => {
     ]);
   });
 
-  it('a completion KV will not take (the same task twice within a second) is a 503 saying to try again, not a lost tick', async () => {
+  it('a completion the ledger cannot store is a 503 saying to try again, never a 200', async () => {
     const s = setup();
-    const worker = createWorker(s.input, { now: () => RUN });
-    // Workers KV refuses a second write to one key within a second; the local KV does not, so answer as it does.
-    const refusing: KV = { get: (key) => testKV().get(key), put: async () => { throw new Error('KV PUT failed: 429 Too Many Requests'); }, delete: (key) => testKV().delete(key) };
-    const env = { ...(workerEnv(s.secrets) as object), VIGIL_KV: refusing } as WorkerEnv;
-    const ctx = createExecutionContext();
-    const response = await worker.fetch(
-      new Request('https://status.example.com/api/checklists/daily/items/error-logs/done', { method: 'POST', body: JSON.stringify({ by: 'alice' }), headers: { authorization: `Bearer ${ADMIN_TOKEN}` } }),
-      env,
-      ctx,
-    );
-    await waitOnExecutionContext(ctx);
+    // The ledger's SQLite refuses the task's row (a storage fault).
+    const refusing = (store: SqlStore): SqlStore => ({
+      exec: (query, ...bindings) => {
+        if (query.includes('INTO tasks')) throw new Error('SQLITE_FULL: database or disk is full');
+        return store.exec(query, ...bindings);
+      },
+      transactionSync: (closure) => store.transactionSync(closure),
+    });
+    const worker = testVigil(s.input, { now: () => RUN, secrets: s.secrets, store: refusing });
+    const response = await worker.fetch('/api/checklists/daily/items/error-logs/done', { method: 'POST', body: JSON.stringify({ by: 'alice' }), headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
     expect(response.status).toBe(503);
-    expect(await response.json()).toEqual({ error: 'could not record the completion (KV PUT failed: 429 Too Many Requests); try again in a few seconds' });
+    expect(response.headers.get('retry-after')).toBe('5');
+    expect(await response.json()).toEqual({ error: 'could not record the completion; try again in a few seconds' });
+    expect((await worker.ledger.state()).tasks).toEqual({});
   });
 
   it('private items stay off public routes, even a private task sharing its id with a public check, and out of the counts', async () => {
@@ -375,13 +367,8 @@ describe('a checklist run', () => {
     const digest = JSON.parse((await received(sink)).filter((r) => r.body.includes('"checklist.digest"')).at(-1)?.body ?? '{}') as { ok: number; total: number; items: Array<{ id: string; state: string }> };
     expect([digest.ok, digest.total, digest.items.map((item) => [item.id, item.state])]).toEqual([1, 3, [['internal', 'failing'], ['api', 'overdue'], ['web', 'ok']]]);
     // The public page and API count and show the public item only.
-    const worker = createWorker(input, { now: () => day + DAY + MINUTE });
-    const get = async (path: string) => {
-      const ctx = createExecutionContext();
-      const response = await worker.fetch(new Request(`https://status.example.com${path}`), workerEnv() as WorkerEnv, ctx);
-      await waitOnExecutionContext(ctx);
-      return response.text();
-    };
+    const worker = testVigil(input, { now: () => day + DAY + MINUTE });
+    const get = async (path: string) => (await worker.fetch(path)).text();
     const view = JSON.parse(await get('/api/status')) as StatusView;
     expect(view.checklists).toEqual([expect.objectContaining({ id: 'ops', ok: 1, total: 1, problems: [], tasks: [] })]);
     const page = await get('/');
@@ -392,12 +379,11 @@ describe('a checklist run', () => {
 
   it('without VIGIL_ADMIN_TOKEN the route is off (503), never open', async () => {
     const s = setup();
-    const worker = createWorker(s.input, { now: () => RUN });
     const { VIGIL_ADMIN_TOKEN: _token, ...secrets } = s.secrets;
-    const ctx = createExecutionContext();
-    const response = await worker.fetch(new Request('https://status.example.com/api/checklists/daily/items/error-logs/done', { method: 'POST', headers: { authorization: 'Bearer ' } }), workerEnv(secrets) as WorkerEnv, ctx);
+    const worker = testVigil(s.input, { now: () => RUN, secrets });
+    const response = await worker.fetch('/api/checklists/daily/items/error-logs/done', { method: 'POST', headers: { authorization: 'Bearer ' } });
     expect(response.status).toBe(503);
     // Nothing was recorded: the task is still never done.
-    expect(await testKV().get('task:daily:error-logs')).toBeNull();
+    expect((await worker.ledger.state()).tasks).toEqual({});
   });
 });

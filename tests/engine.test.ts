@@ -1,16 +1,14 @@
-// A tick end to end against real targets and the webhook sink: transitions,
-// alerts on every channel, idempotency under repeated and overlapping ticks,
-// KV writes, and the persisted outbox.
-import { reset } from 'cloudflare:test';
+// A tick end to end through the ledger against real targets and the webhook
+// sink: transitions, alerts on every channel, idempotency under repeated and
+// overlapping ticks, what is stored and when, and the stored outbox.
 import { beforeEach, describe, expect, it } from 'vitest';
 import { discord, gauge, http, json, metrics, secret, slack, status, value, webhook, type ConfigInput } from '../src/config';
 import { kinds } from '../src/kinds';
 import type { Config } from '../src/config/types';
 import { signWebhook } from '../src/notify/webhook';
-import { KEYS, loadState, type KV } from '../src/store/kv';
-import type { EngineState } from '../src/store/state';
+import { CountingKV } from '../src/store/kv';
 import { SINK_SIGNING_SECRET } from './support/recorded';
-import { config, failNext, freshIsolateKV, MINUTE, program, received, runTick, sinkUrl, T0, targetUrl, testKV, unique } from './helpers';
+import { config, failNext, ledger, ledgerDump, ledgerState, MINUTE, program, published, received, reset, runTick, sinkUrl, T0, targetUrl, testKV, unique } from './helpers';
 
 beforeEach(async () => {
   await reset();
@@ -58,8 +56,10 @@ function setup(overrides: Partial<ConfigInput> = {}, checkExtra: Record<string, 
 
 const at = (minutes: number) => T0 + minutes * MINUTE;
 
-async function storedState(): Promise<EngineState> {
-  return JSON.parse((await testKV().get(KEYS.state)) ?? 'null') as EngineState;
+/** The ledger's state, read back from its SQLite storage (as after an eviction). */
+async function storedState(cfg: Config) {
+  ledger(cfg).evict();
+  return ledgerState(cfg);
 }
 
 describe('a check going down and recovering', () => {
@@ -104,7 +104,7 @@ describe('a check going down and recovering', () => {
     expect(Math.abs(Number(hook.headers['x-vigil-timestamp']) - Date.now() / 1000)).toBeLessThan(60);
     expect(hook.headers['x-vigil-delivery']).toBe(hookBody.id);
 
-    let state = await storedState();
+    let state = await storedState(cfg);
     expect(state.incidents).toEqual([
       expect.objectContaining({ checkId: 'api', status: 'down', startedAt: at(1), cause: 'status = 503, expected 200; $.status = "maintenance", expected "ok"' }),
     ]);
@@ -124,7 +124,7 @@ describe('a check going down and recovering', () => {
     const recoveryHook = JSON.parse(requests.filter((r) => r.platform === 'hook')[1]!.body);
     expect(recoveryHook).toMatchObject({ type: 'check.recovered', incident: { startedAt: new Date(at(1)).toISOString(), endedAt: new Date(at(4)).toISOString(), durationMs: 3 * MINUTE } });
 
-    state = await storedState();
+    state = await storedState(cfg);
     expect(state.incidents[0]).toMatchObject({ startedAt: at(1), endedAt: at(4) });
     expect(state.checks.api?.changes).toEqual([
       [at(0), 'up'],
@@ -143,7 +143,7 @@ describe('a check going down and recovering', () => {
     await program(target, { json: { queue: 500 } });
     await runTick(cfg, at(3), { secrets });
     expect((await runTick(cfg, at(4), { secrets })).transitions).toEqual([{ check: 'api', from: 'degraded', to: 'down' }]);
-    const state = await storedState();
+    const state = await storedState(cfg);
     expect(state.incidents).toHaveLength(1);
     expect(state.incidents[0]).toMatchObject({ status: 'down', startedAt: at(1) });
     const titles = (await received(sinkId)).filter((r) => r.platform === 'slack').map((r) => JSON.parse(r.body).blocks[0].text.text);
@@ -166,9 +166,12 @@ describe('idempotency', () => {
     const again = await runTick(s.cfg, at(2), { secrets: s.secrets });
     expect(once.events).toBe(1);
     expect(again.skipped).toBe('duplicate');
-    // Even from a freshly started isolate that only sees KV:
-    const replay = await runTick(s.cfg, at(2), { secrets: s.secrets, kv: freshIsolateKV().kv });
+    // Even after an eviction, from what the ledger stored:
+    ledger(s.cfg, { secrets: s.secrets }).evict();
+    const replay = await runTick(s.cfg, at(2), { secrets: s.secrets });
     expect(replay.skipped).toBe('duplicate');
+    // And an earlier time than the last committed tick does nothing either.
+    expect((await runTick(s.cfg, at(1), { secrets: s.secrets })).skipped).toBe('duplicate');
     expect(await received(s.sinkId)).toHaveLength(3);
   });
 
@@ -187,106 +190,91 @@ describe('idempotency', () => {
   });
 });
 
-describe('a fresh isolate at every tick (Cloudflare may run each cron invocation in a new one)', () => {
-  it('confirms a failure and a `for` duration on time, from what KV holds', async () => {
+describe('an evicted ledger (Cloudflare may evict the Durable Object between any two ticks)', () => {
+  it('confirms a failure and a `for` duration on time, from what SQLite holds', async () => {
     const s = setup({}, { expect: [status(200), json('$.queue').below(10).for('2m')] });
-    const fresh = (minute: number) => runTick(s.cfg, at(minute), { secrets: s.secrets, kv: freshIsolateKV().kv });
+    const evicted = (minute: number) => {
+      ledger(s.cfg, { secrets: s.secrets }).evict();
+      return runTick(s.cfg, at(minute), { secrets: s.secrets });
+    };
     await program(s.target, { status: 200, json: { queue: 1 } });
-    expect((await fresh(0)).transitions).toEqual([{ check: 'api', from: 'unknown', to: 'up' }]);
-    // A 500: the first failure of a streak is saved (a write), the second confirms it.
+    expect((await evicted(0)).transitions).toEqual([{ check: 'api', from: 'unknown', to: 'up' }]);
+    // A 500: the first failure of a streak is stored at once (its row), the second confirms it.
     await program(s.target, { status: 500, json: { queue: 1 } });
-    expect((await fresh(1)).saved).toBe('pending');
-    expect((await fresh(2)).transitions).toEqual([{ check: 'api', from: 'up', to: 'down' }]);
+    expect((await evicted(1)).rowsWritten).toBeGreaterThanOrEqual(2); // last_tick and the check's row
+    expect((await evicted(2)).transitions).toEqual([{ check: 'api', from: 'up', to: 'down' }]);
     await program(s.target, { status: 200, json: { queue: 1 } });
-    await fresh(3);
-    expect((await fresh(4)).transitions).toEqual([{ check: 'api', from: 'down', to: 'up' }]);
+    await evicted(3);
+    expect((await evicted(4)).transitions).toEqual([{ check: 'api', from: 'down', to: 'up' }]);
     // A queue over 10 counts after 2 minutes: 5 starts the timer, 7 counts it, 8 confirms it.
     await program(s.target, { status: 200, json: { queue: 50 } });
-    expect((await fresh(5)).saved).toBe('pending');
-    expect((await fresh(6)).saved).toBe(false); // the timer runs, nothing new to save
-    await fresh(7);
-    expect((await fresh(8)).transitions).toEqual([{ check: 'api', from: 'up', to: 'down' }]);
-  });
-
-  it('a check that keeps blipping spends at most its pending share of writes; flushes go on', async () => {
-    // kvWritesPerDay 200: 25% (50) for pending moves; a 15-minute flush stays well inside the rest.
-    const s = setup({ settings: { kvWritesPerDay: 200, flushEvery: '15m' } });
-    const saved: Array<string | false> = [];
-    for (let minute = 0; minute < 180; minute++) {
-      await program(s.target, minute % 2 === 1 ? { status: 500, json: { status: 'error' } } : { status: 200, json: { status: 'ok' } });
-      saved.push((await runTick(s.cfg, at(minute), { secrets: s.secrets })).saved);
-    }
-    const count = (kind: string) => saved.filter((reason) => reason === kind).length;
-    expect(count('change')).toBe(1); // the first result; a one-run failure never confirms
-    expect(count('pending')).toBe(50);
-    // Once the share is spent (minute ~100), the state is still flushed every 15 minutes.
-    expect(saved.slice(120)).not.toContain('pending');
-    expect(saved.slice(120).filter((reason) => reason === 'flush')).toHaveLength(4);
-  });
-
-  it('a steady check still writes only at the flush', async () => {
-    const s = setup({ settings: { flushEvery: '5m' } });
-    await program(s.target, { status: 200, json: { status: 'ok' } });
-    const saved: Array<string | false> = [];
-    for (let minute = 0; minute <= 6; minute++) saved.push((await runTick(s.cfg, at(minute), { secrets: s.secrets, kv: freshIsolateKV().kv })).saved);
-    expect(saved).toEqual(['change', false, false, false, false, 'flush', false]);
-  });
-
-  it('a stale KV read (an older document than this isolate wrote) does not undo ticks', async () => {
-    const s = setup();
-    // This isolate's KV binding; `lagging` makes it answer as a replica that has not caught up.
-    let lagging: string | null = null;
-    const kv: KV = { get: async (key) => (key === KEYS.state && lagging !== null ? lagging : testKV().get(key)), put: (key, value, options) => testKV().put(key, value, options), delete: (key) => testKV().delete(key) };
-    await program(s.target, { status: 200, json: { status: 'ok' } });
-    await runTick(s.cfg, at(0), { secrets: s.secrets, kv });
-    const old = await testKV().get(KEYS.state);
-    await program(s.target, { status: 500, json: { status: 'error' } });
-    await runTick(s.cfg, at(1), { secrets: s.secrets, kv });
-    expect((await runTick(s.cfg, at(2), { secrets: s.secrets, kv })).events).toBe(1);
-    lagging = old;
-    const state = await loadState(kv, at(3));
-    expect(state.lastTick).toBe(at(2));
-    expect(state.checks.api?.status).toBe('down');
-    // Nor does a tick on it send the alert again.
-    expect((await runTick(s.cfg, at(3), { secrets: s.secrets, kv })).events).toBe(0);
-    expect(await received(s.sinkId)).toHaveLength(3);
+    await evicted(5);
+    await evicted(6);
+    await evicted(7);
+    const confirmed = await evicted(8);
+    expect(confirmed.transitions).toEqual([{ check: 'api', from: 'up', to: 'down' }]);
+    // The incident starts at the first failing observation, not when `for` ran out.
+    const state = await storedState(s.cfg);
+    expect(state.incidents.at(-1)).toMatchObject({ startedAt: at(5) });
   });
 });
 
-describe('KV writes', () => {
-  it('unchanged ticks write nothing; the flush happens every flushEvery', async () => {
+describe('what a tick stores and publishes', () => {
+  it('an unchanged tick writes one row (its time); check rows and the read model follow the flush', async () => {
     const s = setup({ settings: { flushEvery: '5m' } });
     await program(s.target, { status: 200, json: { status: 'ok' } });
-    const writes: number[] = [];
-    const saved: Array<string | false> = [];
+    const rows: number[] = [];
+    const publishes: Array<string | false> = [];
     for (let minute = 0; minute <= 11; minute++) {
       const report = await runTick(s.cfg, at(minute), { secrets: s.secrets });
-      writes.push(report.kv.writes);
-      saved.push(report.saved);
+      rows.push(report.rowsWritten);
+      publishes.push(report.published.reason);
     }
-    // Minute 0: the first result (a change). Then a flush at minutes 5 and 10, nothing in between.
-    expect(saved).toEqual(['change', false, false, false, false, 'flush', false, false, false, false, 'flush', false]);
-    expect(writes).toEqual([1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1, 0]);
-    const state = await storedState();
+    // Minute 0: the first result and the first publish. Then a flush at minutes 5 and 10: the check's row, and the read model.
+    expect(publishes).toEqual(['first', false, false, false, false, 'flush', false, false, false, false, 'flush', false]);
+    expect(rows.slice(1)).toEqual([1, 1, 1, 1, 3, 1, 1, 1, 1, 3, 1]); // a flush: last_tick, the check's row, the publisher's budget
+    const state = await storedState(s.cfg);
     expect(state.checks.api?.lastRun).toBe(at(10));
-    expect(state.writes.count).toBe(3);
+    expect((await published())?.view.checks[0]?.lastChecked).toBe(new Date(at(10)).toISOString());
   });
 
-  it('a tick reads KV once', async () => {
+  it('a status change is published at once', async () => {
+    const s = setup({ settings: { flushEvery: '15m' } });
+    await program(s.target, { status: 200, json: { status: 'ok' } });
+    await runTick(s.cfg, at(0), { secrets: s.secrets });
+    await program(s.target, { status: 500, json: { status: 'error' } });
+    // The unconfirmed failure already changes what the page shows ("checking"): published.
+    expect((await runTick(s.cfg, at(1), { secrets: s.secrets })).published.reason).toBe('change');
+    expect((await published())?.view.checks[0]).toMatchObject({ status: 'up', checking: { status: 'down' } });
+    expect((await runTick(s.cfg, at(2), { secrets: s.secrets })).published.reason).toBe('change');
+    const view = (await published())?.view;
+    expect(view?.status).toBe('down');
+    expect(view?.incidents.open).toHaveLength(1);
+  });
+
+  it('a tick reads nothing from KV and writes only the read model', async () => {
     const s = setup();
     await program(s.target, { status: 200, json: { status: 'ok' } });
-    const report = await runTick(s.cfg, at(0), { secrets: s.secrets });
-    expect(report.kv.reads).toBe(1);
+    const kv = new CountingKV(testKV());
+    const report = await runTick(s.cfg, at(0), { secrets: s.secrets, kv });
+    expect(report.published.writes).toBe(2);
+    // The first start looks for a KV-only deployment to import (one read); after that, none.
+    expect(kv.reads).toBe(1);
+    expect(kv.writes).toBe(2);
+    await runTick(s.cfg, at(1), { secrets: s.secrets, kv });
+    expect(kv.reads).toBe(1);
+    expect(kv.writes).toBe(2);
   });
 
-  it('secrets never reach KV, even when a target echoes them', async () => {
+  it('secrets never reach the ledger or KV, even when a target echoes them', async () => {
     const s = setup({}, { url: targetUrl('/echo'), headers: { Authorization: secret('API_TOKEN') }, expect: [json('$.headers.authorization').eq('something else')] });
     const secrets = { ...s.secrets, API_TOKEN: 'Bearer tok-9f8e7d6c5b4a' };
     await runTick(s.cfg, at(0), { secrets });
     await runTick(s.cfg, at(1), { secrets });
-    const raw = (await testKV().get(KEYS.state)) ?? '';
-    expect(raw).toContain('$.headers.authorization');
-    expect(raw).not.toContain('tok-9f8e7d6c5b4a');
+    const stored = await ledgerDump(s.cfg);
+    expect(stored).toContain('$.headers.authorization');
+    expect(stored).not.toContain('tok-9f8e7d6c5b4a');
+    expect(JSON.stringify(await published())).not.toContain('tok-9f8e7d6c5b4a');
     const requests = await received(s.sinkId);
     expect(requests.length).toBe(3);
     for (const request of requests) expect(request.body).not.toContain('tok-9f8e7d6c5b4a');
@@ -307,7 +295,7 @@ describe('the outbox', () => {
     await failNext(s.sinkId, { mode: '500', times: 3 }); // slack, discord, hook all fail once
     const report = await runTick(s.cfg, at(2), { secrets: s.secrets });
     expect(report.delivery).toMatchObject({ attempted: 3, delivered: 0, retrying: 3 });
-    let state = await storedState();
+    let state = await storedState(s.cfg);
     expect(state.outbox.map((entry) => [entry.channel, entry.attempts, entry.nextAt])).toEqual(
       expect.arrayContaining([
         ['ops', 1, at(3)],
@@ -318,11 +306,11 @@ describe('the outbox', () => {
     expect(state.outbox[0]?.lastError).toMatch(/HTTP 500/);
     expect(JSON.stringify(state.outbox)).not.toContain('/slack/'); // webhook URLs are secrets
 
-    // A new isolate (the Worker restarted) picks the outbox up from KV.
-    const restarted = freshIsolateKV();
-    const retry = await runTick(s.cfg, at(3), { secrets: s.secrets, kv: restarted.kv });
+    // The ledger was evicted: it picks the outbox up from its storage.
+    ledger(s.cfg, { secrets: s.secrets }).evict();
+    const retry = await runTick(s.cfg, at(3), { secrets: s.secrets });
     expect(retry.delivery).toMatchObject({ attempted: 3, delivered: 3 });
-    state = await storedState();
+    state = await storedState(s.cfg);
     expect(state.outbox).toEqual([]);
     const delivered = (await received(s.sinkId)).filter((r) => r.status < 300);
     expect(delivered.map((r) => r.platform).sort()).toEqual(['discord', 'hook', 'slack']);
@@ -334,7 +322,7 @@ describe('the outbox', () => {
     await failNext(s.sinkId, { mode: 'huge', times: 3 });
     const report = await runTick(s.cfg, at(2), { secrets: s.secrets });
     expect(report.delivery).toMatchObject({ attempted: 3, delivered: 0, retrying: 3 });
-    const state = await storedState();
+    const state = await storedState(s.cfg);
     for (const entry of state.outbox) {
       expect(entry.lastError).toMatch(/: HTTP 500 (<p>internal error<\/p>)+/);
       expect(entry.lastError?.length).toBeLessThan(300);
@@ -346,7 +334,7 @@ describe('the outbox', () => {
     await goDown(s);
     await failNext(s.sinkId, { mode: '429', times: 3, retryAfter: 600 });
     await runTick(s.cfg, at(2), { secrets: s.secrets });
-    const state = await storedState();
+    const state = await storedState(s.cfg);
     for (const entry of state.outbox) expect(entry.nextAt).toBe(at(2) + 600_000);
     expect((await runTick(s.cfg, at(3), { secrets: s.secrets })).delivery.attempted).toBe(0);
     expect((await runTick(s.cfg, at(12), { secrets: s.secrets })).delivery).toMatchObject({ attempted: 3, delivered: 3 });
@@ -358,7 +346,7 @@ describe('the outbox', () => {
     await failNext(s.sinkId, { mode: '404', times: 1 });
     const report = await runTick(s.cfg, at(2), { secrets: s.secrets });
     expect(report.delivery.gaveUp).toBe(1);
-    const state = await storedState();
+    const state = await storedState(s.cfg);
     expect(state.failed).toHaveLength(1);
     expect(state.failed[0]?.error).toMatch(/HTTP 404 no_service/);
   });
@@ -372,7 +360,7 @@ describe('the outbox', () => {
       await runTick(s.cfg, time, { secrets: s.secrets });
       time += 61 * MINUTE; // past the longest backoff
     }
-    const state = await storedState();
+    const state = await storedState(s.cfg);
     expect(state.outbox).toEqual([]);
     expect(state.failed.map((f) => f.channel).sort()).toEqual(['dev', 'hooks', 'ops']);
     const attempts = (await received(s.sinkId)).filter((r) => r.platform === 'slack').length;
@@ -405,7 +393,7 @@ describe('isolation', () => {
     });
     const report = await runTick(cfg, at(0));
     expect(report.ran.sort()).toEqual(['bad-json', 'hangs', 'healthy', 'huge', 'no-secret']);
-    const state = await storedState();
+    const state = await storedState(cfg);
     expect(state.checks.healthy?.status).toBe('up');
     expect(state.checks['no-secret']?.streak?.status).toBe('unknown');
     expect(state.checks.hangs?.message).toBe('timed out after 2s');
@@ -432,7 +420,7 @@ describe('isolation', () => {
       });
       const report = await runTick(cfg, at(0), { secrets: { METRICS_TOKEN: 'Bearer mt-5ecret-91c' } });
       expect(report.ran.sort()).toEqual(['buggy', 'healthy']);
-      const state = await storedState();
+      const state = await storedState(cfg);
       expect(state.checks.healthy?.status).toBe('up');
       expect(state.checks.buggy?.streak?.status).toBe('unknown');
       expect(state.checks.buggy?.message).toMatch(/^internal error in the metrics check: Cannot read properties of undefined \(reading 'samples'\)/);

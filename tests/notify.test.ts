@@ -255,7 +255,7 @@ describe('the outbox', () => {
   const alert = (i: number, type: AlertEvent['type'] = 'down'): AlertEvent => event({ id: `c${i}:${type}:${T0 + i}`, type, check: { id: `c${i}`, name: `Check ${i}` }, incident: { id: `c${i}-1`, startedAt: T0 } });
 
   it('when full, reminders give way first, then the oldest; every alert dropped is recorded in failed (shown on /health)', () => {
-    const state = emptyState(T0);
+    const state = emptyState();
     const held = () => T0 + 60 * MINUTE;
     for (let i = 0; i < 150; i++) enqueue(state, alert(i), ['chat'], T0, held);
     for (let i = 150; i < 200; i++) enqueue(state, alert(i, 'reminder'), ['chat'], T0, held);
@@ -272,7 +272,7 @@ describe('the outbox', () => {
   });
 
   it('a newer message about an incident replaces its unsent reminder on that channel, not on others', () => {
-    const state = emptyState(T0);
+    const state = emptyState();
     const reminder = (at: number, channels: string[]) => enqueue(state, { ...alert(1, 'reminder'), id: `c1:reminder:${at}`, at }, channels, at, () => T0 + DAY);
     reminder(T0, ['chat', 'ops']);
     reminder(T0 + 60 * MINUTE, ['chat']);

@@ -3,13 +3,10 @@
 // or shows: KV, /api/status, the page, alerts, the logs. The raw driver texts
 // are checked to hold the password first, so the test can fail.
 import { neon } from '@neondatabase/serverless';
-import { createScheduledController, reset } from 'cloudflare:test';
 import { env } from 'cloudflare:workers';
 import { afterEach, beforeEach, describe, expect, it, vi, type MockInstance } from 'vitest';
 import { pg, postgres, secret, webhook } from '../src/config';
-import type { WorkerEnv } from '../src/env';
-import { createWorker } from '../src/worker';
-import { MINUTE, received, sinkUrl, unique } from './helpers';
+import { ledgerDump, MINUTE, received, reset, sinkUrl, testVigil, unique } from './helpers';
 import { admin, pgUrls } from './helpers/pg';
 import { SINK_SIGNING_SECRET } from './support/recorded';
 
@@ -53,7 +50,7 @@ async function everyKVValue(): Promise<string> {
 }
 
 describe('a password quoted by a driver error', () => {
-  it('is not in KV, /api/status, the page, the alerts or the logs', async () => {
+  it('is not in the ledger, KV, /api/status, the page, the alerts or the logs', async () => {
     const reader = pgUrls().reader;
     const unparsable = reader.replace(/@([^/]+)\//, '@$1\\');
     // The raw texts really carry it: PostgreSQL quoting the value, the driver quoting the connection string.
@@ -62,7 +59,7 @@ describe('a password quoted by a driver error', () => {
 
     const sinkId = unique('leak');
     const down = { confirmations: { down: 1 } };
-    const worker = createWorker({
+    const worker = testVigil({
       page: { title: 'Redaction' },
       channels: { hooks: webhook({ url: secret('HOOK_URL'), signingSecret: secret('HOOK_SECRET') }) },
       checks: [
@@ -71,21 +68,20 @@ describe('a password quoted by a driver error', () => {
         pg.ping({ id: 'pg-unparsable', name: 'Unparsable', connection: secret('LEAKY_URL'), transport: 'http', httpEndpoint: pgUrls().httpEndpoint, ...down }),
         pg.ping({ id: 'pg-wrong-user', name: 'Wrong user', connection: secret('WRONG_USER_URL'), wsProxy: pgUrls().wsProxy, ...down }),
       ],
+    }, {
+      secrets: {
+        LEAKY_DB: reader,
+        LEAKY_URL: unparsable,
+        WRONG_USER_URL: reader.replace('://vigil_reader:', '://nobody:'),
+        HOOK_URL: sinkUrl(`/hook/${sinkId}`),
+        HOOK_SECRET: SINK_SIGNING_SECRET,
+      },
     });
-    const workerEnv = {
-      ...(env as unknown as WorkerEnv),
-      LEAKY_DB: reader,
-      LEAKY_URL: unparsable,
-      WRONG_USER_URL: reader.replace('://vigil_reader:', '://nobody:'),
-      HOOK_URL: sinkUrl(`/hook/${sinkId}`),
-      HOOK_SECRET: SINK_SIGNING_SECRET,
-    } as WorkerEnv;
-    const ctx = { waitUntil() {}, passThroughOnException() {}, props: {} } as unknown as ExecutionContext;
     const now = Date.now() - (Date.now() % MINUTE);
-    await worker.scheduled(createScheduledController({ scheduledTime: now - MINUTE, cron: '* * * * *' }), workerEnv);
-    await worker.scheduled(createScheduledController({ scheduledTime: now, cron: '* * * * *' }), workerEnv);
+    await worker.tick(now - MINUTE);
+    await worker.tick(now);
 
-    const api = await worker.fetch(new Request('https://status.example.com/api/status'), workerEnv, ctx);
+    const api = await worker.fetch('/api/status');
     const status = (await api.clone().json()) as { checks: Array<{ id: string; status: string; message: string }> };
     // The checks did fail, with the errors that carried the password.
     expect(Object.fromEntries(status.checks.map((c) => [c.id, c.status]))).toEqual({ 'pg-echo': 'down', 'pg-echo-http': 'down', 'pg-unparsable': 'unknown', 'pg-wrong-user': 'down' });
@@ -94,10 +90,11 @@ describe('a password quoted by a driver error', () => {
     expect(alerts.length).toBeGreaterThanOrEqual(3);
 
     const surfaces: Record<string, string> = {
+      ledger: await ledgerDump(worker.config),
       kv: await everyKVValue(),
       api: await api.text(),
-      page: await (await worker.fetch(new Request('https://status.example.com/'), workerEnv, ctx)).text(),
-      summary: await (await worker.fetch(new Request('https://status.example.com/api/v2/summary.json'), workerEnv, ctx)).text(),
+      page: await (await worker.fetch('/')).text(),
+      summary: await (await worker.fetch('/api/v2/summary.json')).text(),
       alerts: JSON.stringify(alerts),
       logs: logged(),
     };

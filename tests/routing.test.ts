@@ -2,17 +2,13 @@
 // that hold alerts until the window opens (or fold them into a digest),
 // reminders while a problem lasts, maintenance windows that mute and then
 // tell what changed, and dependencies that fold ten alerts into one.
-import { reset } from 'cloudflare:test';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { checklist, defineConfig, http, json, maintenanceWindow, secret, slack, status, type ConfigInput } from '../src/config';
 import { validateConfig } from '../src/config/validate';
 import { activeFor, occurrences, upcoming } from '../src/engine/maintenance';
 import { insideHours, nextOpening } from '../src/engine/routing';
-import type { WorkerEnv } from '../src/env';
-import { readState } from '../src/store/kv';
 import type { StatusView } from '../src/store/read-model';
-import { createWorker } from '../src/worker';
-import { config, failNext, MINUTE, program, received, runTick, sinkUrl, targetUrl, testKV, unique, workerEnv } from './helpers';
+import { config, failNext, ledgerState, MINUTE, program, published, received, reset, runTick, sinkUrl, targetUrl, testVigil, unique } from './helpers';
 
 beforeEach(async () => {
   await reset();
@@ -85,7 +81,7 @@ describe('severity routing and quiet hours', () => {
     await s.at(friday(21, 0), { api: degraded });
     expect(await s.titles('pager')).toEqual([]);
     expect(await s.titles('chat')).toEqual([]);
-    let state = await readState(testKV(), friday(21, 0));
+    let state = await ledgerState();
     expect(state.outbox.map((entry) => [entry.channel, entry.event?.type, new Date(entry.nextAt).toISOString()])).toEqual([['chat', 'degraded', '2026-11-23T08:00:00.000Z']]);
     // Then down: critical, so the pager hears at once (chat takes warnings only).
     await s.at(friday(21, 10), { api: failing });
@@ -94,12 +90,12 @@ describe('severity routing and quiet hours', () => {
     await s.at(friday(21, 30), { api: ok });
     expect(await s.titles('pager')).toEqual(['🔴 API is down', '✅ API recovered after 30m']);
     expect(await s.titles('chat')).toEqual([]);
-    // Monday 09:00 Berlin: chat gets the recovery only (it says when it began and how long), marked as held.
+    // Monday 09:00 Berlin: chat gets one message that says both (the degraded it never heard, and the recovery), marked as held.
     await s.at(Date.UTC(2026, 10, 23, 8, 0), { api: ok });
     const chat = await s.bodies('chat');
-    expect(chat.map((body) => body.blocks[0]?.text?.text)).toEqual(['✅ API recovered after 30m']);
+    expect(chat.map((body) => body.blocks[0]?.text?.text)).toEqual(['✅ API was degraded for 30m and has recovered']);
     expect(JSON.stringify(chat[0])).toContain('Held (quiet hours) since');
-    state = await readState(testKV(), Date.UTC(2026, 10, 23, 8, 0));
+    state = await ledgerState();
     expect(state.outbox).toEqual([]);
   });
 
@@ -132,13 +128,13 @@ describe('held alerts are never silently dropped', () => {
     // 59 hours later the channel opens, and answers 503 once.
     await failNext(s.sinks.chat, { mode: '500', times: 1 });
     await s.at(MONDAY_OPENING);
-    let state = await readState(testKV(), MONDAY_OPENING);
+    let state = await ledgerState();
     expect(state.failed).toEqual([]);
     expect(state.outbox.map((entry) => [entry.event?.type, entry.attempts])).toEqual([['degraded', 1]]);
     await s.at(MONDAY_OPENING + 5 * MINUTE);
     expect(await s.titles('chat')).toEqual(['🟠 API is degraded', '🟠 API is degraded']); // the failed attempt, then the delivery
     expect((await received(s.sinks.chat)).map((r) => r.status)).toEqual([500, 200]);
-    state = await readState(testKV(), MONDAY_OPENING + 5 * MINUTE);
+    state = await ledgerState();
     expect(state.outbox).toEqual([]);
   });
 
@@ -152,7 +148,7 @@ describe('held alerts are never silently dropped', () => {
     // Saturday's digest folds the held warning in, and Slack answers 404 (permanent).
     await failNext(s.sinks.chat, { mode: '404', times: 1 });
     await s.at(Date.UTC(2026, 10, 21, 7, 30));
-    const state = await readState(testKV(), Date.UTC(2026, 10, 21, 7, 30));
+    const state = await ledgerState();
     expect(state.failed.map((failure) => failure.id)).toEqual([`checklist:morning:${Date.UTC(2026, 10, 21, 7, 30)}>chat`]);
     expect(state.outbox.map((entry) => [entry.event?.type, entry.foldedInto])).toEqual([['degraded', undefined]]);
     // Sunday's digest carries it, and with that delivery it is done.
@@ -160,7 +156,7 @@ describe('held alerts are never silently dropped', () => {
     const chat = await s.bodies('chat');
     expect(chat).toHaveLength(2);
     expect(JSON.stringify(chat[1]?.blocks)).toContain('*Held during quiet hours*\\n2026-11-20 21:00 UTC API is degraded');
-    expect((await readState(testKV(), Date.UTC(2026, 10, 22, 7, 30))).outbox).toEqual([]);
+    expect((await ledgerState()).outbox).toEqual([]);
     // Monday's opening sends nothing on its own; that morning's digest has nothing held.
     await s.at(MONDAY_OPENING);
     const titles = await s.titles('chat');
@@ -185,7 +181,7 @@ describe('reminders', () => {
     await s.at(friday(21, 0), { api: degraded });
     // Degraded all weekend: a reminder every hour, each held for the chat's business hours.
     for (let time = friday(22, 0); time < Date.UTC(2026, 10, 23, 8, 0); time += 60 * MINUTE) await s.at(time);
-    const state = await readState(testKV(), Date.UTC(2026, 10, 23, 7, 0));
+    const state = await ledgerState();
     expect(state.outbox.map((entry) => entry.event?.type)).toEqual(['degraded', 'reminder']);
     await s.at(Date.UTC(2026, 10, 23, 8, 0));
     expect((await s.titles('chat')).sort()).toEqual(['🟠 API is degraded', '🟠 API is still degraded after 2d 11h']);
@@ -204,10 +200,10 @@ describe('maintenance windows', () => {
 
   it('announced beforehand, paused and silent during, and what changed is told once after', async () => {
     const s = setup((urls) => ({ checks: [apiCheck(urls.api as string)], maintenance: [window] }));
-    const worker = createWorker(s.input, { now: () => clock });
+    const worker = testVigil(s.input, { now: () => clock, secrets: s.secrets });
     let clock = T;
-    const view = async () => (await (await worker.fetch(new Request('https://status.example.com/api/status'), workerEnv(s.secrets) as WorkerEnv, { waitUntil() {}, passThroughOnException() {}, props: {} } as unknown as ExecutionContext)).json()) as StatusView;
-    const page = async () => (await worker.fetch(new Request('https://status.example.com/'), workerEnv(s.secrets) as WorkerEnv, { waitUntil() {}, passThroughOnException() {}, props: {} } as unknown as ExecutionContext)).text();
+    const view = async () => (await (await worker.fetch('/api/status')).json()) as StatusView;
+    const page = async () => (await worker.fetch('/')).text();
 
     await s.at(T, { api: ok });
     expect((await view()).maintenance.upcoming).toEqual([{ id: 'db-upgrade', title: 'Database upgrade', description: 'PostgreSQL 16 → 17', start: '2026-11-22T10:00:00.000Z', end: '2026-11-22T11:00:00.000Z', checks: ['API'] }]);
@@ -217,13 +213,13 @@ describe('maintenance windows', () => {
     clock = T + 65 * MINUTE;
     await s.at(T + 65 * MINUTE, { api: failing });
     const ran = async (time: number) => {
-      const api = (await readState(testKV(), time)).checks.api;
+      const api = (await ledgerState()).checks.api;
       return [api?.lastRun, typeof api?.latencyMs, api?.message];
     };
     expect(await ran(T + 65 * MINUTE)).toEqual([T + 65 * MINUTE, 'number', 'status = 500, expected 200; $.status = "error", expected "ok"']);
     await s.at(T + 90 * MINUTE, { api: { ...failing, delayMs: 30 } });
     expect(await ran(T + 90 * MINUTE)).toEqual([T + 90 * MINUTE, 'number', 'status = 500, expected 200; $.status = "error", expected "ok"']);
-    expect((await readState(testKV(), T + 90 * MINUTE)).checks.api?.latencyMs).toBeGreaterThanOrEqual(30);
+    expect((await ledgerState()).checks.api?.latencyMs).toBeGreaterThanOrEqual(30);
     expect(await s.titles('pager')).toEqual([]);
     const during = await view();
     expect(during.checks[0]?.lastChecked).toBe(new Date(T + 90 * MINUTE).toISOString());
@@ -232,31 +228,34 @@ describe('maintenance windows', () => {
     expect(during.maintenance.active.map((w) => w.id)).toEqual(['db-upgrade']);
     expect(await page()).toContain('Maintenance in progress');
 
-    // 11:00: the window is over and the check is still down: one alert now.
+    // Inside the window the failure opened no incident and painted nothing red.
+    expect(during.incidents.open).toEqual([]);
+    expect((await published())?.view.checks[0]?.bars.at(-1)?.status).toBe('up');
+
+    // 11:00: the window is over and the check is still down: one alert now; the incident starts here.
     clock = T + 2 * HOUR;
     await s.at(T + 2 * HOUR, { api: failing });
     expect(await s.titles('pager')).toEqual(['🔴 API is down']);
     clock = T + 2 * HOUR + 10 * MINUTE;
     await s.at(T + 2 * HOUR + 10 * MINUTE, { api: ok });
-    expect(await s.titles('pager')).toEqual(['🔴 API is down', '✅ API recovered after 1h 5m']);
+    expect(await s.titles('pager')).toEqual(['🔴 API is down', '✅ API recovered after 10m']);
     // Uptime leaves the window out: 60 minutes up before it, 10 down after it.
     expect((await view()).checks[0]?.uptime['1d']).toBe(85.714);
   });
 
-  it('a check that fails and recovers inside the window never alerts', async () => {
+  it('a check that fails and recovers inside the window never alerts, and opens no incident', async () => {
     const s = setup((urls) => ({ checks: [apiCheck(urls.api as string)], maintenance: [window] }));
     await s.at(T, { api: ok });
     await s.at(T + 65 * MINUTE, { api: failing });
     await s.at(T + 80 * MINUTE, { api: ok });
-    // It ran in the window and its status followed (down, then up), silently.
-    expect((await readState(testKV(), T + 80 * MINUTE)).checks.api?.changes.map(([time, status]) => [(time - T) / MINUTE, status])).toEqual([
-      [0, 'up'],
-      [65, 'down'],
-      [80, 'up'],
-    ]);
+    // It ran in the window and recorded what it found, but a failure inside it moves nothing: no incident, no red.
+    const state = await ledgerState();
+    expect(state.checks.api?.lastRun).toBe(T + 80 * MINUTE);
+    expect(state.checks.api?.changes.map(([time, status]) => [(time - T) / MINUTE, status])).toEqual([[0, 'up']]);
+    expect(state.incidents).toEqual([]);
     await s.at(T + 2 * HOUR, { api: ok });
     expect(await s.titles('pager')).toEqual([]);
-    expect((await readState(testKV(), T + 2 * HOUR)).checks.api?.muted).toBeUndefined();
+    expect((await ledgerState()).checks.api?.muted).toBeUndefined();
   });
 
   it('recurring windows in a time zone (monthly, 30 minutes, 7 days notice — R40)', () => {

@@ -1,14 +1,12 @@
 // Comparing with the past, through real ticks: database growth against the
 // size 7 days ago (R11), a metric against an hour ago and against its 24-hour
 // median, a latency spike against its median, and pasts of 0.
-import { reset } from 'cloudflare:test';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { gauge, http, json, latency, metrics, pg, secret, value } from '../src/config';
 import { SAMPLES_PER_WINDOW } from '../src/assert/trend';
 import type { Config } from '../src/config/types';
 import type { EngineState } from '../src/store/state';
-import { KEYS, readState } from '../src/store/kv';
-import { config, MINUTE, program, runTick, T0, targetUrl, testKV, unique } from './helpers';
+import { config, ledgerState, MINUTE, program, reset, runTick, T0, targetUrl, unique } from './helpers';
 import { admin, pgUrls, viaLocalNeon } from './helpers/pg';
 
 beforeEach(async () => {
@@ -17,11 +15,11 @@ beforeEach(async () => {
 
 const HOUR = 60 * MINUTE;
 const DAY = 24 * HOUR;
-const state = async () => JSON.parse((await testKV().get(KEYS.state)) ?? '{}') as EngineState;
+const state = () => ledgerState();
 /** One tick, then the check's state as the engine holds it (ticks write KV only on changes and flushes). */
 const tickAt = async (cfg: Config, time: number, id: string) => {
   await runTick(cfg, time);
-  return (await readState(testKV(), T0)).checks[id];
+  return (await ledgerState(cfg)).checks[id];
 };
 /** A gauge the metrics server exposes, set by the test. */
 const CONNECTIONS = { connections: gauge('websocket_connections') };
@@ -57,7 +55,7 @@ describe('trends', () => {
       // Eight more days, a tick every 3 hours (the 7-day window keeps one sample per 3.5 h):
       // the sample set has filled its window and stays within its cap.
       for (let time = T0 + 7 * DAY + 3 * HOUR; time <= T0 + 15 * DAY; time += 3 * HOUR) await runTick(cfg, time, { secrets });
-      const points = pointsOf((await readState(testKV(), T0)).checks.size);
+      const points = pointsOf((await ledgerState(cfg)).checks.size);
       expect(points.length).toBeGreaterThanOrEqual(SAMPLES_PER_WINDOW);
       expect(points.length).toBeLessThanOrEqual(SAMPLES_PER_WINDOW + 3);
       expect(points[0]?.[0]).toBeGreaterThanOrEqual(T0 + 8 * DAY - 7 * HOUR);

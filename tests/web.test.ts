@@ -1,24 +1,21 @@
 // The Worker's routes: the status page, /api/status and /health, driven by
 // real ticks through the scheduled handler.
-import { createScheduledController, reset } from 'cloudflare:test';
-import { env, exports } from 'cloudflare:workers';
+import { exports } from 'cloudflare:workers';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { http, json, latency, status } from '../src/config';
-import type { WorkerEnv } from '../src/env';
-import { createWorker } from '../src/worker';
-import { MINUTE, program, targetUrl, unique } from './helpers';
+import { MINUTE, program, reset, targetUrl, testVigil, unique } from './helpers';
 
 beforeEach(async () => {
   await reset();
 });
 
-const workerEnv = env as unknown as WorkerEnv;
+type Vigil = ReturnType<typeof testVigil>;
 
 function makeWorker() {
   const good = unique('good');
   const slow = unique('slow');
   const bad = unique('bad');
-  const worker = createWorker({
+  const worker = testVigil({
     page: { title: 'Acme <status>', description: 'Production services', links: [{ label: 'Docs', url: 'https://docs.example.com' }] },
     checks: [
       http({ id: 'api', name: 'API <script>alert(1)</script>', group: 'Core', url: targetUrl(`/p/${good}`), expect: [json('$.status').eq('ok')] }),
@@ -30,12 +27,12 @@ function makeWorker() {
   return { worker, good, slow, bad };
 }
 
-async function tickAt(worker: ReturnType<typeof createWorker>, time: number) {
-  await worker.scheduled(createScheduledController({ scheduledTime: time, cron: '* * * * *' }), workerEnv);
+async function tickAt(worker: Vigil, time: number) {
+  await worker.tick(time);
 }
 
-async function get(worker: ReturnType<typeof createWorker>, path: string) {
-  return worker.fetch(new Request(`https://status.example.com${path}`), workerEnv, { waitUntil() {}, passThroughOnException() {}, props: {} } as unknown as ExecutionContext);
+async function get(worker: Vigil, path: string) {
+  return worker.fetch(path);
 }
 
 describe('status page and API', () => {

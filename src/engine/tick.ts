@@ -171,8 +171,11 @@ function recordOutcome(state: EngineState, check: Check, outcome: CheckOutcome, 
   // not open an incident (or paint the day red); a recovery still counts.
   const maintenance = activeFor(config, check.id, now);
   let transition;
-  if (maintenance && verdict.status !== 'up') delete checkState.streak;
-  else transition = advance(checkState, verdict.status, now, check, verdict.since);
+  if (maintenance && verdict.status !== 'up') {
+    // What fails inside the window starts counting (confirmations, `for`) when it ends.
+    delete checkState.streak;
+    delete checkState.asserts;
+  } else transition = advance(checkState, verdict.status, now, check, verdict.since);
   pruneChanges(checkState, now);
   const incident = openIncident(state.incidents, check.id);
   if (incident && verdict.status !== 'up' && !maintenance) {

@@ -95,7 +95,10 @@ export class LedgerCore {
     return record;
   }
 
-  /** Records a manual task as done; throws NotStoredError when it could not be stored. */
+  /**
+   * Records a manual task as done; throws NotStoredError when it could not be
+   * stored. The page shows it at once (a publish, within the KV budget).
+   */
   async markTask(checklistId: string, itemId: string, done: TaskDone): Promise<void> {
     const state = await this.load();
     const key = taskKey(checklistId, itemId);
@@ -105,6 +108,7 @@ export class LedgerCore {
       throw new NotStoredError('the completion', error);
     }
     state.tasks[key] = done;
+    await this.serially(() => this.publisher.publishIfDue(withScheduledMaintenance(this.deps.config, state.maintenance), state, done.at));
   }
 
   /** The state as the ledger holds it (tests, the admin page). Waits for a running tick. */
@@ -207,6 +211,7 @@ export class LedgerCore {
     });
 
     const published = await this.publisher.publishIfDue(effective, state, now);
+    report.rowsWritten += published.rows;
     report.published = published.error ? { reason: published.reason, writes: published.writes, error: published.error } : { reason: published.reason, writes: published.writes };
     report.durationMs = this.clock() - started;
     return report;

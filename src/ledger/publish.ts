@@ -35,7 +35,10 @@ export interface PublishState {
 
 export interface PublishResult {
   reason: 'first' | 'change' | 'flush' | false;
+  /** KV keys written. */
   writes: number;
+  /** Ledger rows written to keep the publisher's budget. */
+  rows: number;
   error?: string;
 }
 
@@ -58,6 +61,8 @@ export function statusSignature(config: Config, state: EngineState, now: number)
     signature += `${check.id}:${checkState?.confirmed ? checkState.status : '-'}${pending}${activeFor(config, check.id, now) ? 'm' : ''};`;
   }
   for (const id in state.checklists ?? {}) signature += `${id}@${state.checklists?.[id]?.lastRun};`;
+  // A task marked done changes what the page says about it.
+  for (const key in state.tasks) signature += `${key}@${state.tasks[key]?.at};`;
   return signature;
 }
 
@@ -83,12 +88,13 @@ export class Publisher {
 
   /** Publishes when something visible changed (and a token is left) or the flush interval passed; never past the day's budget. */
   async publishIfDue(config: Config, state: EngineState, now: number): Promise<PublishResult> {
-    if (!this.kv) return { reason: false, writes: 0 };
+    if (!this.kv) return { reason: false, writes: 0, rows: 0 };
     const budget = publishBudget(config);
     const current = this.load(now);
     // Refill: changesPerDay tokens a day, at most PUBLISH_BURST banked.
-    current.tokens = Math.min(PUBLISH_BURST, current.tokens + ((now - current.tokensAt) / DAY_MS) * budget.changesPerDay);
-    current.tokensAt = now;
+    // (Ticks use the cron's scheduled time, a task completion the wall clock: never refill backwards.)
+    current.tokens = Math.min(PUBLISH_BURST, current.tokens + (Math.max(0, now - current.tokensAt) / DAY_MS) * budget.changesPerDay);
+    current.tokensAt = Math.max(now, current.tokensAt);
 
     const status = statusSignature(config, state, now);
     const incidents = incidentsSignature(state);
@@ -96,18 +102,15 @@ export class Publisher {
     const changed = status !== current.statusSignature || incidentsChanged;
     const first = current.lastAt === undefined;
     const flushDue = first || now - (current.lastAt as number) >= config.settings.flushEveryMs;
-    if (!changed && !flushDue) return { reason: false, writes: 0 };
+    if (!changed && !flushDue) return { reason: false, writes: 0, rows: 0 };
 
     const keys = incidentsChanged || first ? 2 : 1;
     if (current.writes + keys > budget.perDay) {
-      this.save(current);
-      return { reason: false, writes: 0, error: `the read model's KV budget for today is spent (${current.writes} of ${budget.perDay} writes); the page shows the last publish` };
+      return { reason: false, writes: 0, rows: this.save(current), error: `the read model's KV budget for today is spent (${current.writes} of ${budget.perDay} writes); the page shows the last publish` };
     }
     if (!flushDue) {
-      if (current.tokens < keys) {
-        this.save(current);
-        return { reason: false, writes: 0 };
-      }
+      // Waiting for a token: nothing to store (the refill is recomputed from tokensAt next time).
+      if (current.tokens < keys) return { reason: false, writes: 0, rows: 0 };
       current.tokens -= keys;
     }
     const reason: PublishResult['reason'] = first ? 'first' : flushDue && !changed ? 'flush' : 'change';
@@ -145,22 +148,21 @@ export class Publisher {
       }
     } catch (error) {
       // KV refused (429, the daily limit, an outage): nothing else depends on it; the next tick tries again.
-      this.save(current);
-      return { reason: false, writes, error: `publishing the read model failed: ${(error as Error)?.message ?? error}` };
+      return { reason: false, writes, rows: this.save(current), error: `publishing the read model failed: ${(error as Error)?.message ?? error}` };
     }
     current.lastAt = now;
     current.statusSignature = status;
     current.incidentsSignature = incidents;
-    this.save(current);
-    return { reason, writes };
+    return { reason, writes, rows: this.save(current) };
   }
 
-  private save(current: PublishState): void {
+  private save(current: PublishState): number {
     try {
-      this.storage.saveMeta('publish', current);
+      return this.storage.saveMeta('publish', current);
     } catch (error) {
       // Losing this only means a publish may repeat after an eviction.
       console.error('vigil: storing the publish budget failed', error);
+      return 0;
     }
   }
 }

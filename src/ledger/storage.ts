@@ -171,21 +171,21 @@ export class LedgerStorage {
       rows += this.sql.exec(query, ...bindings).rowsWritten;
     };
     this.sql.transactionSync(() => {
-      for (const [key, value] of meta) run('INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)', key, value);
-      for (const [id, check] of checks) run('INSERT OR REPLACE INTO checks (id, state) VALUES (?, ?)', id, JSON.stringify(check));
+      for (const [key, value] of meta) run('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value', key, value);
+      for (const [id, check] of checks) run('INSERT INTO checks (id, state) VALUES (?, ?) ON CONFLICT(id) DO UPDATE SET state = excluded.state', id, JSON.stringify(check));
       for (const id of removedChecks) run('DELETE FROM checks WHERE id = ?', id);
-      for (const [id, incident, text] of incidents.write) run('INSERT OR REPLACE INTO incidents (id, check_id, started_at, ended_at, record) VALUES (?, ?, ?, ?, ?)', id, incident.checkId ?? null, incident.startedAt, incident.endedAt ?? null, text);
+      for (const [id, incident, text] of incidents.write) run('INSERT INTO incidents (id, check_id, started_at, ended_at, record) VALUES (?, ?, ?, ?, ?) ON CONFLICT(id) DO UPDATE SET check_id = excluded.check_id, started_at = excluded.started_at, ended_at = excluded.ended_at, record = excluded.record', id, incident.checkId ?? null, incident.startedAt, incident.endedAt ?? null, text);
       for (const id of incidents.remove) run('DELETE FROM incidents WHERE id = ?', id);
-      for (const [id, entry, text] of outbox.write) run('INSERT OR REPLACE INTO outbox (id, seq, entry) VALUES (?, ?, ?)', id, entry.seq ?? 0, text);
+      for (const [id, entry, text] of outbox.write) run('INSERT INTO outbox (id, seq, entry) VALUES (?, ?, ?) ON CONFLICT(id) DO UPDATE SET seq = excluded.seq, entry = excluded.entry', id, entry.seq ?? 0, text);
       for (const id of outbox.remove) run('DELETE FROM outbox WHERE id = ?', id);
       const at = options.now ?? state.lastTick ?? 0;
-      for (const id of delivered) run('INSERT OR REPLACE INTO delivered (id, at) VALUES (?, ?)', id, at);
+      for (const id of delivered) run('INSERT INTO delivered (id, at) VALUES (?, ?) ON CONFLICT(id) DO UPDATE SET at = excluded.at', id, at);
       for (const id of undelivered) run('DELETE FROM delivered WHERE id = ?', id);
-      for (const [id, text] of checklists) run('INSERT OR REPLACE INTO checklists (id, record) VALUES (?, ?)', id, text);
-      for (const [id, text] of maintenance) run('INSERT OR REPLACE INTO maintenance (id, record) VALUES (?, ?)', id, text);
+      for (const [id, text] of checklists) run('INSERT INTO checklists (id, record) VALUES (?, ?) ON CONFLICT(id) DO UPDATE SET record = excluded.record', id, text);
+      for (const [id, text] of maintenance) run('INSERT INTO maintenance (id, record) VALUES (?, ?) ON CONFLICT(id) DO UPDATE SET record = excluded.record', id, text);
       for (const day of options.days ?? []) {
         const rollups = state.history[day];
-        if (rollups) run('INSERT OR REPLACE INTO history (day, rollups) VALUES (?, ?)', day, JSON.stringify(rollups));
+        if (rollups) run('INSERT INTO history (day, rollups) VALUES (?, ?) ON CONFLICT(day) DO UPDATE SET rollups = excluded.rollups', day, JSON.stringify(rollups));
       }
       if (options.days?.length) run('DELETE FROM history WHERE day NOT IN (SELECT day FROM history ORDER BY day DESC LIMIT 90)');
     });
@@ -208,19 +208,21 @@ export class LedgerStorage {
 
   /** Stores one heartbeat's pings (a ping is acknowledged only after this). */
   savePing(checkId: string, record: PingRecord): void {
-    this.sql.exec('INSERT OR REPLACE INTO pings (check_id, record) VALUES (?, ?)', checkId, JSON.stringify(record));
+    this.sql.exec('INSERT INTO pings (check_id, record) VALUES (?, ?) ON CONFLICT(check_id) DO UPDATE SET record = excluded.record', checkId, JSON.stringify(record));
   }
 
   /** Stores a task's completion. */
   saveTask(key: string, done: TaskDone): void {
-    this.sql.exec('INSERT OR REPLACE INTO tasks (key, record) VALUES (?, ?)', key, JSON.stringify(done));
+    this.sql.exec('INSERT INTO tasks (key, record) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET record = excluded.record', key, JSON.stringify(done));
   }
 
-  /** A single meta value outside a tick's commit (the publisher's budget). */
-  saveMeta(key: string, value: unknown): void {
+  /** A single meta value outside a tick's commit (the publisher's budget); returns the rows written. */
+  saveMeta(key: string, value: unknown): number {
     const text = JSON.stringify(value);
-    this.sql.exec('INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)', key, text);
+    if (this.stored.meta.get(key) === text) return 0;
+    const rows = this.sql.exec('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value', key, text).rowsWritten;
     this.stored.meta.set(key, text);
+    return rows;
   }
 
   readMeta<T>(key: string): T | undefined {

@@ -62,10 +62,12 @@ export function parseAction(action: string | undefined): Pick<Ping, 'kind' | 'ex
   return undefined;
 }
 
-/** Pings per heartbeat in this isolate's current minute. */
-const recent = new Map<string, { minute: number; count: number }>();
+/** Pings per heartbeat in this isolate's current minute (per Worker built from a config). */
+const recentByConfig = new WeakMap<Config, Map<string, { minute: number; count: number }>>();
 
-function overLimit(checkId: string, now: number): boolean {
+function overLimit(config: Config, checkId: string, now: number): boolean {
+  let recent = recentByConfig.get(config);
+  if (!recent) recentByConfig.set(config, (recent = new Map()));
   const minute = Math.floor(now / 60_000);
   const entry = recent.get(checkId);
   if (!entry || entry.minute !== minute) {
@@ -88,7 +90,7 @@ export function pingHandler(config: Config, clock: () => number) {
     c.header('cache-control', 'no-store');
     if (!check || !action) return c.json({ error: 'not found' }, 404);
     const now = clock();
-    if (overLimit(check.id, now)) {
+    if (overLimit(config, check.id, now)) {
       c.header('retry-after', '60');
       return c.json({ error: `more than ${PINGS_PER_MINUTE} pings a minute for this heartbeat; try again in a minute` }, 429);
     }

@@ -3,7 +3,7 @@
 // Durable Object (its SQLite storage) with the test's config.
 
 import { env } from 'cloudflare:workers';
-import { reset as resetBindings, runInDurableObject } from 'cloudflare:test';
+import { createScheduledController, reset as resetBindings, runInDurableObject } from 'cloudflare:test';
 import { inject } from 'vitest';
 import type { ConfigInput } from '../../src/config';
 import type { Config } from '../../src/config/types';
@@ -17,6 +17,8 @@ import type { EngineState, Ping, TaskDone } from '../../src/model/state';
 import { runProbeGroup, type ProbeRequest, type ProbeTransport } from '../../src/probe/pool';
 import type { KV } from '../../src/store/kv';
 import { READ_MODEL_KEYS, readPublished, type PublishedStatus } from '../../src/store/read-model';
+import type { WorkerEnv } from '../../src/env';
+import { createVigil } from '../../src/worker';
 import type { Recorded } from '../support/recorded';
 
 export const MINUTE = 60_000;
@@ -90,6 +92,8 @@ export interface LedgerOptions {
   store?: (store: SqlStore) => SqlStore;
   /** Replaces how checks run. */
   runDue?: RunDue;
+  /** Use the ledger as it is now (whatever config or secrets it runs with), without a redeploy: for reading its state. */
+  peek?: boolean;
 }
 
 interface Cached {
@@ -130,7 +134,7 @@ export class TestLedger {
     if (custom && this.own?.storage === storage) return this.own.core;
     const key = JSON.stringify([this.options.secrets ?? {}, this.options.fanOut ?? false]);
     const cached = cores.get(this.name);
-    if (!custom && cached && cached.storage === storage && cached.cfg === this.cfg && cached.key === key) return cached.core;
+    if (!custom && cached && cached.storage === storage && (this.options.peek || (cached.cfg === this.cfg && cached.key === key))) return cached.core;
     const runEnv = workerEnv(this.options.secrets, this.options.kv);
     const store = sqlStoreOf(storage);
     const core = new LedgerCore({
@@ -184,9 +188,17 @@ export function runTick(cfg: Config, time: number, options: LedgerOptions = {}):
   return ledger(cfg, options).tick(time);
 }
 
-/** The ledger's state after the ticks so far (default ledger "test"). */
-export function ledgerState(cfg: Config, options: LedgerOptions = {}): Promise<EngineState> {
-  return ledger(cfg, options).state();
+/** The ledger's state after the ticks so far (default ledger "test"), as it holds it in memory. */
+export function ledgerState(cfg: Config = config({ checks: [] }), options: LedgerOptions = {}): Promise<EngineState> {
+  return ledger(cfg, { peek: true, ...options }).state();
+}
+
+/** Every row of the ledger's SQLite tables, as text (to grep for what must never be stored). */
+export function ledgerDump(cfg: Config = config({ checks: [] }), options: LedgerOptions = {}): Promise<string> {
+  return ledger(cfg, { peek: true, ...options }).run((_core, storage) => {
+    const tables = storage.sql.exec<{ name: string }>("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE '_cf_%' AND name NOT LIKE 'sqlite_%'").toArray();
+    return tables.map(({ name }) => `${name}: ${JSON.stringify(storage.sql.exec(`SELECT * FROM ${name}`).toArray())}`).join('\n');
+  });
 }
 
 /** What the ledger last published to KV (undefined before its first publish). */
@@ -208,3 +220,33 @@ export async function control<T = unknown>(path: string, body?: unknown): Promis
 }
 
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * The Worker built from a test's config (src/worker.ts's createVigil), with an
+ * env whose LEDGER binding reaches this config's test ledger: the cron handler
+ * and the /ping and task routes go through the real Worker glue, and the
+ * ledger runs the test's checks.
+ */
+export function testVigil(input: ConfigInput, options: LedgerOptions & { now?: () => number } = {}) {
+  const vigil = createVigil(input, options.now ? { now: options.now } : {});
+  const testLedger = ledger(vigil.config, options);
+  const rpc = {
+    tick: (time: number) => testLedger.tick(time),
+    ping: async (checkId: string, ping: Ping) => {
+      await testLedger.ping(checkId, ping);
+    },
+    markTask: (checklistId: string, itemId: string, done: TaskDone) => testLedger.markTask(checklistId, itemId, done),
+  };
+  const runEnv = { ...workerEnv(options.secrets, options.kv), LEDGER: { idFromName: (name: string) => ({ name }), get: () => rpc } } as unknown as WorkerEnv;
+  const context = { waitUntil() {}, passThroughOnException() {}, props: {} } as unknown as ExecutionContext;
+  return {
+    config: vigil.config,
+    worker: vigil.worker,
+    ledger: testLedger,
+    env: runEnv,
+    /** The cron at `time`, through the Worker's scheduled handler. */
+    tick: (time: number) => vigil.worker.scheduled(createScheduledController({ scheduledTime: time, cron: '* * * * *' }), runEnv),
+    /** A request to the Worker. */
+    fetch: (path: string, init?: RequestInit) => vigil.worker.fetch(new Request(path.startsWith('http') ? path : `https://status.example.com${path}`, init), runEnv, context),
+  };
+}

@@ -3,15 +3,13 @@
 // ratios and quantiles crossing thresholds, counter resets, series that
 // appear or disappear, malformed lines, huge expositions, odd label values;
 // `for` and hysteresis on a controlled clock, with the alerts counted.
-import { reset } from 'cloudflare:test';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { bearer, gauge, increase, metrics, quantile, rate, ratio, secret, slack, value, type ConfigInput } from '../../src/config';
 import type { Config } from '../../src/config/types';
 import type { MetricExpr } from '../../src/kinds/metrics';
 import { validateConfig } from '../../src/config/validate';
-import { readState as readEngineState } from '../../src/store/kv';
 import type { MetricsControl } from '../support/metrics';
-import { config, MINUTE, received, runTick, sinkUrl, T0, targetUrl, testKV, unique } from '../helpers';
+import { config, ledgerState, MINUTE, received, reset, runTick, sinkUrl, T0, targetUrl, unique } from '../helpers';
 import { runOnce } from '../helpers/run-once';
 
 beforeEach(async () => {
@@ -27,8 +25,8 @@ async function traffic(instance: string, control: MetricsControl): Promise<void>
   expect(response.status).toBe(204);
 }
 
-/** The engine's latest state: this isolate's copy (ticks write KV only on changes and flushes). */
-const readState = () => readEngineState(testKV(), T0);
+/** The engine's latest state, as the ledger holds it. */
+const readState = () => ledgerState();
 
 /** The standard app metrics, as EarnTrack's runbook reads them. */
 const APP_VALUES = {

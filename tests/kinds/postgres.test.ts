@@ -2,14 +2,12 @@
 // @neondatabase/serverless over the local WebSocket proxy and the HTTP /sql
 // endpoint. Failing cases make the condition true (connections, long
 // transactions, paused replication ...), not just tighten a threshold.
-import { reset } from 'cloudflare:test';
 import { neon } from '@neondatabase/serverless';
 import { describe, expect, it } from 'vitest';
 import { musicr } from '../../checks/examples/musicr';
 import { column, eachRow, firstValue, pg, postgres, rowCount, secret } from '../../src/config';
-import { KEYS } from '../../src/store/kv';
 import type { EngineState } from '../../src/store/state';
-import { config, control, runTick, sleep, T0, testKV, unique } from '../helpers';
+import { config, control, ledgerState, reset, runTick, sleep, T0, unique } from '../helpers';
 import { admin, adminClient, noStatsUrl, observeKindOnly, pgSecrets, pgUrls, viaLocalNeon, withSearchPath } from '../helpers/pg';
 import { runOnce } from '../helpers/run-once';
 
@@ -243,7 +241,7 @@ describe('recipes', () => {
     await reset();
     const table = unique('growth').replace(/-/g, '_');
     const cfg = config({ checks: [recipe(pg.databaseSize({ id: 'size', connection: secret('SCRATCH_URL'), growth: { window: '7d', pct: 25 }, confirmations: { down: 1 } }))] });
-    const state = async () => (JSON.parse((await testKV().get(KEYS.state)) ?? '{}') as EngineState).checks.size;
+    const state = async () => (await ledgerState(cfg)).checks.size;
     await runTick(cfg, T0, { secrets: pgSecrets() });
     expect((await state())?.message).toBe('database size: change over 7d: not enough history yet');
     try {

@@ -1,15 +1,13 @@
 // The redis kind and recipes against real Redis servers through the Upstash
 // REST protocol: commands, INFO, key lengths by type, Bull and BullMQ queues
 // (counts checked against the libraries' own), and every way it can fail.
-import { reset } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import { http, pg, postgres, redis, reply, secret, upstash, value } from '../../src/config';
 import { validateConfig } from '../../src/config/validate';
-import { config, control, MINUTE, refusedUrl, runTick, sleep, T0, targetUrl, testKV, unique } from '../helpers';
+import { config, control, ledgerState, MINUTE, refusedUrl, reset, runTick, sleep, T0, targetUrl, unique } from '../helpers';
 import { pgSecrets, pgUrls, viaLocalNeon } from '../helpers/pg';
 import { redisSecrets, restCommand, seededQueues } from '../helpers/redis';
 import { runOnce } from '../helpers/run-once';
-import { KEYS } from '../../src/store/kv';
 import type { EngineState } from '../../src/store/state';
 
 const URL = secret('UPSTASH_REDIS_REST_URL');
@@ -112,12 +110,12 @@ describe('queue recipe (R22)', () => {
     const cfg = config({ checks: [upstash.queue({ id: 'q', url: URL, token: TOKEN, queue: name, confirmations: { down: 1 } })] });
     await runTick(cfg, T0, { secrets: redisSecrets() });
     await runTick(cfg, T0 + 30 * MINUTE, { secrets: redisSecrets() });
-    let state = JSON.parse((await testKV().get(KEYS.state)) ?? '{}') as EngineState;
+    let state = await ledgerState(cfg);
     expect(state.checks.q?.status).toBe('up');
     expect(state.checks.q?.message).toBe(`${name} failed jobs: change over 1h: not enough history yet`);
     await control('/queues', { prefix: 'bull', name, failed: 3 });
     await runTick(cfg, T0 + 60 * MINUTE, { secrets: redisSecrets() });
-    state = JSON.parse((await testKV().get(KEYS.state)) ?? '{}') as EngineState;
+    state = await ledgerState(cfg);
     expect(state.checks.q?.status).toBe('degraded');
     expect(state.checks.q?.message).toBe(`${name} failed jobs: change over 1h = 3, expected < 1`);
   });
@@ -231,7 +229,7 @@ describe('faults', () => {
     } finally {
       await control('/pg/scratch/start');
     }
-    const checks = (JSON.parse((await testKV().get(KEYS.state)) ?? '{}') as EngineState).checks;
+    const checks = (await ledgerState(cfg)).checks;
     const seen = Object.fromEntries(Object.entries(checks).map(([id, check]) => [id, [check?.status, check?.message]]));
     expect(seen.web?.[0]).toBe('up');
     expect(seen.db?.[0]).toBe('up');
@@ -261,7 +259,7 @@ describe('faults', () => {
       const secrets = { ...redisSecrets(), ...pgSecrets(), WRONG_TOKEN: 'nope', DEAD_DB: `postgresql://app:pw@${refusedUrl().slice('http://'.length)}/app` };
       const report = await runTick(cfg, T0, { secrets });
       expect(report.ran.sort()).toEqual(['db', 'db-down', 'db-no-extension', 'queue', 'redis-bad-token', 'redis-down', 'web']);
-      const state = JSON.parse((await testKV().get(KEYS.state)) ?? '{}') as EngineState;
+      const state = await ledgerState(cfg);
       expect(state.checks.queue?.status).toBe('up');
       expect(state.checks.db?.status).toBe('up');
       expect(state.checks.web?.status).toBe('up');
