@@ -37,7 +37,7 @@ describe('invalid configs give messages naming the check and the field', () => {
     ['more than 6 connections', { settings: { maxConcurrency: 10 }, checks: [] }, 'settings.maxConcurrency: must be at most 6'],
     ['a zero timeout', { checks: [ok({ timeout: '0s' })] }, 'check "api": timeout: must be longer than zero'],
     ['flushing more often than ticks', { settings: { flushEvery: '10s' }, checks: [] }, 'settings.flushEvery: at least "1m" (ticks run once a minute)'],
-    ['flushing beyond the KV budget', { settings: { flushEvery: '1m' }, checks: [] }, 'settings.flushEvery: "1m" flushes 1440 times a day; kvWritesPerDay 1000 keeps 550 for flushes, so flush every "3m" or more'],
+    ['flushing beyond the KV budget', { settings: { flushEvery: '1m' }, checks: [] }, 'settings.flushEvery: "1m" flushes 1440 times a day; kvWritesPerDay 1000 keeps 350 for flushes, so flush every "5m" or more'],
   ];
   it.each(cases)('%s', (_name, input, message) => {
     const result = validateConfig(input);

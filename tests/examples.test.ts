@@ -1,7 +1,6 @@
 // checks/examples/: every pack loads and validates, the runbook items are
 // tagged, and each pack runs against a stand-in of its application, healthy
 // and then broken, with the alerts reaching its channels.
-import { reset } from 'cloudflare:test';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { earnTrack } from '../checks/examples/earntrack';
 import { legacyVideo } from '../checks/examples/legacyvideo';
@@ -11,17 +10,12 @@ import { youtubeOptimizer } from '../checks/examples/youtube-optimizer';
 import type { ConfigInput } from '../src/config';
 import { loadConfig, validateConfig } from '../src/config/validate';
 import type { EngineState } from '../src/store/state';
-import { KEYS } from '../src/store/kv';
-import { MINUTE, received, runTick, sinkUrl, T0, targetUrl, testKV, unique } from './helpers';
+import { MINUTE, received, reset, sinkUrl, T0, targetUrl, testVigil, unique } from './helpers';
 import { pgUrls } from './helpers/pg';
 import { env } from 'cloudflare:workers';
-import { createExecutionContext, waitOnExecutionContext } from 'cloudflare:test';
 import { AwsClient } from 'aws4fetch';
 import { inject } from 'vitest';
-import { createWorker } from '../src/worker';
 import { nextFire } from '../src/engine/schedule';
-import type { WorkerEnv } from '../src/env';
-import { workerEnv } from './helpers';
 import { redisSecrets } from './helpers/redis';
 
 const modules = import.meta.glob<{ default: unknown }>('../checks/examples/*.ts', { eager: true });
@@ -174,17 +168,16 @@ describe.each(scenarios)('the $name pack against a stand-in of the app and the t
     const instance = unique(scenario.name);
     const sink = unique('sink');
     const input = scenario.build(targetUrl(`/apps/${scenario.name}/${instance}`), sink, instance);
-    const cfg = loadConfig(input);
     const secrets = scenario.secrets(sink);
-    const readState = async () => JSON.parse((await testKV().get(KEYS.state)) ?? '{}') as EngineState;
-    // Pings go through the Worker's real /ping route, stamped with the given time.
+    // Pings go through the Worker's real /ping route, stamped with the given time; ticks through the ledger with probes, as in production.
     const clock = { t: T0 };
-    const worker = createWorker(input, { now: () => clock.t });
+    const worker = testVigil(input, { now: () => clock.t, secrets, fanOut: true });
+    const cfg = worker.config;
+    const readState = () => worker.ledger.state();
+    const runTick = (_cfg: unknown, time: number, _options: unknown) => worker.ledger.tick(time);
     const ping = async (token: string, at: number) => {
       clock.t = at;
-      const ctx = createExecutionContext();
-      const response = await worker.fetch(new Request(`https://vigil.test/ping/${token}`, { method: 'POST', body: 'done' }), workerEnv(secrets) as WorkerEnv, ctx);
-      await waitOnExecutionContext(ctx);
+      const response = await worker.fetch(`https://vigil.test/ping/${token}`, { method: 'POST', body: 'done' });
       expect(response.status).toBe(200);
     };
     await scenario.prepare?.(instance, ping);
@@ -207,7 +200,7 @@ describe.each(scenarios)('the $name pack against a stand-in of the app and the t
 
     // R27: a check with an SLO shows its error budget on the API, spent by the outage.
     clock.t = T0 + 30 * MINUTE;
-    const api = (await (await worker.fetch(new Request('https://vigil.test/api/status'), workerEnv(secrets) as WorkerEnv, createExecutionContext())).json()) as {
+    const api = (await (await worker.fetch('https://vigil.test/api/status')).json()) as {
       checks: Array<{ id: string; slo?: { objective: number; errorBudgetRemaining: number | null } }>;
     };
     for (const check of cfg.checks.filter((candidate) => candidate.slo && candidate.public)) {

@@ -57,6 +57,7 @@ export function validateConfig(input: unknown): Validation {
   if (flushEveryMs < MINUTE) problems.push('settings.flushEvery: at least "1m" (ticks run once a minute)');
   else if (DAY / flushEveryMs > flushesAllowed) {
     const needed = Math.ceil(DAY / flushesAllowed / MINUTE);
+    // The read model gets PUBLISH_SHARE of the KV writes, and flushes half of that: the rest is for changes (docs/storage.md).
     problems.push(`settings.flushEvery: "${settings.flushEvery}" flushes ${Math.round(DAY / flushEveryMs)} times a day; kvWritesPerDay ${kvWritesPerDay} keeps ${flushesAllowed} for flushes, so flush every "${needed}m" or more`);
   }
 

@@ -17,6 +17,8 @@ export interface RunDeps {
   deadline: number;
   /** Heartbeat pings, for kinds that run in the ledger (`local`). */
   pings?: RunContext['pings'];
+  /** The region this run is for (checks with `regions`). */
+  region?: string;
 }
 
 export interface RunResult {
@@ -73,6 +75,7 @@ async function attempt(check: Check, options: Record<string, unknown>, memory: K
         env: deps.env,
         checkId: check.id,
         ...(deps.pings ? { pings: deps.pings } : {}),
+        ...(deps.region ? { region: deps.region } : {}),
       }),
       controller.signal,
     );

@@ -71,7 +71,8 @@ export const httpKind: CheckKind<typeof options> = {
       requestBody = JSON.stringify(opts.body);
       if (!headers.has('content-type')) headers.set('content-type', 'application/json');
     }
-    if (!headers.has('user-agent')) headers.set('user-agent', 'Vigil/0.1 (scheduled checks)');
+    // The region tells a target's logs (and a regional check's quorum) where the probe ran.
+    if (!headers.has('user-agent')) headers.set('user-agent', `Vigil/0.1 (scheduled checks${ctx.region ? `; region ${ctx.region}` : ''})`);
 
     const started = Date.now();
     let url = opts.url;

@@ -55,6 +55,8 @@ export interface RunContext {
   env: Record<string, unknown>;
   /** The check being run. */
   checkId: string;
+  /** The region the check runs in (checks with `regions`); kinds may tell the target (HTTP: the User-Agent). */
+  region?: string;
   /** A heartbeat's pings, as the ledger holds them (only kinds that run in the ledger, `local`, get this). */
   pings?: (checkId: string) => PingRecord | undefined;
 }

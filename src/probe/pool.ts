@@ -63,9 +63,10 @@ export function probePool(deps: PoolDeps): RunDue {
   return async (due: Check[], state: EngineState, now: number, deadline: number): Promise<RunDueReport> => {
     const outcomes = new Map<string, CheckOutcome>();
     const report: RunDueReport = { outcomes, probes: 0, probeFailures: 0, subrequests: 0 };
-    const here = (check: Check): RunDeps => {
+    const here = (check: Check, region?: string): RunDeps => {
       const runDeps: RunDeps = { fetch: deps.fetch, env: deps.env, now, deadline };
       if (kinds[check.kind].local) runDeps.pings = (id) => state.pings[id];
+      if (region) runDeps.region = region;
       return runDeps;
     };
     const memoryOf = (unit: Unit) => (unit.region ? state.checks[unit.check.id]?.regions?.[unit.region]?.memory : state.checks[unit.check.id]?.memory);
@@ -90,7 +91,7 @@ export function probePool(deps: PoolDeps): RunDue {
       const fits = within(units, budget);
       budget -= fits.reduce((sum, unit) => sum + worstCase(unit.check), 0);
       const results = await mapLimit(fits, settings.maxConcurrency, (unit) =>
-        clock() < deadline ? runCheck(unit.check, memoryOf(unit), here(unit.check)) : Promise.resolve(undefined),
+        clock() < deadline ? runCheck(unit.check, memoryOf(unit), here(unit.check, unit.region)) : Promise.resolve(undefined),
       );
       fits.forEach((unit, i) => {
         record(unit, results[i]);
@@ -199,6 +200,6 @@ export async function runProbeGroup(config: Config, env: Record<string, unknown>
     if (kinds[check.kind].local) {
       return { observation: { reached: false, unknown: true, latencyMs: 0, values: {}, error: `${check.kind} checks run in the ledger` }, attempts: 0, secrets: [] };
     }
-    return runCheck(check, request.memories[i], { fetch: fetcher, env, now: request.now, deadline: request.deadline });
+    return runCheck(check, request.memories[i], { fetch: fetcher, env, now: request.now, deadline: request.deadline, ...(request.region ? { region: request.region } : {}) });
   });
 }

@@ -68,7 +68,9 @@ async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
   if (serveMetrics(res, path)) return;
   if (await serveApp(req, res, path)) return;
   if (path.startsWith('/p/')) {
-    const answer = programmed.get(path.slice(3)) ?? { status: 200, body: '{"status":"ok"}', headers: {}, delayMs: 0 };
+    // A check that runs in several regions says which in its User-Agent: `/__control/<name>@<region>` programs one region.
+    const region = /region (\w+)/.exec(req.headers['user-agent'] ?? '')?.[1];
+    const answer = (region ? programmed.get(`${path.slice(3)}@${region}`) : undefined) ?? programmed.get(path.slice(3)) ?? { status: 200, body: '{"status":"ok"}', headers: {}, delayMs: 0 };
     if (answer.delayMs) await new Promise((resolve) => setTimeout(resolve, answer.delayMs));
     return send(res, answer.status, answer.body, answer.headers);
   }
