@@ -13,6 +13,7 @@ export { pg } from '../kinds/postgres-recipes';
 export { upstash } from '../kinds/redis-recipes';
 export { backups, bucket } from '../kinds/backups-recipes';
 export { gauge, increase, quantile, rate, ratio } from '../kinds/metrics';
+export { banner } from '../kinds/tcp';
 export type { MetricExpr } from '../kinds/metrics';
 export { bearer, secret } from './secrets';
 export type { SecretRef } from './secrets';
@@ -31,7 +32,8 @@ export type RedisCheckInput = KindInput<'redis'> & { kind: 'redis' };
 export type HeartbeatCheckInput = KindInput<'heartbeat'> & { kind: 'heartbeat' };
 export type BackupsCheckInput = KindInput<'backups'> & { kind: 'backups' };
 export type MetricsCheckInput = KindInput<'metrics'> & { kind: 'metrics' };
-export type CheckInput = HttpCheckInput | PostgresCheckInput | RedisCheckInput | HeartbeatCheckInput | BackupsCheckInput | MetricsCheckInput;
+export type TcpCheckInput = KindInput<'tcp'> & { kind: 'tcp' };
+export type CheckInput = HttpCheckInput | PostgresCheckInput | RedisCheckInput | HeartbeatCheckInput | BackupsCheckInput | MetricsCheckInput | TcpCheckInput;
 
 /**
  * How checks reach a PostgreSQL database, shared by a pack's checks:
@@ -110,6 +112,15 @@ export function heartbeat(check: KindInput<'heartbeat'>): HeartbeatCheckInput {
  */
 export function metrics(check: KindInput<'metrics'>): MetricsCheckInput {
   return { kind: 'metrics', ...check };
+}
+
+/**
+ * A TCP connection through connect() (cloudflare:sockets): connect time, and optionally a banner and one command's reply.
+ * `tcp({ id: 'smtp', host: 'smtp.example.com', port: 587, banner: true, expect: [banner().matches(/^220 /)] })`,
+ * `tcp({ id: 'redis-port', host: 'redis.internal.example.com', port: 6379, send: 'PING', expect: [reply().eq('+PONG')] })`.
+ */
+export function tcp(check: KindInput<'tcp'>): TcpCheckInput {
+  return { kind: 'tcp', ...check };
 }
 
 /**
