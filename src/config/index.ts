@@ -33,7 +33,8 @@ export type HeartbeatCheckInput = KindInput<'heartbeat'> & { kind: 'heartbeat' }
 export type BackupsCheckInput = KindInput<'backups'> & { kind: 'backups' };
 export type MetricsCheckInput = KindInput<'metrics'> & { kind: 'metrics' };
 export type TcpCheckInput = KindInput<'tcp'> & { kind: 'tcp' };
-export type CheckInput = HttpCheckInput | PostgresCheckInput | RedisCheckInput | HeartbeatCheckInput | BackupsCheckInput | MetricsCheckInput | TcpCheckInput;
+export type WebSocketCheckInput = KindInput<'websocket'> & { kind: 'websocket' };
+export type CheckInput = HttpCheckInput | PostgresCheckInput | RedisCheckInput | HeartbeatCheckInput | BackupsCheckInput | MetricsCheckInput | TcpCheckInput | WebSocketCheckInput;
 
 /**
  * How checks reach a PostgreSQL database, shared by a pack's checks:
@@ -121,6 +122,14 @@ export function metrics(check: KindInput<'metrics'>): MetricsCheckInput {
  */
 export function tcp(check: KindInput<'tcp'>): TcpCheckInput {
   return { kind: 'tcp', ...check };
+}
+
+/**
+ * A WebSocket handshake (fetch with Upgrade: websocket), optionally one message and its reply, closed with code 1000.
+ * `websocket({ id: 'chat', url: 'wss://api.example.com/', send: { type: 'ping' }, expect: [json('$.type').eq('pong'), latency().below(1000)] })`.
+ */
+export function websocket(check: KindInput<'websocket'>): WebSocketCheckInput {
+  return { kind: 'websocket', ...check };
 }
 
 /**

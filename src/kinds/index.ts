@@ -8,12 +8,13 @@ import { metricsKind } from './metrics';
 import { postgresKind } from './postgres';
 import { redisKind } from './redis';
 import { tcpKind } from './tcp';
+import { websocketKind } from './websocket';
 import type { CheckKind } from './types';
 
-export const KIND_NAMES = ['http', 'postgres', 'redis', 'heartbeat', 'backups', 'metrics', 'tcp'] as const;
+export const KIND_NAMES = ['http', 'postgres', 'redis', 'heartbeat', 'backups', 'metrics', 'tcp', 'websocket'] as const;
 export type KindName = (typeof KIND_NAMES)[number];
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- each kind has its own options type
-export const kinds = { http: httpKind, postgres: postgresKind, redis: redisKind, heartbeat: heartbeatKind, backups: backupsKind, metrics: metricsKind, tcp: tcpKind } satisfies Record<KindName, CheckKind<any>>;
+export const kinds = { http: httpKind, postgres: postgresKind, redis: redisKind, heartbeat: heartbeatKind, backups: backupsKind, metrics: metricsKind, tcp: tcpKind, websocket: websocketKind } satisfies Record<KindName, CheckKind<any>>;
 
 export type { CheckKind, Observation, RunContext, KindMemory } from './types';

@@ -7,7 +7,7 @@ import { SourceBuilder } from '../assert/builders';
 import type { Observed } from '../assert/types';
 import { redact, stringOrSecret } from '../config/secrets';
 import { describeFetchError, untilAborted } from '../net/fetch-errors';
-import { closeQuietly, firstLine, loadConnect, NOT_IN_WORKERS, readReply, type Reply, type TcpSocket } from '../net/sockets';
+import { closeQuietly, firstLine, loadConnect, NOT_IN_WORKERS, readReply, watchClosed, type Reply, type TcpSocket } from '../net/sockets';
 import type { CheckKind, Observation } from './types';
 
 /** Enough for a banner or a status reply; a server that says more is cut off and told. */
@@ -95,6 +95,7 @@ export const tcpKind: CheckKind<typeof options> = {
     let socket: TcpSocket | undefined;
     try {
       socket = connect({ hostname: opts.host, port: opts.port }, { secureTransport: opts.secureTransport });
+      watchClosed(socket);
       await untilAborted(socket.opened, ctx.signal);
     } catch (error) {
       closeQuietly(socket);
@@ -144,6 +145,7 @@ export const tcpKind: CheckKind<typeof options> = {
         reader.releaseLock();
         writer.releaseLock();
         live = live.startTls({ expectedServerHostname: opts.host });
+        watchClosed(live);
         reader = live.readable.getReader();
         writer = live.writable.getWriter();
         values.tls = false;

@@ -72,6 +72,11 @@ export function firstLine(text: string): string {
   return (text.split(/\r?\n/)[0] ?? '').trim();
 }
 
+/** A connection the peer drops rejects `closed`; the check reports that through its reads, not as an unhandled rejection. */
+export function watchClosed(socket: TcpSocket): void {
+  socket.closed.catch(() => undefined);
+}
+
 /** Closes a socket without waiting on a peer that may never answer. */
 export function closeQuietly(socket: TcpSocket | undefined): void {
   socket?.close().catch(() => undefined);

@@ -3,7 +3,7 @@
 // the way of an error all become results, never throws, and never leak.
 import { describe, expect, it } from 'vitest';
 import type { CheckInput } from '../../src/config';
-import { bearer, gauge, secret } from '../../src/config';
+import { bearer, gauge, reply, secret } from '../../src/config';
 import type { KindName } from '../../src/kinds';
 import { inject } from 'vitest';
 import type { KV } from '../../src/store/kv';
@@ -36,6 +36,12 @@ interface ContractCases {
 }
 
 const ECHO_MARKER = `SELECT '${MARKER}'::int`;
+
+/** host and port of a `host:port` address from the test setup. */
+function hostPort(address: string): { host: string; port: number } {
+  const [host, port] = address.split(':');
+  return { host: host as string, port: Number(port) };
+}
 
 export const contractCases: Record<KindName, ContractCases> = {
   http: {
@@ -89,6 +95,19 @@ export const contractCases: Record<KindName, ContractCases> = {
       check: { kind: 'metrics', id: 'c', url: secret('METRICS_URL'), headers: { Authorization: bearer('METRICS_TOKEN') }, values: { memory: gauge('process_resident_memory_bytes') } },
       secrets: { METRICS_URL: targetUrl('/metrics/private-contract').replace('http://', `http://scraper:${MARKER}@`), METRICS_TOKEN: MARKER },
     }),
+  },
+  tcp: {
+    unreachable: () => ({ kind: 'tcp', id: 'c', ...hostPort(refusedUrl().slice('http://'.length)) }),
+    hanging: () => ({ kind: 'tcp', id: 'c', ...hostPort(inject('silentTcp')), banner: true, timeout: '1s', retry: false }),
+    badOptions: () => ({ check: { kind: 'tcp', id: 'c', host: secret('TCP_HOST'), port: 6379 }, secrets: { TCP_HOST: 'https://redis.example.com' } }),
+    // A command whose text is the marker: Redis repeats an unknown command in its error.
+    leaky: () => ({ check: { kind: 'tcp', id: 'c', ...hostPort(inject('net').redisTcp), send: secret('TCP_COMMAND'), expect: [reply().eq('+PONG')] }, secrets: { TCP_COMMAND: MARKER } }),
+  },
+  websocket: {
+    unreachable: () => ({ kind: 'websocket', id: 'c', url: `${refusedUrl().replace('http://', 'ws://')}/chat` }),
+    hanging: () => ({ kind: 'websocket', id: 'c', url: `${inject('net').wsUrl}/hang`, timeout: '1s', retry: false }),
+    badOptions: () => ({ check: { kind: 'websocket', id: 'c', url: secret('WS_URL') }, secrets: { WS_URL: 'not a url' } }),
+    leaky: () => ({ check: { kind: 'websocket', id: 'c', url: secret('WS_URL') }, secrets: { WS_URL: `ws://chat:${MARKER}@${refusedUrl().slice('http://'.length)}/socket?token=${MARKER}` } }),
   },
   redis: {
     unreachable: () => ({ kind: 'redis', id: 'c', url: refusedUrl(), token: secret('TOKEN') }),
