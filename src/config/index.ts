@@ -14,6 +14,8 @@ export { upstash } from '../kinds/redis-recipes';
 export { backups, bucket } from '../kinds/backups-recipes';
 export { gauge, increase, quantile, rate, ratio } from '../kinds/metrics';
 export { banner } from '../kinds/tcp';
+export { rcode, records } from '../kinds/dns';
+export { domain } from '../kinds/dns-recipes';
 export type { MetricExpr } from '../kinds/metrics';
 export { bearer, secret } from './secrets';
 export type { SecretRef } from './secrets';
@@ -34,7 +36,8 @@ export type BackupsCheckInput = KindInput<'backups'> & { kind: 'backups' };
 export type MetricsCheckInput = KindInput<'metrics'> & { kind: 'metrics' };
 export type TcpCheckInput = KindInput<'tcp'> & { kind: 'tcp' };
 export type WebSocketCheckInput = KindInput<'websocket'> & { kind: 'websocket' };
-export type CheckInput = HttpCheckInput | PostgresCheckInput | RedisCheckInput | HeartbeatCheckInput | BackupsCheckInput | MetricsCheckInput | TcpCheckInput | WebSocketCheckInput;
+export type DnsCheckInput = KindInput<'dns'> & { kind: 'dns' };
+export type CheckInput = HttpCheckInput | PostgresCheckInput | RedisCheckInput | HeartbeatCheckInput | BackupsCheckInput | MetricsCheckInput | TcpCheckInput | WebSocketCheckInput | DnsCheckInput;
 
 /**
  * How checks reach a PostgreSQL database, shared by a pack's checks:
@@ -130,6 +133,15 @@ export function tcp(check: KindInput<'tcp'>): TcpCheckInput {
  */
 export function websocket(check: KindInput<'websocket'>): WebSocketCheckInput {
   return { kind: 'websocket', ...check };
+}
+
+/**
+ * A DNS lookup through DNS over HTTPS (RFC 8484, or the JSON API), default resolver https://cloudflare-dns.com/dns-query:
+ * `dns({ id: 'mx', domain: 'example.com', type: 'MX', expect: [records().contains('mx.example.com'), value('ttl').above(300)] })`.
+ * Recipes: `domain.spf({...})`, `domain.dmarc({...})`, `domain.resolvesTo({...})`.
+ */
+export function dns(check: KindInput<'dns'>): DnsCheckInput {
+  return { kind: 'dns', ...check };
 }
 
 /**

@@ -2,6 +2,7 @@
 // add its name to KIND_NAMES and its module here; a missing one does not compile.
 
 import { backupsKind } from './backups';
+import { dnsKind } from './dns';
 import { heartbeatKind } from './heartbeat';
 import { httpKind } from './http';
 import { metricsKind } from './metrics';
@@ -11,10 +12,10 @@ import { tcpKind } from './tcp';
 import { websocketKind } from './websocket';
 import type { CheckKind } from './types';
 
-export const KIND_NAMES = ['http', 'postgres', 'redis', 'heartbeat', 'backups', 'metrics', 'tcp', 'websocket'] as const;
+export const KIND_NAMES = ['http', 'postgres', 'redis', 'heartbeat', 'backups', 'metrics', 'tcp', 'websocket', 'dns'] as const;
 export type KindName = (typeof KIND_NAMES)[number];
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- each kind has its own options type
-export const kinds = { http: httpKind, postgres: postgresKind, redis: redisKind, heartbeat: heartbeatKind, backups: backupsKind, metrics: metricsKind, tcp: tcpKind, websocket: websocketKind } satisfies Record<KindName, CheckKind<any>>;
+export const kinds = { http: httpKind, postgres: postgresKind, redis: redisKind, heartbeat: heartbeatKind, backups: backupsKind, metrics: metricsKind, tcp: tcpKind, websocket: websocketKind, dns: dnsKind } satisfies Record<KindName, CheckKind<any>>;
 
 export type { CheckKind, Observation, RunContext, KindMemory } from './types';

@@ -109,6 +109,12 @@ export const contractCases: Record<KindName, ContractCases> = {
     badOptions: () => ({ check: { kind: 'websocket', id: 'c', url: secret('WS_URL') }, secrets: { WS_URL: 'not a url' } }),
     leaky: () => ({ check: { kind: 'websocket', id: 'c', url: secret('WS_URL') }, secrets: { WS_URL: `ws://chat:${MARKER}@${refusedUrl().slice('http://'.length)}/socket?token=${MARKER}` } }),
   },
+  dns: {
+    unreachable: () => ({ kind: 'dns', id: 'c', domain: 'example.com', resolver: `${refusedUrl()}/dns-query` }),
+    hanging: () => ({ kind: 'dns', id: 'c', domain: 'example.com', resolver: `${inject('net').dohUrl}/hang`, timeout: '1s', retry: false }),
+    badOptions: () => ({ check: { kind: 'dns', id: 'c', domain: 'example.com', resolver: secret('DOH_URL') }, secrets: { DOH_URL: 'not a url' } }),
+    leaky: () => ({ check: { kind: 'dns', id: 'c', domain: 'example.com', resolver: secret('DOH_URL') }, secrets: { DOH_URL: `http://me:${MARKER}@${refusedUrl().slice('http://'.length)}/${MARKER}?token=${MARKER}` } }),
+  },
   redis: {
     unreachable: () => ({ kind: 'redis', id: 'c', url: refusedUrl(), token: secret('TOKEN') }),
     hanging: () => ({ kind: 'redis', id: 'c', url: inject('redis').restUrl, token: secret('SLOW_TOKEN'), timeout: '1s', retry: false }),
