@@ -37,7 +37,8 @@ export type MetricsCheckInput = KindInput<'metrics'> & { kind: 'metrics' };
 export type TcpCheckInput = KindInput<'tcp'> & { kind: 'tcp' };
 export type WebSocketCheckInput = KindInput<'websocket'> & { kind: 'websocket' };
 export type DnsCheckInput = KindInput<'dns'> & { kind: 'dns' };
-export type CheckInput = HttpCheckInput | PostgresCheckInput | RedisCheckInput | HeartbeatCheckInput | BackupsCheckInput | MetricsCheckInput | TcpCheckInput | WebSocketCheckInput | DnsCheckInput;
+export type StatuspageCheckInput = KindInput<'statuspage'> & { kind: 'statuspage' };
+export type CheckInput = HttpCheckInput | PostgresCheckInput | RedisCheckInput | HeartbeatCheckInput | BackupsCheckInput | MetricsCheckInput | TcpCheckInput | WebSocketCheckInput | DnsCheckInput | StatuspageCheckInput;
 
 /**
  * How checks reach a PostgreSQL database, shared by a pack's checks:
@@ -142,6 +143,14 @@ export function websocket(check: KindInput<'websocket'>): WebSocketCheckInput {
  */
 export function dns(check: KindInput<'dns'>): DnsCheckInput {
   return { kind: 'dns', ...check };
+}
+
+/**
+ * A vendor's public status page (Atlassian Statuspage, Instatus, incident.io): minor → degraded, major/critical → down,
+ * maintenance → up with "maintenance" said. `statuspage({ id: 'supabase-status', url: 'https://status.supabase.com', components: ['Database'] })`.
+ */
+export function statuspage(check: KindInput<'statuspage'>): StatuspageCheckInput {
+  return { kind: 'statuspage', ...check };
 }
 
 /**

@@ -8,14 +8,15 @@ import { httpKind } from './http';
 import { metricsKind } from './metrics';
 import { postgresKind } from './postgres';
 import { redisKind } from './redis';
+import { statuspageKind } from './statuspage';
 import { tcpKind } from './tcp';
 import { websocketKind } from './websocket';
 import type { CheckKind } from './types';
 
-export const KIND_NAMES = ['http', 'postgres', 'redis', 'heartbeat', 'backups', 'metrics', 'tcp', 'websocket', 'dns'] as const;
+export const KIND_NAMES = ['http', 'postgres', 'redis', 'heartbeat', 'backups', 'metrics', 'tcp', 'websocket', 'dns', 'statuspage'] as const;
 export type KindName = (typeof KIND_NAMES)[number];
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- each kind has its own options type
-export const kinds = { http: httpKind, postgres: postgresKind, redis: redisKind, heartbeat: heartbeatKind, backups: backupsKind, metrics: metricsKind, tcp: tcpKind, websocket: websocketKind, dns: dnsKind } satisfies Record<KindName, CheckKind<any>>;
+export const kinds = { http: httpKind, postgres: postgresKind, redis: redisKind, heartbeat: heartbeatKind, backups: backupsKind, metrics: metricsKind, tcp: tcpKind, websocket: websocketKind, dns: dnsKind, statuspage: statuspageKind } satisfies Record<KindName, CheckKind<any>>;
 
 export type { CheckKind, Observation, RunContext, KindMemory } from './types';

@@ -115,6 +115,12 @@ export const contractCases: Record<KindName, ContractCases> = {
     badOptions: () => ({ check: { kind: 'dns', id: 'c', domain: 'example.com', resolver: secret('DOH_URL') }, secrets: { DOH_URL: 'not a url' } }),
     leaky: () => ({ check: { kind: 'dns', id: 'c', domain: 'example.com', resolver: secret('DOH_URL') }, secrets: { DOH_URL: `http://me:${MARKER}@${refusedUrl().slice('http://'.length)}/${MARKER}?token=${MARKER}` } }),
   },
+  statuspage: {
+    unreachable: () => ({ kind: 'statuspage', id: 'c', url: refusedUrl() }),
+    hanging: () => ({ kind: 'statuspage', id: 'c', url: targetUrl(''), endpoint: targetUrl('/hang'), timeout: '1s', retry: false }),
+    badOptions: () => ({ check: { kind: 'statuspage', id: 'c', url: secret('STATUS_URL') }, secrets: { STATUS_URL: 'not a url' } }),
+    leaky: () => ({ check: { kind: 'statuspage', id: 'c', url: secret('STATUS_URL') }, secrets: { STATUS_URL: `http://viewer:${MARKER}@${refusedUrl().slice('http://'.length)}/?key=${MARKER}` } }),
+  },
   redis: {
     unreachable: () => ({ kind: 'redis', id: 'c', url: refusedUrl(), token: secret('TOKEN') }),
     hanging: () => ({ kind: 'redis', id: 'c', url: inject('redis').restUrl, token: secret('SLOW_TOKEN'), timeout: '1s', retry: false }),
