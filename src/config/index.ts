@@ -16,6 +16,7 @@ export { gauge, increase, quantile, rate, ratio } from '../kinds/metrics';
 export { banner } from '../kinds/tcp';
 export { rcode, records } from '../kinds/dns';
 export { domain } from '../kinds/dns-recipes';
+export { expiresIn } from '../kinds/tls';
 export type { MetricExpr } from '../kinds/metrics';
 export { bearer, secret } from './secrets';
 export type { SecretRef } from './secrets';
@@ -38,7 +39,8 @@ export type TcpCheckInput = KindInput<'tcp'> & { kind: 'tcp' };
 export type WebSocketCheckInput = KindInput<'websocket'> & { kind: 'websocket' };
 export type DnsCheckInput = KindInput<'dns'> & { kind: 'dns' };
 export type StatuspageCheckInput = KindInput<'statuspage'> & { kind: 'statuspage' };
-export type CheckInput = HttpCheckInput | PostgresCheckInput | RedisCheckInput | HeartbeatCheckInput | BackupsCheckInput | MetricsCheckInput | TcpCheckInput | WebSocketCheckInput | DnsCheckInput | StatuspageCheckInput;
+export type TlsCheckInput = KindInput<'tls'> & { kind: 'tls' };
+export type CheckInput = HttpCheckInput | PostgresCheckInput | RedisCheckInput | HeartbeatCheckInput | BackupsCheckInput | MetricsCheckInput | TcpCheckInput | WebSocketCheckInput | DnsCheckInput | StatuspageCheckInput | TlsCheckInput;
 
 /**
  * How checks reach a PostgreSQL database, shared by a pack's checks:
@@ -151,6 +153,15 @@ export function dns(check: KindInput<'dns'>): DnsCheckInput {
  */
 export function statuspage(check: KindInput<'statuspage'>): StatuspageCheckInput {
   return { kind: 'statuspage', ...check };
+}
+
+/**
+ * Certificate check: a TLS handshake (the certificate presented now is accepted), and its expiry from
+ * Certificate Transparency logs or your own exporter (a Worker cannot read the presented certificate; docs/checks.md).
+ * `tls({ id: 'api-cert', host: 'api.example.com', ct: {}, expect: [expiresIn().above({ warn: '21d', crit: '7d' })] })`.
+ */
+export function tls(check: KindInput<'tls'>): TlsCheckInput {
+  return { kind: 'tls', ...check };
 }
 
 /**

@@ -121,6 +121,17 @@ export const contractCases: Record<KindName, ContractCases> = {
     badOptions: () => ({ check: { kind: 'statuspage', id: 'c', url: secret('STATUS_URL') }, secrets: { STATUS_URL: 'not a url' } }),
     leaky: () => ({ check: { kind: 'statuspage', id: 'c', url: secret('STATUS_URL') }, secrets: { STATUS_URL: `http://viewer:${MARKER}@${refusedUrl().slice('http://'.length)}/?key=${MARKER}` } }),
   },
+  tls: {
+    unreachable: () => ({ kind: 'tls', id: 'c', host: '127.0.0.1', port: Number(refusedUrl().split(':').pop()) }),
+    // The handshake to a server that accepts TCP and never speaks TLS.
+    hanging: () => ({ kind: 'tls', id: 'c', host: '127.0.0.1', port: Number(inject('silentTcp').split(':').pop()), timeout: '1s', retry: false }),
+    badOptions: () => ({ check: { kind: 'tls', id: 'c', host: 'api.example.com', handshake: false, exporter: { url: secret('EXPORTER_URL') } }, secrets: { EXPORTER_URL: 'not a url' } }),
+    // The exporter refuses the connection; its URL carries the marker.
+    leaky: () => ({
+      check: { kind: 'tls', id: 'c', host: '127.0.0.1', port: Number(refusedUrl().split(':').pop()), exporter: { url: secret('EXPORTER_URL') } },
+      secrets: { EXPORTER_URL: `http://probe:${MARKER}@${refusedUrl().slice('http://'.length)}/probe?token=${MARKER}` },
+    }),
+  },
   redis: {
     unreachable: () => ({ kind: 'redis', id: 'c', url: refusedUrl(), token: secret('TOKEN') }),
     hanging: () => ({ kind: 'redis', id: 'c', url: inject('redis').restUrl, token: secret('SLOW_TOKEN'), timeout: '1s', retry: false }),
