@@ -184,9 +184,11 @@ function readIncidentio(body: Json, asked: string[] | undefined): Reading {
   const maintenances = list(body.in_progress_maintenances)
     .filter((maintenance) => !asked || list(maintenance.affected_components).length === 0 || list(maintenance.affected_components).some((component) => wanted(asked, { id: str(component.id), name: str(component.name), group_name: str(component.group_name) })))
     .map((maintenance) => str(maintenance.name));
-  const impact = worst(incidents.map((incident) => COMPONENT_HEALTH[INCIDENTIO_STATUS[incident.impact] ?? 'degraded_performance']));
-  // With components named, their own status decides; an incident's worst impact may be elsewhere.
-  const health = worst([asked ? worst(components.map((component) => COMPONENT_HEALTH[component.status])) : impact, maintenances.length > 0 ? 'maintenance' : 'up']);
+  const impactOf = (incident: { impact: string }) => COMPONENT_HEALTH[INCIDENTIO_STATUS[incident.impact] ?? 'degraded_performance'];
+  // With components named, their own status decides (an incident's worst impact may be elsewhere),
+  // except for incidents that name no component: those concern the whole page.
+  const pageWide = list(body.ongoing_incidents).filter((incident) => str(incident.status) !== 'resolved' && list(incident.affected_components).length === 0).map((incident) => impactOf({ impact: str(incident.current_worst_impact) }));
+  const health = worst([asked ? worst([...components.map((component) => COMPONENT_HEALTH[component.status]), ...pageWide]) : worst(incidents.map(impactOf)), maintenances.length > 0 ? 'maintenance' : 'up']);
   const indicator = health === 'up' ? 'none' : health === 'maintenance' ? 'maintenance' : health === 'down' ? 'major' : 'minor';
   return { pageName: str(body.page_title), indicator, components, missing: [], incidents, maintenances, health };
 }

@@ -7,7 +7,7 @@ import { SourceBuilder } from '../assert/builders';
 import type { Observed } from '../assert/types';
 import { redact, stringOrSecret } from '../config/secrets';
 import { describeFetchError, untilAborted } from '../net/fetch-errors';
-import { closeQuietly, firstLine, loadConnect, NOT_IN_WORKERS, readReply, watchClosed, type Reply, type TcpSocket } from '../net/sockets';
+import { closeQuietly, firstLine, loadConnect, NOT_IN_WORKERS, readReply, releaseQuietly, watchClosed, type Reply, type TcpSocket } from '../net/sockets';
 import type { CheckKind, Observation } from './types';
 
 /** Enough for a banner or a status reply; a server that says more is cut off and told. */
@@ -142,8 +142,7 @@ export const tcpKind: CheckKind<typeof options> = {
           last = answer;
         }
         if (last) values.startTlsReply = text(last);
-        reader.releaseLock();
-        writer.releaseLock();
+        releaseQuietly(reader, writer);
         live = live.startTls({ expectedServerHostname: opts.host });
         watchClosed(live);
         reader = live.readable.getReader();
@@ -164,8 +163,7 @@ export const tcpKind: CheckKind<typeof options> = {
         note(answer, 'the reply');
       }
     } finally {
-      reader.releaseLock();
-      writer.releaseLock();
+      releaseQuietly(reader, writer);
       closeQuietly(live);
     }
     const latencyMs = elapsed();

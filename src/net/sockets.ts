@@ -77,6 +77,17 @@ export function watchClosed(socket: TcpSocket): void {
   socket.closed.catch(() => undefined);
 }
 
+/** Lets go of a socket's streams even while a timed-out read is still pending on them. */
+export function releaseQuietly(reader: ReadableStreamDefaultReader<Uint8Array>, writer: WritableStreamDefaultWriter<Uint8Array>): void {
+  for (const release of [() => reader.releaseLock(), () => writer.releaseLock()]) {
+    try {
+      release();
+    } catch {
+      // already released, or the runtime refuses while a read is pending: the socket is closed next anyway
+    }
+  }
+}
+
 /** Closes a socket without waiting on a peer that may never answer. */
 export function closeQuietly(socket: TcpSocket | undefined): void {
   socket?.close().catch(() => undefined);

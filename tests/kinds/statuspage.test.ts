@@ -153,6 +153,14 @@ describe('statuspage kind: incident.io Widget API', () => {
     expect(embeddings.judgement.status).toBe('up');
   });
 
+  it('an incident that names no component concerns the whole page, watched components or not', async () => {
+    const host = new URL(targetUrl()).host;
+    const url = await servePage(`/proxy/${host}`, incidentioWidget({ title: 'OpenAI', incidents: [{ name: 'Login issues for some users', status: 'identified', impact: 'degraded_performance', components: [] }] }));
+    const run = await runOnce(statuspage({ id: 'oa', format: 'incidentio', url, components: ['Chat Completions'] }));
+    expect(run.judgement.status).toBe('degraded');
+    expect(run.message).toBe('OpenAI (Chat Completions): degraded: Login issues for some users');
+  });
+
   it('maintenance in progress on a watched component is up, said', async () => {
     const host = new URL(targetUrl()).host;
     const url = await servePage(`/proxy/${host}`, incidentioWidget({ title: 'OpenAI', maintenances: [{ name: 'Fine-tuning maintenance', components: [{ id: '01JFT', name: 'Fine-tuning', current_status: 'operational' }] }] }));
