@@ -24,6 +24,7 @@ const sources = import.meta.glob<string>('../checks/examples/*.ts', { eager: tru
 /** Runbook items (../shared/runbooks/README.md) the examples must cover. */
 const REQUIRED_ITEMS = [
   ...['R01', 'R02', 'R03', 'R05', 'R06', 'R34'], // HTTP
+  ...['R04', 'R33'], // WebSocket handshake, vendor status pages
   ...['R09', 'R10', 'R11', 'R12', 'R13', 'R14', 'R15', 'R16', 'R17', 'R18', 'R19', 'R20', 'R21', 'R22', 'R23'], // data checks
   ...['R28', 'R29', 'R30', 'R31', 'R32'], // backups
   ...['R07', 'R08', 'R24', 'R25', 'R26', 'R27'], // metrics, thresholds, SLOs
@@ -91,15 +92,17 @@ async function putS3(bucket: string, key: string, bytes: number): Promise<void> 
 const scenarios: Scenario[] = [
   {
     name: 'musicr',
-    build: (base, _sink, instance) => musicr({ api: base, web: `${base}/web`, webOrigin: 'https://web.musicr.test' }, viaWs(), { r2: 'TEST_BACKUPS', prefix: `mu-${instance}/backup_` }),
+    build: (base, _sink, instance) =>
+      musicr({ api: base, web: `${base}/web`, webOrigin: 'https://web.musicr.test', railwayStatus: `${base}/status/railway` }, viaWs(), { r2: 'TEST_BACKUPS', prefix: `mu-${instance}/backup_` }),
     secrets: (sink) => ({ ...data(), DISCORD_WEBHOOK_URL: sinkUrl(`/discord/${sink}`) }),
     prepare: async (instance) => {
       for (let back = 6; back >= 0; back--) await r2().put(`mu-${instance}/backup_${new Date(T0 - back * 24 * HOUR).toISOString().slice(0, 10).replace(/-/g, '')}.sql`, 'x'.repeat(300_000));
     },
     data: { 'musicr-pgvector': 'down', 'musicr-hnsw-index': 'down', 'musicr-embedding-coverage': 'degraded', 'musicr-migrations': 'down', 'musicr-slow-queries': EVALUATED },
-    broken: { 'musicr-api': 'down', 'musicr-web': 'down', 'musicr-cors': 'down', 'musicr-search': 'down', 'musicr-ws-connections': 'down' },
+    // R04: the chat's handshake fails too (503), while Railway's own status page stays operational (R33).
+    broken: { 'musicr-api': 'down', 'musicr-web': 'down', 'musicr-cors': 'down', 'musicr-chat': 'down', 'musicr-search': 'down', 'musicr-ws-connections': 'down' },
     // R08: the API answers, but its WebSocket connections leak past the limit.
-    brokenSays: { 'musicr-ws-connections': ['open WebSocket connections = 1500, expected < 1000'] },
+    brokenSays: { 'musicr-ws-connections': ['open WebSocket connections = 1500, expected < 1000'], 'musicr-chat': ['status = 503, expected 101'] },
   },
   {
     name: 'legacyvideo',
@@ -117,7 +120,11 @@ const scenarios: Scenario[] = [
   },
   {
     name: 'youtube-optimizer',
-    build: (base, sink) => youtubeOptimizer({ api: base, openai: `${base}/openai`, telegramApi: sinkUrl(`/telegram/${sink}`) }, viaWs()),
+    build: (base, sink) =>
+      youtubeOptimizer(
+        { api: base, openai: `${base}/openai`, telegramApi: sinkUrl(`/telegram/${sink}`), openaiStatus: `${base}/status/openai`, supabaseStatus: `${base}/status/supabase`, railwayStatus: `${base}/status/railway` },
+        viaWs(),
+      ),
     secrets: () => ({ ...data(), ...key, ...tokens, TELEGRAM_BOT_TOKEN: '123456:test-token' }),
     prepare: async (_instance, ping) => {
       await ping(tokens.BACKUP_PING_TOKEN, Date.UTC(2026, 10, 22, 6, 10));

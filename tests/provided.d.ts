@@ -22,6 +22,8 @@ declare module 'vitest' {
     };
     redis: { restUrl: string; scratchRestUrl: string; token: string; queues: SeededQueue[] };
     controlUrl: string;
+    /** Servers for the network kinds (tests/support/net.ts), and host:port of the real PostgreSQL and Redis. */
+    net: { wsUrl: string; smtp: string; untrustedTls: string; dohUrl: string; postgresTcp: string; redisTcp: string };
     /** s3rver: buckets backups (empty), archive (2,000 hourly backups), videos. */
     s3: { endpoint: string; accessKeyId: string; secretAccessKey: string };
   }

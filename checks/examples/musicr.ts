@@ -2,19 +2,22 @@
 // PostgreSQL with pgvector. Runbook: ../shared/runbooks/000_a00e6d6505e17b9f.md
 // The URLs are the runbook's placeholders; pass your own to musicr({...}).
 
-import { backups, checklist, column, defineConfig, discord, header, http, json, latency, maintenanceWindow, pg, postgres, secret, status, task, type PostgresAccess } from '../../src/config';
+import { backups, checklist, column, defineConfig, discord, header, http, json, latency, maintenanceWindow, pg, postgres, secret, status, statuspage, task, websocket, type PostgresAccess } from '../../src/config';
 
 export interface MusicrTargets {
   api: string;
   web: string;
   /** The web app's origin, which the API must allow (FRONTEND_ORIGIN). */
   webOrigin: string;
+  /** Railway's status page (Instatus): https://status.railway.com. */
+  railwayStatus: string;
 }
 
 export const MUSICR: MusicrTargets = {
   api: 'https://your-api-domain.railway.app',
   web: 'https://your-web-domain.railway.app',
   webOrigin: 'https://your-web-domain.railway.app',
+  railwayStatus: 'https://status.railway.com',
 };
 
 /** Railway's PostgreSQL is reached through a WebSocket proxy you run next to it (docs/checks.md). */
@@ -64,6 +67,32 @@ export function musicr(targets: MusicrTargets = MUSICR, database: PostgresAccess
         expect: [header('access-control-allow-origin').eq(targets.webOrigin)],
         runbook: `${RUNBOOK}#cors-errors`,
         fix: 'Set FRONTEND_ORIGIN on the api service to the web URL and redeploy',
+      }),
+      // R04: "Users can't connect to chat": `wscat -c wss://your-api-domain.railway.app/`. The handshake as the
+      // browser makes it, from the web app's origin (a wrong FRONTEND_ORIGIN is the runbook's first suspect),
+      // and a clean close. The runbook gives no message format, so no message is sent.
+      websocket({
+        id: 'musicr-chat',
+        name: 'Chat (WebSocket)',
+        group: 'Musicr',
+        url: `${targets.api.replace(/^http/, 'ws')}/`,
+        headers: { Origin: targets.webOrigin },
+        expect: [status(101), latency().below({ warn: 1000, crit: 5000 })],
+        runbook: `${RUNBOOK}#websocket-connection-failures`,
+        fix: 'Check FRONTEND_ORIGIN on the api service includes the web domain; check proxy WebSocket settings; railway status',
+      }),
+      // R33: P1 "Check Railway status page: status.railway.app" (now status.railway.com, an Instatus page).
+      // A Railway incident explains an outage here; it alerts as a warning unless Railway reports a major outage.
+      statuspage({
+        id: 'musicr-railway-status',
+        name: 'Railway platform',
+        group: 'Dependencies',
+        public: false,
+        every: '5m',
+        format: 'instatus',
+        url: targets.railwayStatus,
+        runbook: `${RUNBOOK}#p1-service-down`,
+        fix: 'Railway incident: nothing to fix here; follow status.railway.com and contact Railway support if it lasts',
       }),
       // R05: "Song matching takes >2 seconds" is the slow-search symptom; the API's p95 goal is 500 ms.
       // The runbook names no search route; use the one the web app calls.
@@ -136,6 +165,7 @@ FROM songs`,
         items: [
           'musicr-api',
           'musicr-web',
+          'musicr-chat',
           'musicr-search',
           'musicr-db',
           task({ id: 'error-logs', text: 'Check error logs: railway logs --service @musicr/api | grep ERROR' }),
@@ -179,7 +209,7 @@ FROM songs`,
         description: 'pgvector upgrade and VACUUM ANALYZE; the chat may reconnect.',
         start: '2026-12-06T03:00:00Z',
         end: '2026-12-06T04:00:00Z',
-        checks: ['musicr-api', 'musicr-search', 'musicr-ws-connections', 'musicr-db', 'musicr-db-connections'],
+        checks: ['musicr-api', 'musicr-chat', 'musicr-search', 'musicr-ws-connections', 'musicr-db', 'musicr-db-connections'],
         announce: '7d',
       }),
     ],

@@ -1,7 +1,7 @@
 // YouTube Optimizer backend: NestJS on Railway, Supabase Postgres, OpenAI,
 // Telegram alerts. Runbook: ../shared/runbooks/002_9c12ad0686230072.md
 
-import { bearer, checklist, defineConfig, eachRow, heartbeat, http, json, latency, pg, postgres, secret, status, task, telegram, type PostgresAccess } from '../../src/config';
+import { bearer, checklist, defineConfig, statuspage, eachRow, heartbeat, http, json, latency, pg, postgres, secret, status, task, telegram, type PostgresAccess } from '../../src/config';
 
 export interface YouTubeOptimizerTargets {
   api: string;
@@ -9,12 +9,19 @@ export interface YouTubeOptimizerTargets {
   openai: string;
   /** The Telegram Bot API server (api.telegram.org unless you self-host one). */
   telegramApi: string;
+  /** The vendors' status pages: OpenAI (incident.io), Supabase (Atlassian Statuspage), Railway (Instatus). */
+  openaiStatus: string;
+  supabaseStatus: string;
+  railwayStatus: string;
 }
 
 export const YOUTUBE_OPTIMIZER: YouTubeOptimizerTargets = {
   api: 'https://your-app.railway.app',
   openai: 'https://api.openai.com',
   telegramApi: 'https://api.telegram.org',
+  openaiStatus: 'https://status.openai.com',
+  supabaseStatus: 'https://status.supabase.com',
+  railwayStatus: 'https://status.railway.com',
 };
 
 /** Supabase's PostgreSQL, through a WebSocket proxy (or its pooler behind one). */
@@ -73,6 +80,40 @@ export function youtubeOptimizer(targets: YouTubeOptimizerTargets = YOUTUBE_OPTI
         expect: [status(200)],
         runbook: `${RUNBOOK}#openai-api-errors`,
         fix: '401: rotate OPENAI_API_KEY (platform.openai.com/api-keys) and `railway variables set`; 429: check usage limits',
+      }),
+      // R33: "Check OpenAI Status — Visit: https://status.openai.com" (incident 4), "If still failing, check Supabase"
+      // and Railway's status: the three platforms this backend stands on. Each page's own judgement: minor → degraded,
+      // major → down, maintenance → up and said. Narrow one with components: [...] (names as the page shows them).
+      statuspage({
+        id: 'yto-openai-status',
+        name: 'OpenAI platform',
+        group: 'Dependencies',
+        public: false,
+        every: '5m',
+        format: 'incidentio',
+        url: targets.openaiStatus,
+        runbook: `${RUNBOOK}#openai-api-errors`,
+        fix: 'OpenAI incident: the API errors are theirs; keep retries with backoff and tell users analysis may be slow',
+      }),
+      statuspage({
+        id: 'yto-supabase-status',
+        name: 'Supabase platform',
+        group: 'Dependencies',
+        public: false,
+        every: '5m',
+        url: targets.supabaseStatus,
+        runbook: `${RUNBOOK}#database-connection-errors`,
+        fix: 'Supabase incident: nothing to restart here; follow status.supabase.com',
+      }),
+      statuspage({
+        id: 'yto-railway-status',
+        name: 'Railway platform',
+        group: 'Dependencies',
+        public: false,
+        every: '5m',
+        format: 'instatus',
+        url: targets.railwayStatus,
+        runbook: `${RUNBOOK}#service-down`,
       }),
       // R10: `SELECT count(*) FROM pg_stat_activity;` "If > 100, connections may be exhausted"
       pg.connections({ id: 'yto-db-connections', ...db, below: { warn: 80, crit: 100 }, runbook: `${RUNBOOK}#database-connection-pool-exhausted`, fix: 'Enable the Supabase pgBouncer pooler (?pgbouncer=true)' }),

@@ -13,6 +13,10 @@ export { pg } from '../kinds/postgres-recipes';
 export { upstash } from '../kinds/redis-recipes';
 export { backups, bucket } from '../kinds/backups-recipes';
 export { gauge, increase, quantile, rate, ratio } from '../kinds/metrics';
+export { banner } from '../kinds/tcp';
+export { rcode, records } from '../kinds/dns';
+export { domain } from '../kinds/dns-recipes';
+export { expiresIn } from '../kinds/tls';
 export type { MetricExpr } from '../kinds/metrics';
 export { bearer, secret } from './secrets';
 export type { SecretRef } from './secrets';
@@ -31,7 +35,12 @@ export type RedisCheckInput = KindInput<'redis'> & { kind: 'redis' };
 export type HeartbeatCheckInput = KindInput<'heartbeat'> & { kind: 'heartbeat' };
 export type BackupsCheckInput = KindInput<'backups'> & { kind: 'backups' };
 export type MetricsCheckInput = KindInput<'metrics'> & { kind: 'metrics' };
-export type CheckInput = HttpCheckInput | PostgresCheckInput | RedisCheckInput | HeartbeatCheckInput | BackupsCheckInput | MetricsCheckInput;
+export type TcpCheckInput = KindInput<'tcp'> & { kind: 'tcp' };
+export type WebSocketCheckInput = KindInput<'websocket'> & { kind: 'websocket' };
+export type DnsCheckInput = KindInput<'dns'> & { kind: 'dns' };
+export type StatuspageCheckInput = KindInput<'statuspage'> & { kind: 'statuspage' };
+export type TlsCheckInput = KindInput<'tls'> & { kind: 'tls' };
+export type CheckInput = HttpCheckInput | PostgresCheckInput | RedisCheckInput | HeartbeatCheckInput | BackupsCheckInput | MetricsCheckInput | TcpCheckInput | WebSocketCheckInput | DnsCheckInput | StatuspageCheckInput | TlsCheckInput;
 
 /**
  * How checks reach a PostgreSQL database, shared by a pack's checks:
@@ -110,6 +119,49 @@ export function heartbeat(check: KindInput<'heartbeat'>): HeartbeatCheckInput {
  */
 export function metrics(check: KindInput<'metrics'>): MetricsCheckInput {
   return { kind: 'metrics', ...check };
+}
+
+/**
+ * A TCP connection through connect() (cloudflare:sockets): connect time, and optionally a banner and one command's reply.
+ * `tcp({ id: 'smtp', host: 'smtp.example.com', port: 587, banner: true, expect: [banner().matches(/^220 /)] })`,
+ * `tcp({ id: 'redis-port', host: 'redis.internal.example.com', port: 6379, send: 'PING', expect: [reply().eq('+PONG')] })`.
+ */
+export function tcp(check: KindInput<'tcp'>): TcpCheckInput {
+  return { kind: 'tcp', ...check };
+}
+
+/**
+ * A WebSocket handshake (fetch with Upgrade: websocket), optionally one message and its reply, closed with code 1000.
+ * `websocket({ id: 'chat', url: 'wss://api.example.com/', send: { type: 'ping' }, expect: [json('$.type').eq('pong'), latency().below(1000)] })`.
+ */
+export function websocket(check: KindInput<'websocket'>): WebSocketCheckInput {
+  return { kind: 'websocket', ...check };
+}
+
+/**
+ * A DNS lookup through DNS over HTTPS (RFC 8484, or the JSON API), default resolver https://cloudflare-dns.com/dns-query:
+ * `dns({ id: 'mx', domain: 'example.com', type: 'MX', expect: [records().contains('mx.example.com'), value('ttl').above(300)] })`.
+ * Recipes: `domain.spf({...})`, `domain.dmarc({...})`, `domain.resolvesTo({...})`.
+ */
+export function dns(check: KindInput<'dns'>): DnsCheckInput {
+  return { kind: 'dns', ...check };
+}
+
+/**
+ * A vendor's public status page (Atlassian Statuspage, Instatus, incident.io): minor → degraded, major/critical → down,
+ * maintenance → up with "maintenance" said. `statuspage({ id: 'supabase-status', url: 'https://status.supabase.com', components: ['Database'] })`.
+ */
+export function statuspage(check: KindInput<'statuspage'>): StatuspageCheckInput {
+  return { kind: 'statuspage', ...check };
+}
+
+/**
+ * Certificate check: a TLS handshake (the certificate presented now is accepted), and its expiry from
+ * Certificate Transparency logs or your own exporter (a Worker cannot read the presented certificate; docs/checks.md).
+ * `tls({ id: 'api-cert', host: 'api.example.com', ct: {}, expect: [expiresIn().above({ warn: '21d', crit: '7d' })] })`.
+ */
+export function tls(check: KindInput<'tls'>): TlsCheckInput {
+  return { kind: 'tls', ...check };
 }
 
 /**

@@ -10,7 +10,13 @@ export interface BoundedBody {
 
 /** Reads at most `maxBytes` of a response's (or request's) body as UTF-8, then cancels the rest. */
 export async function readBoundedBody(response: { body: ReadableStream<Uint8Array> | null }, maxBytes: number): Promise<BoundedBody> {
-  if (!response.body) return { text: '', bytes: 0, truncated: false };
+  const read = await readBoundedBytes(response, maxBytes);
+  return { text: new TextDecoder().decode(read.bytes), bytes: read.bytes.byteLength, truncated: read.truncated };
+}
+
+/** Reads at most `maxBytes` of a body as bytes (a binary answer such as a DNS message), then cancels the rest. */
+export async function readBoundedBytes(response: { body: ReadableStream<Uint8Array> | null }, maxBytes: number): Promise<{ bytes: Uint8Array; truncated: boolean }> {
+  if (!response.body) return { bytes: new Uint8Array(0), truncated: false };
   const reader = response.body.getReader();
   const chunks: Uint8Array[] = [];
   let bytes = 0;
@@ -39,7 +45,7 @@ export async function readBoundedBody(response: { body: ReadableStream<Uint8Arra
     joined.set(chunk, offset);
     offset += chunk.byteLength;
   }
-  return { text: new TextDecoder().decode(joined), bytes, truncated };
+  return { bytes: joined, truncated };
 }
 
 /** Discards a body we do not need, without waiting for it. */

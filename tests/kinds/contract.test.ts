@@ -3,7 +3,7 @@
 // the way of an error all become results, never throws, and never leak.
 import { describe, expect, it } from 'vitest';
 import type { CheckInput } from '../../src/config';
-import { bearer, gauge, secret } from '../../src/config';
+import { bearer, gauge, reply, secret } from '../../src/config';
 import type { KindName } from '../../src/kinds';
 import { inject } from 'vitest';
 import type { PingRecord } from '../../src/model/state';
@@ -37,6 +37,12 @@ const ECHO_MARKER = `SELECT '${MARKER}'::int`;
 
 /** What the ledger holds for heartbeat checks in these cases. */
 const pings: Record<string, PingRecord> = {};
+
+/** host and port of a `host:port` address from the test setup. */
+function hostPort(address: string): { host: string; port: number } {
+  const [host, port] = address.split(':');
+  return { host: host as string, port: Number(port) };
+}
 
 export const contractCases: Record<KindName, ContractCases> = {
   http: {
@@ -88,6 +94,42 @@ export const contractCases: Record<KindName, ContractCases> = {
     leaky: () => ({
       check: { kind: 'metrics', id: 'c', url: secret('METRICS_URL'), headers: { Authorization: bearer('METRICS_TOKEN') }, values: { memory: gauge('process_resident_memory_bytes') } },
       secrets: { METRICS_URL: targetUrl('/metrics/private-contract').replace('http://', `http://scraper:${MARKER}@`), METRICS_TOKEN: MARKER },
+    }),
+  },
+  tcp: {
+    unreachable: () => ({ kind: 'tcp', id: 'c', ...hostPort(refusedUrl().slice('http://'.length)) }),
+    hanging: () => ({ kind: 'tcp', id: 'c', ...hostPort(inject('silentTcp')), banner: true, timeout: '1s', retry: false }),
+    badOptions: () => ({ check: { kind: 'tcp', id: 'c', host: secret('TCP_HOST'), port: 6379 }, secrets: { TCP_HOST: 'https://redis.example.com' } }),
+    // A command whose text is the marker: Redis repeats an unknown command in its error.
+    leaky: () => ({ check: { kind: 'tcp', id: 'c', ...hostPort(inject('net').redisTcp), send: secret('TCP_COMMAND'), expect: [reply().eq('+PONG')] }, secrets: { TCP_COMMAND: MARKER } }),
+  },
+  websocket: {
+    unreachable: () => ({ kind: 'websocket', id: 'c', url: `${refusedUrl().replace('http://', 'ws://')}/chat` }),
+    hanging: () => ({ kind: 'websocket', id: 'c', url: `${inject('net').wsUrl}/hang`, timeout: '1s', retry: false }),
+    badOptions: () => ({ check: { kind: 'websocket', id: 'c', url: secret('WS_URL') }, secrets: { WS_URL: 'not a url' } }),
+    leaky: () => ({ check: { kind: 'websocket', id: 'c', url: secret('WS_URL') }, secrets: { WS_URL: `ws://chat:${MARKER}@${refusedUrl().slice('http://'.length)}/socket?token=${MARKER}` } }),
+  },
+  dns: {
+    unreachable: () => ({ kind: 'dns', id: 'c', domain: 'example.com', resolver: `${refusedUrl()}/dns-query` }),
+    hanging: () => ({ kind: 'dns', id: 'c', domain: 'example.com', resolver: `${inject('net').dohUrl}/hang`, timeout: '1s', retry: false }),
+    badOptions: () => ({ check: { kind: 'dns', id: 'c', domain: 'example.com', resolver: secret('DOH_URL') }, secrets: { DOH_URL: 'not a url' } }),
+    leaky: () => ({ check: { kind: 'dns', id: 'c', domain: 'example.com', resolver: secret('DOH_URL') }, secrets: { DOH_URL: `http://me:${MARKER}@${refusedUrl().slice('http://'.length)}/${MARKER}?token=${MARKER}` } }),
+  },
+  statuspage: {
+    unreachable: () => ({ kind: 'statuspage', id: 'c', url: refusedUrl() }),
+    hanging: () => ({ kind: 'statuspage', id: 'c', url: targetUrl(''), endpoint: targetUrl('/hang'), timeout: '1s', retry: false }),
+    badOptions: () => ({ check: { kind: 'statuspage', id: 'c', url: secret('STATUS_URL') }, secrets: { STATUS_URL: 'not a url' } }),
+    leaky: () => ({ check: { kind: 'statuspage', id: 'c', url: secret('STATUS_URL') }, secrets: { STATUS_URL: `http://viewer:${MARKER}@${refusedUrl().slice('http://'.length)}/?key=${MARKER}` } }),
+  },
+  tls: {
+    unreachable: () => ({ kind: 'tls', id: 'c', host: '127.0.0.1', port: Number(refusedUrl().split(':').pop()) }),
+    // The handshake to a server that accepts TCP and never speaks TLS.
+    hanging: () => ({ kind: 'tls', id: 'c', host: '127.0.0.1', port: Number(inject('silentTcp').split(':').pop()), timeout: '1s', retry: false }),
+    badOptions: () => ({ check: { kind: 'tls', id: 'c', host: 'api.example.com', handshake: false, exporter: { url: secret('EXPORTER_URL') } }, secrets: { EXPORTER_URL: 'not a url' } }),
+    // The exporter refuses the connection; its URL carries the marker.
+    leaky: () => ({
+      check: { kind: 'tls', id: 'c', host: '127.0.0.1', port: Number(refusedUrl().split(':').pop()), exporter: { url: secret('EXPORTER_URL') } },
+      secrets: { EXPORTER_URL: `http://probe:${MARKER}@${refusedUrl().slice('http://'.length)}/probe?token=${MARKER}` },
     }),
   },
   redis: {

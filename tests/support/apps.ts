@@ -2,9 +2,16 @@
 // runbooks document (../shared/runbooks), so checks/examples/ can run for real.
 //   GET /apps/<app>/<instance>/...        the app's routes (see below)
 //   POST /__apps/<instance> {broken}      break or mend one instance
+//   /apps/<app>/<instance>/status/<vendor>  the vendors' status pages (OpenAI on incident.io, Supabase on
+//                                         Atlassian Statuspage, Railway on Instatus), all operational, in
+//                                         their documented formats (tests/fixtures/statuspages/payloads.ts)
+//   ws://…/apps/musicr/<instance>/        Musicr's chat WebSocket (handshake from an allowed Origin)
 // A broken instance fails the way the runbook describes an outage.
 
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { WebSocketServer } from 'ws';
+import { incidentioWidget, instatusSummary, statuspageSummary } from '../fixtures/statuspages/payloads';
 import { controlMetrics, DEFAULT_PROFILE, exposition } from './metrics';
 
 const broken = new Map<string, boolean>();
@@ -54,6 +61,12 @@ export async function serveApp(req: IncomingMessage, res: ServerResponse, path: 
     if (app === 'sorapromptgenie' && rest !== '/api/health') return json(res, 404, { error: 'Not found' }), true;
     return json(res, down ? 503 : 200, down ? { status: 'error', timestamp: now } : { status: 'ok', timestamp: now, uptime: 12345, environment: 'production' }, cors), true;
   }
+  // The vendors' pages answer the same whatever the app's state: the platforms are fine, the app is not.
+  if (rest === '/status/railway/summary.json') return json(res, 200, instatusSummary({ name: 'Railway', status: 'UP' })), true;
+  if (rest === '/status/supabase/api/v2/summary.json') {
+    return json(res, 200, statuspageSummary({ name: 'Supabase', indicator: 'none', components: [{ id: 'sb-db', name: 'Database', status: 'operational' }, { id: 'sb-auth', name: 'Auth', status: 'operational' }, { id: 'sb-api', name: 'API Gateway', status: 'operational' }] })), true;
+  }
+  if (rest.startsWith('/status/openai/proxy/')) return json(res, 200, incidentioWidget({ title: 'OpenAI' })), true;
   if (app === 'youtube-optimizer' && rest === '/api/v1/metrics-json') {
     // A leak: heapUsed past 1 GB when broken.
     const heapUsed = down ? 1_200_000_000 : 180_000_000;
@@ -84,4 +97,25 @@ export async function serveApp(req: IncomingMessage, res: ServerResponse, path: 
     return json(res, authorized ? 200 : 401, authorized ? { data: { label: 'prod', usage: 1.5, limit: null } } : { error: { message: 'No auth credentials found', code: 401 } }), true;
   }
   return json(res, 404, { error: 'not found', app, path: rest }), true;
+}
+
+const chat = new WebSocketServer({ noServer: true });
+
+/**
+ * Musicr's chat endpoint (the runbook's `wscat -c wss://your-api-domain.railway.app/`): the handshake
+ * succeeds from an allowed Origin; a broken instance answers 503, as Railway does for a crashed service.
+ * Returns false when the upgrade is not for an app.
+ */
+export function upgradeApp(req: IncomingMessage, socket: Duplex, head: Buffer): boolean {
+  const match = /^\/apps\/musicr\/([^/]+)\/?$/.exec(new URL(req.url ?? '/', 'http://apps').pathname);
+  if (!match) return false;
+  socket.on('error', () => undefined);
+  const reject = (status: string) => socket.end(`HTTP/1.1 ${status}\r\ncontent-length: 0\r\nconnection: close\r\n\r\n`);
+  if (broken.get(match[1] as string)) return reject('503 Service Unavailable'), true;
+  if (!ALLOWED_ORIGINS.musicr?.includes(req.headers.origin ?? '')) return reject('403 Forbidden'), true;
+  chat.handleUpgrade(req, socket, head, (ws) => {
+    ws.on('error', () => undefined);
+    ws.send(JSON.stringify({ type: 'welcome', room: 'lobby' }));
+  });
+  return true;
 }

@@ -5,6 +5,7 @@
 import type { TestProject } from 'vitest/node';
 import { startControl } from './control';
 import { startNeonProxies } from './neon';
+import { startNetServers } from './net';
 import { MARKER_PASSWORD, MARKER_ROLE, PLAIN_DATABASE, startPostgres, TEST_DATABASE } from './postgres';
 import { seedQueues } from './queues';
 import { startRedisServer } from './redis';
@@ -59,6 +60,18 @@ export default async function setup(project: TestProject) {
     const s3 = await startS3();
     closers.push(s3.close);
     project.provide('s3', { endpoint: s3.endpoint, accessKeyId: S3_ACCESS_KEY, secretAccessKey: S3_SECRET_KEY });
+
+    // The network kinds (websocket, tcp, dns, tls): their servers, and raw TCP addresses of the real PostgreSQL and Redis.
+    const netServers = await startNetServers();
+    closers.push(netServers.close);
+    project.provide('net', {
+      wsUrl: netServers.wsUrl,
+      smtp: netServers.smtp,
+      untrustedTls: netServers.untrustedTls,
+      dohUrl: netServers.dohUrl,
+      postgresTcp: `127.0.0.1:${pg.primary.port}`,
+      redisTcp: `127.0.0.1:${redisMain.port}`,
+    });
 
     const control = await startControl({ pgScratch: pg.scratch, redisScratch, redisMainPort: redisMain.port });
     closers.push(control.close);

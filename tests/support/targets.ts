@@ -6,7 +6,7 @@
 
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import net, { type AddressInfo } from 'node:net';
-import { serveApp, setBroken } from './apps';
+import { serveApp, setBroken, upgradeApp } from './apps';
 import { controlMetrics, METRICS_TOKEN, serveMetrics } from './metrics';
 
 interface Programmed {
@@ -185,6 +185,9 @@ export async function startTargets(): Promise<Targets> {
   // first races a request workerd is sending on it ("Network connection lost").
   // server.close() still ends idle connections at once (Node 19+).
   server.keepAliveTimeout = 60_000;
+  server.on('upgrade', (req, socket, head) => {
+    if (!upgradeApp(req, socket, head)) socket.destroy();
+  });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
 
