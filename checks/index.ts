@@ -4,8 +4,7 @@
 // checks/examples/ has one pack per runbook, docs/checks.md every option.
 
 import { defineConfig, http, json, latency, status } from '../src/config';
-
-const SAMPLE_TARGET = 'http://127.0.0.1:8789';
+import { SAMPLE_TARGET } from './sample-target';
 
 export default defineConfig({
   page: {
