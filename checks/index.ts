@@ -4,8 +4,7 @@
 // checks/examples/ has one pack per runbook, docs/checks.md every option.
 
 import { defineConfig, http, json, latency, status } from '../src/config';
-
-const SAMPLE_TARGET = 'http://127.0.0.1:8789';
+import { SAMPLE_TARGET } from './sample-target';
 
 export default defineConfig({
   page: {
@@ -26,6 +25,8 @@ export default defineConfig({
       group: 'Sample target',
       url: `${SAMPLE_TARGET}/slow`,
       expect: [status(200), latency().below({ warn: 500, crit: 5000 })],
+      // Degraded on purpose: one run confirms it, so the page shows it at the first tick.
+      confirmations: { down: 1 },
       fix: 'The sample /slow route sleeps 800 ms on purpose: this row shows what degraded looks like.',
     }),
     http({
@@ -34,6 +35,8 @@ export default defineConfig({
       group: 'Sample target',
       url: `${SAMPLE_TARGET}/fail`,
       expect: [status('2xx')],
+      // Down on purpose: one run confirms it (real checks keep the default two).
+      confirmations: { down: 1 },
       fix: 'The sample /fail route answers 500 on purpose: this row shows what down looks like.',
     }),
   ],

@@ -9,6 +9,7 @@ import { UPTIME_WINDOWS, type UptimeWindow } from '../store/history';
 import { emptyView, READ_MODEL_KEYS, readPublished, type PublishedStatus, type StatusView } from '../store/read-model';
 import { statusBadge, uptimeBadge } from './badge';
 import { taskDoneHandler } from './checklists';
+import { favicon } from './favicon';
 import { pingHandler } from './pings';
 import { StatusPage } from './status-page';
 import { statuspageStatus, statuspageSummary } from './statuspage';
@@ -79,6 +80,8 @@ export function createApp(config: Config, options: AppOptions = {}) {
     c.header('cache-control', 'public, max-age=60');
     return c.body(window ? uptimeBadge(check, window as UptimeWindow) : statusBadge(check));
   });
+
+  app.get('/favicon.ico', favicon);
 
   app.get('/health', async (c) => {
     const now = clock();
