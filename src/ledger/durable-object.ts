@@ -8,7 +8,8 @@ import type { WorkerEnv } from '../env';
 import type { TickReport } from '../engine/tick';
 import type { Ping, TaskDone } from '../model/state';
 import { probeTransport } from '../probe/durable-object';
-import { LedgerCore } from './ledger';
+import type { AdminOperation, AdminResult } from './admin';
+import { LedgerCore, type AdminView } from './ledger';
 import type { SqlStore } from './storage';
 
 /** The ledger's name: there is exactly one. */
@@ -19,6 +20,8 @@ export interface LedgerRpc {
   tick(scheduledTime: number): Promise<TickReport>;
   ping(checkId: string, ping: Ping): Promise<void>;
   markTask(checklistId: string, itemId: string, done: TaskDone): Promise<void>;
+  admin(operation: AdminOperation, now: number): Promise<AdminResult>;
+  adminView(): Promise<AdminView>;
 }
 
 /** Durable Object SQLite storage as the ledger's SqlStore. */
@@ -56,6 +59,14 @@ export function ledgerClass(config: Config) {
 
     markTask(checklistId: string, itemId: string, done: TaskDone): Promise<void> {
       return this.core.markTask(checklistId, itemId, done);
+    }
+
+    admin(operation: AdminOperation, now: number): Promise<AdminResult> {
+      return this.core.admin(operation, now);
+    }
+
+    adminView(): Promise<AdminView> {
+      return this.core.adminView();
     }
   };
 }

@@ -16,11 +16,12 @@ import { allSecretValues } from '../config/secrets';
 import type { Config } from '../config/types';
 import { withScheduledMaintenance } from '../engine/maintenance';
 import { decideTick, emptyReport, type RunDue, type TickReport } from '../engine/tick';
-import { emptyState, taskKey, type EngineState, type Ping, type PingRecord, type TaskDone } from '../model/state';
+import { emptyState, taskKey, type EngineState, type FailedDelivery, type Incident, type Ping, type PingRecord, type ScheduledMaintenance, type TaskDone } from '../model/state';
 import { deliverDue } from '../notify/outbox';
 import { probePool, type ProbeTransport } from '../probe/pool';
 import type { KV } from '../store/kv';
 import { applyPing, emptyPingRecord } from '../store/pings';
+import { applyAdmin, type AdminOperation, type AdminResult } from './admin';
 import { importLegacy } from './migrate';
 import { Publisher } from './publish';
 import { LedgerStorage, type SqlStore } from './storage';
@@ -48,6 +49,16 @@ export class NotStoredError extends Error {
     super(`${what} could not be stored: ${(cause as Error)?.message ?? cause}`);
     this.name = 'NotStoredError';
   }
+}
+
+/** What the admin page reads from the ledger (authenticated: private checks included). */
+export interface AdminView {
+  lastTick: number | null;
+  checks: Array<{ id: string; name: string; public: boolean; status: string; message: string | null; lastRun: number | null }>;
+  incidents: Incident[];
+  maintenance: ScheduledMaintenance[];
+  outbox: number;
+  failed: FailedDelivery[];
 }
 
 export class LedgerCore {
@@ -109,6 +120,48 @@ export class LedgerCore {
     }
     state.tasks[key] = done;
     await this.serially(() => this.publisher.publishIfDue(withScheduledMaintenance(this.deps.config, state.maintenance), state, done.at));
+  }
+
+  /**
+   * Applies a change people make through the admin API (an incident, an
+   * update, an acknowledgement, maintenance), stores it and publishes the
+   * read model. Runs between ticks, never inside one. Throws NotStoredError
+   * when it could not be stored (nothing of it then stands).
+   */
+  admin(operation: AdminOperation, now: number): Promise<AdminResult> {
+    return this.serially(async () => {
+      const state = await this.load();
+      const result = applyAdmin(state, this.deps.config, operation, now);
+      if (!result.ok) return result;
+      if (result.incident) this.storage.touch(result.incident.id);
+      try {
+        this.storage.commit(state, { now });
+      } catch (error) {
+        // The change stays out: memory goes back to what is stored.
+        this.state = undefined;
+        throw new NotStoredError('the change', error);
+      }
+      await this.publisher.publishIfDue(withScheduledMaintenance(this.deps.config, state.maintenance), state, now);
+      return result;
+    });
+  }
+
+  /** What the admin page shows: every check (private ones too), incidents of the last 90 days, scheduled maintenance. */
+  adminView(): Promise<AdminView> {
+    return this.serially(async () => {
+      const state = await this.load();
+      return {
+        lastTick: state.lastTick ?? null,
+        checks: this.deps.config.checks.map((check) => {
+          const checkState = state.checks[check.id];
+          return { id: check.id, name: check.name, public: check.public, status: checkState?.confirmed ? checkState.status : 'unknown', message: checkState?.message ?? null, lastRun: checkState?.lastRun ?? null };
+        }),
+        incidents: structuredClone([...state.incidents].sort((a, b) => b.startedAt - a.startedAt)),
+        maintenance: structuredClone(state.maintenance),
+        outbox: state.outbox.length,
+        failed: structuredClone(state.failed),
+      };
+    });
   }
 
   /** The state as the ledger holds it (tests, the admin page). Waits for a running tick. */

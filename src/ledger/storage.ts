@@ -85,6 +85,8 @@ export class LedgerStorage {
   /** Reads everything into memory (a ledger that was evicted wakes with this). */
   load(): EngineState {
     const state = emptyState();
+    this.stored = { meta: new Map(), checks: new Map(), incidents: new Map(), outbox: new Map(), delivered: new Set(), checklists: new Map(), maintenance: new Map() };
+    this.touched.clear();
     const meta = new Map(this.sql.exec<{ key: string; value: string }>('SELECT key, value FROM meta').toArray().map((row) => [row.key, row.value]));
     this.stored.meta = new Map(meta);
     const json = <T>(key: string): T | undefined => (meta.has(key) ? (JSON.parse(meta.get(key) as string) as T) : undefined);

@@ -119,6 +119,8 @@ export interface IncidentUpdate {
   text: string;
   /** `vigil` for automatic entries, else who wrote it (the admin API's `by`). */
   by: string;
+  /** In a maintenance window's timeline: where the window stands, as Statuspage names it. */
+  maintenanceState?: 'scheduled' | 'in_progress' | 'verifying' | 'completed';
 }
 
 /** Impact of an incident written by people, as Statuspage grades it. */

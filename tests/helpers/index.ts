@@ -12,6 +12,7 @@ import type { RunResult } from '../../src/engine/runner';
 import type { RunDue, TickReport } from '../../src/engine/tick';
 import { LedgerCore, type LedgerDeps } from '../../src/ledger/ledger';
 import { sqlStoreOf } from '../../src/ledger/durable-object';
+import type { AdminOperation } from '../../src/ledger/admin';
 import type { SqlStore } from '../../src/ledger/storage';
 import type { EngineState, Ping, TaskDone } from '../../src/model/state';
 import { runProbeGroup, type ProbeRequest, type ProbeTransport } from '../../src/probe/pool';
@@ -236,6 +237,8 @@ export function testVigil(input: ConfigInput, options: LedgerOptions & { now?: (
       await testLedger.ping(checkId, ping);
     },
     markTask: (checklistId: string, itemId: string, done: TaskDone) => testLedger.markTask(checklistId, itemId, done),
+    admin: (operation: AdminOperation, now: number) => testLedger.run((core) => core.admin(operation, now)),
+    adminView: () => testLedger.run((core) => core.adminView()),
   };
   const runEnv = { ...workerEnv(options.secrets, options.kv), LEDGER: { idFromName: (name: string) => ({ name }), get: () => rpc } } as unknown as WorkerEnv;
   const context = { waitUntil() {}, passThroughOnException() {}, props: {} } as unknown as ExecutionContext;
