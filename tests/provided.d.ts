@@ -22,6 +22,8 @@ declare module 'vitest' {
     };
     redis: { restUrl: string; scratchRestUrl: string; token: string; queues: SeededQueue[] };
     controlUrl: string;
+    /** A real Prometheus and VictoriaMetrics scraping the test exporter and node_exporter every second; a Loki stand-in (tests/support/prometheus.ts, loki.ts). */
+    metricsStack: { prometheus: string; victoria: string; nodeExporter: string; loki: string };
     /** s3rver: buckets backups (empty), archive (2,000 hourly backups), videos. */
     s3: { endpoint: string; accessKeyId: string; secretAccessKey: string };
   }

@@ -380,6 +380,17 @@ export function value(key: string): SourceBuilder {
   return new SourceBuilder({ type: 'value', key });
 }
 
+/**
+ * The value of a `promql` check's query, one per series: `series().every().below(0.05)`,
+ * `series('error_ratio').any().above(0)`, `series('pods_not_ready').count().eq(0)`.
+ * A query that returns no series makes its assertions `unknown` (a typo in a metric
+ * name is not a pass) unless told otherwise: `.ifEmpty('pass')` when the query's own
+ * guard (`... and rate(x[5m]) > 1`) may leave nothing to check.
+ */
+export function series(name = 'result'): SourceBuilder {
+  return new SourceBuilder({ type: 'value', key: name }, undefined, undefined, { ifEmpty: 'unknown' });
+}
+
 /** A column of the first row of a SQL result: `column('connections').below(150)`. */
 export function column(name: string): SourceBuilder {
   return new SourceBuilder({ type: 'value', key: name });

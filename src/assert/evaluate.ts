@@ -41,8 +41,9 @@ export function evaluate(assertion: Assertion, evidence: Evidence): Outcome {
   const empty = (Array.isArray(observed) && observed.length === 0) || (observed === undefined && !reading.note && !evidence.error);
   if (empty && assertion.ifEmpty && assertion.ifEmpty !== 'fail' && assertion.op !== 'exists' && assertion.op !== '!exists') {
     const label = assertion.label ?? sourceLabel(assertion.source);
-    if (assertion.ifEmpty === 'pass') return { assertion, key, pass: true, observed, message: `${label}: no values, nothing to check` };
-    return { assertion, key, pass: false, unknown: true, observed, message: `${label}: no values, so it cannot be evaluated` };
+    const none = reading.names ? 'no series' : 'no values';
+    if (assertion.ifEmpty === 'pass') return { assertion, key, pass: true, observed, message: `${label}: ${none}, nothing to check` };
+    return { assertion, key, pass: false, unknown: true, observed, message: `${label}: ${none}, so it cannot be evaluated` };
   }
   const pass = holdsFor(assertion, observed);
   return { assertion, key, pass, observed, message: describe(assertion, reading, pass, reading.note ?? evidence.error) };
@@ -353,7 +354,7 @@ const MAX_NAMED = 3;
 /** A list whose items have names (series): `error_ratio{job="api"} = 0.07 (1 of 3 fail)`. */
 function describeNamed(assertion: Assertion, label: string, observed: Value[], names: readonly string[], unit: Unit | undefined): string {
   const items = observed.map((value, index) => ({ value, name: names[index] as string, pass: holds(assertion.op, value, assertion.value, assertion.flags) }));
-  const list = (chosen: typeof items) => chosen.slice(0, MAX_NAMED).map((item, index) => `${index === 0 ? label : ''}${item.name} = ${formatValue(item.value, unit)}`).join(', ') + (chosen.length > MAX_NAMED ? `, … ${chosen.length - MAX_NAMED} more` : '');
+  const list = (chosen: typeof items) => chosen.slice(0, MAX_NAMED).map((item, index) => `${index === 0 ? `${label}${item.name.startsWith('{') ? '' : ' '}` : ''}${item.name} = ${formatValue(item.value, unit)}`).join(', ') + (chosen.length > MAX_NAMED ? `, … ${chosen.length - MAX_NAMED} more` : '');
   const passing = items.filter((item) => item.pass);
   const failing = items.filter((item) => !item.pass);
   if (assertion.match === 'any') {

@@ -7,7 +7,7 @@ import type { kinds } from '../kinds';
 import type { channels } from '../notify';
 import type { checkCommonSchema, checklistSchema, defaultsSchema, maintenanceSchema, pageSchema, routingShape, settingsSchema, taskSchema } from './schema';
 
-export { body, column, eachRow, firstValue, header, info, json, latency, reply, rowCount, status, value } from '../assert/builders';
+export { body, column, differenceOf, eachRow, firstValue, header, info, json, latency, percentOf, ratioOf, reply, rowCount, series, status, sumOf, value } from '../assert/builders';
 export type { Levels } from '../assert/builders';
 export { pg } from '../kinds/postgres-recipes';
 export { upstash } from '../kinds/redis-recipes';
@@ -31,7 +31,8 @@ export type RedisCheckInput = KindInput<'redis'> & { kind: 'redis' };
 export type HeartbeatCheckInput = KindInput<'heartbeat'> & { kind: 'heartbeat' };
 export type BackupsCheckInput = KindInput<'backups'> & { kind: 'backups' };
 export type MetricsCheckInput = KindInput<'metrics'> & { kind: 'metrics' };
-export type CheckInput = HttpCheckInput | PostgresCheckInput | RedisCheckInput | HeartbeatCheckInput | BackupsCheckInput | MetricsCheckInput;
+export type PromqlCheckInput = KindInput<'promql'> & { kind: 'promql' };
+export type CheckInput = HttpCheckInput | PostgresCheckInput | RedisCheckInput | HeartbeatCheckInput | BackupsCheckInput | MetricsCheckInput | PromqlCheckInput;
 
 /**
  * How checks reach a PostgreSQL database, shared by a pack's checks:
@@ -110,6 +111,22 @@ export function heartbeat(check: KindInput<'heartbeat'>): HeartbeatCheckInput {
  */
 export function metrics(check: KindInput<'metrics'>): MetricsCheckInput {
   return { kind: 'metrics', ...check };
+}
+
+/**
+ * A query against a Prometheus-compatible API (Prometheus, VictoriaMetrics, Grafana Cloud / Mimir, Thanos):
+ * `promql({ id: 'api-5xx', url: 'http://prometheus:9090', query: 'sum by (job) (rate(http_requests_total{code=~"5.."}[5m]))', expect: [series().every().below(0.05)] })`.
+ */
+export function promql(check: KindInput<'promql'>): PromqlCheckInput {
+  return { kind: 'promql', ...check };
+}
+
+/**
+ * A Loki metric query (LogQL): `loki({ id: 'api-errors', url: 'http://loki:3100', query: 'sum(count_over_time({app="api"} |= "error" [1h]))', expect: [series().below(50)] })`.
+ * The same kind as promql, asking /loki/api/v1/query.
+ */
+export function loki(check: Omit<KindInput<'promql'>, 'api'>): PromqlCheckInput {
+  return { kind: 'promql', api: 'loki', ...check };
 }
 
 /**

@@ -12,6 +12,8 @@ export interface Observation {
   latencyMs: number;
   /** What assertions can read, keyed by `sourceKey(source)`. */
   values: Record<string, Observed>;
+  /** Names of the items of list values, by value key (a series' labels: `{job="api"}`): messages name the failing ones. */
+  labels?: Record<string, string[]>;
   /** What went wrong, already free of credentials. */
   error?: string;
   /** Vigil could not evaluate (bad option at run time, missing extension): the check is `unknown`. */
