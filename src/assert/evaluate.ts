@@ -15,6 +15,8 @@ export interface Evidence {
   labels?: Record<string, readonly string[]>;
   /** When the observation is judged (ms since the epoch), for `age`; the clock when absent. */
   now?: number;
+  /** Value keys whose number is a lower bound (a count stopped at its cap): shown as "at least N". */
+  atLeast?: readonly string[];
 }
 
 /** What a source reads in an observation. */
@@ -46,7 +48,8 @@ export function evaluate(assertion: Assertion, evidence: Evidence): Outcome {
     return { assertion, key, pass: false, unknown: true, observed, message: `${label}: ${none}, so it cannot be evaluated` };
   }
   const pass = holdsFor(assertion, observed);
-  return { assertion, key, pass, observed, message: describe(assertion, reading, pass, reading.note ?? evidence.error) };
+  const bound = assertion.source.type === 'value' && evidence.atLeast?.includes(assertion.source.key);
+  return { assertion, key, pass, observed, message: describe(assertion, reading, pass, reading.note ?? evidence.error, bound) };
 }
 
 function holdsFor(assertion: Assertion, observed: Observed | undefined): boolean {
@@ -328,7 +331,7 @@ function expectation(assertion: Assertion, unit: Unit | undefined): string {
   }
 }
 
-function describe(assertion: Assertion, reading: Reading, pass: boolean, error?: string): string {
+function describe(assertion: Assertion, reading: Reading, pass: boolean, error?: string, atLeast = false): string {
   const { observed, names } = reading;
   const label = assertion.label ?? sourceLabel(assertion.source);
   const unit: Unit | undefined = assertion.unit ?? (assertion.source.type === 'latency' ? 'ms' : undefined);
@@ -345,7 +348,7 @@ function describe(assertion: Assertion, reading: Reading, pass: boolean, error?:
     const shown = describeNamed(assertion, label, observed, names, unit);
     return pass ? shown : `${shown}, expected ${expected}`;
   }
-  const shownObserved = Array.isArray(observed) ? describeList(assertion, observed, unit) : formatValue(observed, unit);
+  const shownObserved = Array.isArray(observed) ? describeList(assertion, observed, unit) : `${atLeast ? 'at least ' : ''}${formatValue(observed, unit)}`;
   return pass ? `${label} = ${shownObserved}` : `${label} = ${shownObserved}, expected ${expected}`;
 }
 
