@@ -12,6 +12,7 @@ export type { Levels } from '../assert/builders';
 export { pg } from '../kinds/postgres-recipes';
 export { upstash } from '../kinds/redis-recipes';
 export { backups, bucket } from '../kinds/backups-recipes';
+export { kubernetes, nodeExporter } from '../kinds/host-recipes';
 export { gauge, increase, quantile, rate, ratio } from '../kinds/metrics';
 export type { MetricExpr } from '../kinds/metrics';
 export { bearer, secret } from './secrets';

@@ -74,11 +74,11 @@ describe.each([
           scalar_up: 'scalar(count(up == 1))',
           process_age_s: 'time() - max(process_start_time_seconds{job="api"})',
         },
-        expect: [series('targets_up').count().eq(3), series('targets_up').every().eq(1), series('scalar_up').eq(3), series('process_age_s').between(0, 86_400)],
+        expect: [series('targets_up').count().eq(5), series('targets_up').every().eq(1), series('scalar_up').eq(5), series('process_age_s').between(0, 86_400)],
       }),
     );
     expect(run.judgement.status).toBe('up');
-    expect(run.observation.values.scalar_up).toBe(3);
+    expect(run.observation.values.scalar_up).toBe(5);
   });
 
   it('a range query gives every point of every series', async () => {

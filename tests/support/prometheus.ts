@@ -6,6 +6,7 @@
 //                   /metrics/prom-api and /metrics/prom-worker on the targets server) and node
 //   VictoriaMetrics the same jobs from /metrics/vm-api and /metrics/vm-worker (its own
 //                   counters, so each store sees whole scrapes of traffic), and node
+//   both also scrape the kube-state-metrics and cAdvisor fixtures (tests/fixtures/prometheus/)
 // Each runs on a free port with its data in a temporary directory, removed on close.
 
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -78,10 +79,15 @@ export async function hasSeries(apiBase: string, query: string, min = 1): Promis
   return (answer.data?.result?.length ?? 0) >= min;
 }
 
+/** Exporter fixtures the stores scrape too (tests/fixtures/prometheus/), by job. */
+export const FIXTURE_JOBS = { 'kube-state-metrics': 'kube-state-metrics.prom', cadvisor: 'cadvisor.prom' } as const;
+
 function scrapeConfig(targetsHost: string, nodeHost: string, jobs: Record<string, string>): string {
-  const app = Object.entries(jobs)
-    .map(([job, instance]) => `  - job_name: ${job}\n    metrics_path: /metrics/${instance}\n    static_configs:\n      - targets: ['${targetsHost}']\n`)
-    .join('');
+  const job = (name: string, path: string) => `  - job_name: ${name}\n    metrics_path: ${path}\n    static_configs:\n      - targets: ['${targetsHost}']\n`;
+  const app = [
+    ...Object.entries(jobs).map(([name, instance]) => job(name, `/metrics/${instance}`)),
+    ...Object.entries(FIXTURE_JOBS).map(([name, file]) => job(name, `/fixtures/prometheus/${file}`)),
+  ].join('');
   return `global:\n  scrape_interval: ${SCRAPE_INTERVAL}\n  scrape_timeout: ${SCRAPE_INTERVAL}\nscrape_configs:\n${app}  - job_name: node\n    static_configs:\n      - targets: ['${nodeHost}']\n`;
 }
 
@@ -144,7 +150,7 @@ export async function startMetricsStack(targetsUrl: string): Promise<MetricsStac
       ['Prometheus', prometheusUrl],
       ['VictoriaMetrics', victoriaUrl],
     ] as const) {
-      await until(`${name}: all jobs up`, () => hasSeries(url, 'up == 1', 3), processes);
+      await until(`${name}: all jobs up`, () => hasSeries(url, 'up == 1', 3 + Object.keys(FIXTURE_JOBS).length), processes);
       await until(`${name}: rates`, () => hasSeries(url, 'sum by (job) (rate(http_requests_total[5s])) > 0', 2), processes);
     }
     return { prometheusUrl, victoriaUrl, nodeExporterUrl, close };
