@@ -131,6 +131,21 @@ export class LevelsBuilder implements Modifiers<LevelsBuilder> {
 /** Anything `expect: [...]` accepts. */
 export type Expectation = AssertionBuilder | LevelsBuilder | AssertionInput | AssertionInput[];
 
+/**
+ * Hysteresis of `pct` percent on every plain threshold (<, <=, >, >= on a
+ * number, not a trend) among `expectations`: what the recipes' `hysteresis`
+ * option does. Other assertions are left as they are.
+ */
+export function withHysteresis(expectations: Expectation[], pct: number | undefined): Expectation[] {
+  if (pct === undefined) return expectations;
+  const apply = (item: AssertionBuilder): AssertionBuilder => {
+    const data = item.toJSON();
+    const threshold = ['<', '<=', '>', '>='].includes(data.op) && typeof data.value === 'number' && data.source.type !== 'trend';
+    return threshold ? item.hysteresis(pct) : item;
+  };
+  return expectations.map((entry) => (entry instanceof AssertionBuilder ? apply(entry) : entry instanceof LevelsBuilder ? new LevelsBuilder(entry.items.map(apply)) : entry));
+}
+
 /** Warn and crit thresholds on one value. */
 export interface Levels {
   warn?: number;

@@ -10,7 +10,7 @@
 // kube-state-metrics (docs/metrics/workload/pod-metrics.md), cAdvisor
 // (docs/storage/prometheus.md).
 
-import { series, value, type Expectation, type Levels } from '../assert/builders';
+import { series, value, withHysteresis, type Expectation, type Levels } from '../assert/builders';
 import type { CheckInput } from '../config';
 import { gauge, increase, rate, ratio } from './metrics';
 
@@ -18,9 +18,9 @@ type PromqlInput = Extract<CheckInput, { kind: 'promql' }>;
 type MetricsInput = Extract<CheckInput, { kind: 'metrics' }>;
 
 /** A promql recipe takes the check's fields and how to reach the API, not the queries. */
-export type PromqlRecipeBase = Omit<PromqlInput, 'kind' | 'api' | 'query' | 'queries' | 'expect' | 'name'> & { name?: string; expect?: Expectation[] };
+export type PromqlRecipeBase = Omit<PromqlInput, 'kind' | 'api' | 'query' | 'queries' | 'expect' | 'name'> & { name?: string; expect?: Expectation[]; hysteresis?: number };
 /** A scrape recipe takes the check's fields and the exporter's URL (or targets), not the values. */
-export type ScrapeRecipeBase = Omit<MetricsInput, 'kind' | 'values' | 'expect' | 'name'> & { name?: string; expect?: Expectation[] };
+export type ScrapeRecipeBase = Omit<MetricsInput, 'kind' | 'values' | 'expect' | 'name'> & { name?: string; expect?: Expectation[]; hysteresis?: number };
 
 /**
  * Filesystems that are not disks: node_exporter reports them too (its own
@@ -42,13 +42,13 @@ function atMost(value: number | Levels | undefined, fallback: Levels): Levels {
 }
 
 function promql(base: PromqlRecipeBase, name: string, queries: PromqlInput['queries'], expect: Expectation[]): PromqlInput {
-  const { expect: extra = [], name: given, ...rest } = base;
-  return { kind: 'promql', ...rest, name: given ?? name, queries, expect: [...expect, ...extra] };
+  const { expect: extra = [], name: given, hysteresis, ...rest } = base;
+  return { kind: 'promql', ...rest, name: given ?? name, queries, expect: [...withHysteresis(expect, hysteresis), ...extra] };
 }
 
 function scrape(base: ScrapeRecipeBase, name: string, values: MetricsInput['values'], expect: Expectation[]): MetricsInput {
-  const { expect: extra = [], name: given, ...rest } = base;
-  return { kind: 'metrics', ...rest, name: given ?? name, values, expect: [...expect, ...extra] };
+  const { expect: extra = [], name: given, hysteresis, ...rest } = base;
+  return { kind: 'metrics', ...rest, name: given ?? name, values, expect: [...withHysteresis(expect, hysteresis), ...extra] };
 }
 
 /** Label matchers inside a selector's braces: the filesystem filter, and an optional mountpoint regex. */

@@ -1,7 +1,7 @@
 // Built-in Redis recipes over the Upstash REST protocol (R21–R23):
 //   upstash.ping({ id: 'redis', url: secret('UPSTASH_REDIS_REST_URL'), token: secret('UPSTASH_REDIS_REST_TOKEN') })
 
-import { info, reply, value, type Expectation, type Levels } from '../assert/builders';
+import { info, reply, value, withHysteresis, type Expectation, type Levels } from '../assert/builders';
 import type { CheckInput } from '../config';
 
 type RedisInput = Extract<CheckInput, { kind: 'redis' }>;
@@ -9,6 +9,8 @@ type RedisInput = Extract<CheckInput, { kind: 'redis' }>;
 export type RedisRecipeBase = Omit<RedisInput, 'kind' | 'command' | 'info' | 'keyLength' | 'queue' | 'keys' | 'slowlog' | 'stream' | 'expect' | 'name'> & {
   name?: string;
   expect?: Expectation[];
+  /** Hysteresis in % on the recipe's thresholds, for a value that hovers at one (memory, a queue's length): see `.hysteresis()`. */
+  hysteresis?: number;
 };
 
 function levels(value: number | Levels | undefined, fallback: Levels): Levels {
@@ -25,8 +27,8 @@ function atMost(value: number | Levels | undefined, fallback: Levels): Levels {
 }
 
 function build(base: RedisRecipeBase, name: string, check: Partial<RedisInput>, expect: Expectation[]): RedisInput {
-  const { expect: extra = [], name: given, ...rest } = base;
-  return { kind: 'redis', ...rest, ...check, name: given ?? name, expect: [...expect, ...extra] } as RedisInput;
+  const { expect: extra = [], name: given, hysteresis, ...rest } = base;
+  return { kind: 'redis', ...rest, ...check, name: given ?? name, expect: [...withHysteresis(expect, hysteresis), ...extra] } as RedisInput;
 }
 
 type Count = number | Levels;
