@@ -287,7 +287,8 @@ export const promqlKind: CheckKind<typeof options> = {
       } catch {
         return failed({ reached: true, unknown: true, error: `${item.name}: the answer is not JSON (${apiError(text).slice(0, 60)}): is url the API's base URL?` });
       }
-      if (answer.status !== 'success') return failed({ reached: true, unknown: true, error: `${item.name}: the API reported an error: ${answer.errorType ? `${answer.errorType}: ` : ''}${answer.error ?? 'no reason given'}` });
+      if (answer.status === 'error') return failed({ reached: true, unknown: true, error: `${item.name}: the API reported an error: ${answer.errorType ? `${answer.errorType}: ` : ''}${answer.error ?? 'no reason given'}` });
+      if (answer.status !== 'success') return failed({ reached: true, unknown: true, error: `${item.name}: the answer is JSON but not the ${opts.api === 'loki' ? 'Loki' : 'Prometheus'} API's (no "status": "success"): is url the API's base URL?` });
       const read = valuesOf(item.name, answer.data, opts.api);
       if (typeof read === 'string') return failed({ reached: true, unknown: true, error: read });
       values[item.name] = read.value;

@@ -124,8 +124,13 @@ describe('promql kind: errors as results', () => {
   });
 
   it('a wrong URL says so', async () => {
+    // The targets server answers {"status":"ok"} there: JSON, but not Prometheus'.
     const run = await runOnce(check(targetUrl('/p/not-prometheus'), { query: 'up', expect: [series().eq(1)] }));
     expect(run.judgement.status).toBe('unknown');
+    expect(run.message).toBe('result: the answer is JSON but not the Prometheus API\'s (no "status": "success"): is url the API\'s base URL?');
+    const notFound = await runOnce(check(stack().prometheus.replace(/\/?$/, '/nothing-here'), { query: 'up', expect: [series().eq(1)] }));
+    expect(notFound.judgement.status).toBe('unknown');
+    expect(notFound.message).toMatch(/^result: no Prometheus API at http:\/\/127\.0\.0\.1:\d+\/nothing-here\/api\/v1\/query \(HTTP 404\)/);
   });
 
   it('validates its options', () => {
