@@ -1,7 +1,8 @@
 // The assertion evaluator: every operator, numbers given as text, lists,
 // missing values, and the observed-vs-expected message.
 import { describe, expect, it } from 'vitest';
-import { body, header, json, latency, status, value } from '../src/assert/builders';
+import { body, column, differenceOf, eachRow, header, json, latency, percentOf, ratioOf, status, sumOf, value } from '../src/assert/builders';
+import { validateConfig } from '../src/config/validate';
 import { assertionProblem, evaluate } from '../src/assert/evaluate';
 import { judge } from '../src/assert/judge';
 import type { Assertion, AssertionInput, Observed } from '../src/assert/types';
@@ -118,5 +119,93 @@ describe('judge', () => {
     expect(run(both, [510, 480, 480, 480, 480, 480, 480])).toEqual(['up', 'up', 'up', 'up', 'up', 'up', 'up']);
     // A failure that did count holds on under the line.
     expect(run(both, [510, 510, 510, 510, 510, 510, 480, 480, 440])).toEqual(['up', 'up', 'up', 'up', 'up', 'down', 'down', 'down', 'up']);
+  });
+});
+
+describe('derived values, quantifiers, guards and empty lists', () => {
+  const NOW = Date.UTC(2026, 11, 6, 12, 0, 0);
+  const at = (assertion: Assertion, values: Record<string, Observed>, labels?: Record<string, string[]>) => evaluate(assertion, { values, labels, now: NOW });
+
+  it.each([
+    ['ISO text', '2026-12-06T11:30:00Z', 1800],
+    ['ISO with an offset', '2026-12-06T13:30:00+02:00', 1800],
+    ['PostgreSQL text (space, +00)', '2026-12-06 11:30:00.5+00', 1799.5],
+    ['PostgreSQL timestamp without zone (UTC)', '2026-12-06 11:00:00', 3600],
+    ['epoch seconds', NOW / 1000 - 7200, 7200],
+    ['epoch milliseconds', NOW - 60_000, 60],
+    ['epoch seconds as text', String(NOW / 1000 - 10), 10],
+  ])('age of %s', (_name, stamp, seconds) => {
+    const outcome = at(data(json('$.lastRun').age().below('1h')), { 'json:$.lastRun': stamp as Observed });
+    expect(outcome.observed).toBe(seconds);
+    expect(outcome.pass).toBe(seconds < 3600);
+  });
+
+  it('an age over its limit reads as a duration; a value that is not a timestamp says so', () => {
+    expect(at(data(json('$.lastRun').age().below('1h')), { 'json:$.lastRun': '2026-12-06T09:00:00Z' }).message).toBe('age of $.lastRun = 3h, expected < 1h');
+    expect(at(data(json('$.lastRun').age().below('1h')), { 'json:$.lastRun': 'yesterday' }).message).toBe('age of $.lastRun is missing ($.lastRun = "yesterday" is not a timestamp), expected < 1h');
+    expect(column('finished_at').age().below({ warn: '25h', crit: '49h' }).toJSON().map((item) => item.value)).toEqual([90_000, 176_400]);
+  });
+
+  it('count of JSON matches: none is 0, a scalar is 1', () => {
+    const fewer = data(json('$.items[*]').count().below(10));
+    expect(at(fewer, { 'json:$.items[*]': [1, 2, 3] })).toMatchObject({ pass: true, observed: 3, message: 'count of $.items[*] = 3' });
+    expect(at(fewer, { 'json:$.items[*]': Array.from({ length: 12 }, (_, i) => i) }).message).toBe('count of $.items[*] = 12, expected < 10');
+    expect(at(fewer, {}).observed).toBe(0);
+    // Unreadable JSON is not "no items".
+    expect(evaluate(fewer, { values: {}, error: 'response is not valid JSON' }).pass).toBe(false);
+  });
+
+  it('ratio, percent, difference and sum of two values', () => {
+    expect(at(data(ratioOf(value('errors'), value('requests')).below(0.01)), { errors: 3, requests: 1000 })).toMatchObject({ pass: true, observed: 0.003 });
+    expect(at(data(percentOf(column('with_embeddings'), column('total')).above(95)), { with_embeddings: 930, total: 1000 }).message).toBe('with_embeddings as % of total = 93%, expected > 95%');
+    expect(at(data(differenceOf(json('$.produced'), json('$.consumed')).below(1000)), { 'json:$.produced': 5400, 'json:$.consumed': 5000 }).observed).toBe(400);
+    expect(at(data(sumOf(value('waiting'), value('delayed')).below(500)), { waiting: 300, delayed: '250' }).message).toBe('waiting + delayed = 550, expected < 500');
+    expect(at(data(ratioOf(value('errors'), value('requests')).below(0.01)), { errors: 0, requests: 0 }).message).toBe('errors ÷ requests is missing (cannot divide by requests = 0), expected < 0.01');
+    // Row by row, and a list against one number.
+    expect(at(data(ratioOf(eachRow('used'), eachRow('size')).below(0.9)), { 'rows:used': [1, 95], 'rows:size': [10, 100] }).message).toBe("each row's used ÷ each row's size = 0.95 (1 of 2 values fail), expected < 0.9");
+    expect(at(data(ratioOf(eachRow('used'), value('total')).below(0.5)), { 'rows:used': [1, 2], total: 10 }).observed).toEqual([0.1, 0.2]);
+  });
+
+  it('named list items (series) are named in messages; any and every', () => {
+    const labels = { error_ratio: ['{job="api"}', '{job="web"}', '{job="worker"}'] };
+    const values = { error_ratio: [0.07, 0.01, 0.09] };
+    expect(at(data(value('error_ratio').every().below(0.05)), values, labels).message).toBe('error_ratio{job="api"} = 0.07, {job="worker"} = 0.09 (2 of 3 fail), expected < 0.05');
+    expect(at(data(value('error_ratio').any().below(0.05)), values, labels)).toMatchObject({ pass: true, message: 'error_ratio{job="web"} = 0.01 (1 of 3 pass)' });
+    expect(at(data(value('error_ratio').any().below(0.005)), values, labels)).toMatchObject({ pass: false });
+    expect(at(data(value('error_ratio').count().eq(3)), values, labels).pass).toBe(true);
+    expect(at(data(value('x').any().below(5)), { x: [9, 3] })).toMatchObject({ pass: true, message: 'x = 3 (1 of 2 values pass)' });
+  });
+
+  it('an empty list: fail by default, or pass / unknown as asked', () => {
+    expect(at(data(value('error_ratio').below(0.05)), { error_ratio: [] })).toMatchObject({ pass: false });
+    expect(at(data(value('error_ratio').ifEmpty('pass').below(0.05)), { error_ratio: [] })).toMatchObject({ pass: true, message: 'error_ratio: no values, nothing to check' });
+    const unknown = at(data(value('error_ratio').below(0.05).ifEmpty('unknown')), { error_ratio: [] });
+    expect(unknown).toMatchObject({ pass: false, unknown: true });
+    const judged = judge([data(value('error_ratio').below(0.05).ifEmpty('unknown')), data(value('rps').above(0))], { reached: true, values: { error_ratio: [], rps: 3 } }, undefined, NOW);
+    expect(judged).toMatchObject({ status: 'unknown', message: 'error_ratio: no values, so it cannot be evaluated' });
+    // A real failure still wins over "cannot evaluate".
+    expect(judge([data(value('error_ratio').below(0.05).ifEmpty('unknown')), data(value('rps').above(5))], { reached: true, values: { error_ratio: [], rps: 3 } }, undefined, NOW).status).toBe('down');
+  });
+
+  it('a guard: the assertion is skipped (and passes) while it does not hold', () => {
+    const guarded = data(value('error_ratio').below(0.05).when(value('rps').label('traffic').above(1)));
+    expect(at(guarded, { error_ratio: 0.2, rps: 0.2 })).toMatchObject({ pass: true, skipped: true, message: 'error_ratio: skipped (traffic = 0.2, expected > 1)' });
+    expect(at(guarded, { error_ratio: 0.2, rps: 40 })).toMatchObject({ pass: false, message: 'error_ratio = 0.2, expected < 0.05' });
+    expect(judge([guarded], { reached: true, values: { error_ratio: 0.2, rps: 0.2 } }, undefined, NOW)).toMatchObject({ status: 'up', message: 'error_ratio: skipped (traffic = 0.2, expected > 1)' });
+    // The guard is part of the data: serialisable, validated by the same evaluator.
+    expect(JSON.parse(JSON.stringify(guarded)).when).toEqual({ source: { type: 'value', key: 'rps' }, op: '>', value: 1, label: 'traffic' });
+    expect(assertionProblem({ ...guarded, when: { source: { type: 'value', key: 'rps' }, op: '>', value: 'lots' } })).toBe('when: operator ">" needs a number, got "lots"');
+  });
+
+  it('validates the data of derived sources and guards in config', () => {
+    const problems = (expectations: unknown[]) => {
+      const result = validateConfig({ checks: [{ kind: 'http', id: 'x', url: 'https://example.com', expect: expectations }] });
+      return result.ok ? [] : result.problems;
+    };
+    expect(problems([json('$.lastRun').age().below('1h'), json('$.items[*]').count().below(10), ratioOf(json('$.a'), json('$.b')).below(1).when(status(200))])).toEqual([]);
+    expect(problems([{ source: { type: 'count', of: { type: 'json', path: '$..[' } }, op: '<', value: 1 }])).toEqual([expect.stringMatching(/expect\[0\]: json path "\$\.\.\[" is not valid JSONPath/)]);
+    expect(problems([{ source: { type: 'calc', fn: 'modulo', a: { type: 'status' }, b: { type: 'status' } }, op: '<', value: 1 }])).toEqual([expect.stringMatching(/expect\[0\]\.source\.fn/)]);
+    expect(problems([value('x').below(1)])).toEqual([]);
+    expect(() => json('$.lastRun').below('1h')).toThrow(/only for values in seconds or milliseconds/);
   });
 });

@@ -24,6 +24,8 @@ declare module 'vitest' {
     controlUrl: string;
     /** Servers for the network kinds (tests/support/net.ts), and host:port of the real PostgreSQL and Redis. */
     net: { wsUrl: string; smtp: string; untrustedTls: string; dohUrl: string; postgresTcp: string; redisTcp: string };
+    /** A real Prometheus and VictoriaMetrics scraping the test exporter and node_exporter every second; a Loki stand-in (tests/support/prometheus.ts, loki.ts). */
+    metricsStack: { prometheus: string; victoria: string; nodeExporter: string; loki: string };
     /** s3rver: buckets backups (empty), archive (2,000 hourly backups), videos. */
     s3: { endpoint: string; accessKeyId: string; secretAccessKey: string };
   }

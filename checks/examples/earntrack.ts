@@ -52,7 +52,7 @@ export function earnTrack(targets: EarnTrackTargets = EARNTRACK, database: Postg
           json('$.services.database').eq('connected'),
           json('$.services.redis').eq('connected'),
           json('$.services.cache').eq('healthy').warn(),
-          latency().below({ warn: 500, crit: 1000 }),
+          latency().below({ warn: 500, crit: 1000 }).hysteresis(10),
         ],
         runbook: `${RUNBOOK}#service-down`,
         fix: 'railway logs --service backend; if services.database is not connected, check the postgres service and DATABASE_URL',
@@ -81,11 +81,11 @@ export function earnTrack(targets: EarnTrackTargets = EARNTRACK, database: Postg
           cpu_pct: rate('process_cpu_seconds_total', { scale: 100 }),
         },
         expect: [
-          value('error_pct').label('5xx share').unit('%').below({ warn: 0.5, crit: 5 }).for('5m'),
+          value('error_pct').label('5xx share').unit('%').below({ warn: 0.5, crit: 5 }).for('5m').hysteresis(20),
           value('p95_ms').label('p95 latency').unit('ms').below({ warn: 500, crit: 1000 }).for('5m').hysteresis(10),
-          value('p99_ms').label('p99 latency').unit('ms').below({ warn: 1000 }).for('5m'),
-          value('memory_bytes').label('resident memory').unit('bytes').below(0.8e9).for('5m'),
-          value('cpu_pct').label('CPU').unit('%').below({ warn: 70, crit: 80 }).for('5m'),
+          value('p99_ms').label('p99 latency').unit('ms').below({ warn: 1000 }).for('5m').hysteresis(10),
+          value('memory_bytes').label('resident memory').unit('bytes').below(0.8e9).for('5m').hysteresis(5),
+          value('cpu_pct').label('CPU').unit('%').below({ warn: 70, crit: 80 }).for('5m').hysteresis(10),
         ],
         confirmations: { down: 1, up: 2 },
         runbook: `${RUNBOOK}#performance-issues`,
@@ -113,23 +113,23 @@ export function earnTrack(targets: EarnTrackTargets = EARNTRACK, database: Postg
         fix: 'Add the web origin to ALLOWED_ORIGINS on the backend and redeploy',
       }),
       // R10: "Healthy < 50"; scale up at > 150; alert at "Connections > 200" for 2 minutes
-      pg.connections({ id: 'earntrack-db-connections', ...db, below: { warn: 150, crit: 200 }, runbook: `${RUNBOOK}#database-connection-issues` }),
+      pg.connections({ id: 'earntrack-db-connections', ...db, below: { warn: 150, crit: 200 }, hysteresis: 10, runbook: `${RUNBOOK}#database-connection-issues` }),
       // R11: `SELECT pg_size_pretty(pg_database_size('railway'));` "If Storage > 5 GB"
       pg.databaseSize({ id: 'earntrack-db-size', ...db, every: '1h', below: { warn: 5 * 1024 ** 3 }, growth: { pct: { warn: 20 } } }),
       // R14: the runbook reads slow queries from the PostgreSQL slow query log (004:215); with
       // pg_stat_statements installed Vigil reads them itself (without it, this check says so: unknown).
       pg.slowQueries({ id: 'earntrack-slow-queries', ...db, every: '1h', meanAbove: 1000, runbook: `${RUNBOOK}#issue-high-response-times` }),
       // R16: idle connections older than 10 minutes (the runbook terminates them)
-      pg.idleConnections({ id: 'earntrack-idle-connections', ...db, olderThan: '10 minutes', max: { warn: 20 } }),
+      pg.idleConnections({ id: 'earntrack-idle-connections', ...db, olderThan: '10 minutes', max: { warn: 20 }, hysteresis: 20 }),
       // R17: "Cache hit ratio: Aim for > 90%"
-      pg.cacheHitRatio({ id: 'earntrack-cache-hit', ...db, every: '15m', above: { warn: 95, crit: 90 } }),
+      pg.cacheHitRatio({ id: 'earntrack-cache-hit', ...db, every: '15m', above: { warn: 95, crit: 90 }, hysteresis: 2 }),
       // R20: the "Database replication lag" panel, from the primary
-      pg.replicationLag({ id: 'earntrack-replication', ...db, below: { warn: 30, crit: 300 } }),
+      pg.replicationLag({ id: 'earntrack-replication', ...db, below: { warn: 30, crit: 300 }, hysteresis: 20 }),
       // R21: `redis-cli -u $REDIS_URL ping`
       upstash.ping({ id: 'earntrack-redis', ...redis }),
       // R23: `info memory` ("Memory > 85%" alert) and `info stats` (hit ratio: aim > 90%, alert < 80%)
-      upstash.memory({ id: 'earntrack-redis-memory', ...redis, usedPct: { warn: 80, crit: 85 } }),
-      upstash.hitRatio({ id: 'earntrack-redis-hit-ratio', ...redis, every: '15m', above: { warn: 90, crit: 80 } }),
+      upstash.memory({ id: 'earntrack-redis-memory', ...redis, usedPct: { warn: 80, crit: 85 }, hysteresis: 5 }),
+      upstash.hitRatio({ id: 'earntrack-redis-hit-ratio', ...redis, every: '15m', above: { warn: 90, crit: 80 }, hysteresis: 2 }),
       // R30: the nightly backup job (after Railway's own at 00:00 UTC) pings when it is done
       heartbeat({ id: 'earntrack-backup-job', name: 'Nightly backup job', group: 'Backups', token: secret('BACKUP_PING_TOKEN'), schedule: '30 0 * * *', grace: '1h', maxDuration: '45m', purpose: 'backup' }),
       // R28 + R29: "RPO < 24 hours", "Retention: 7 days": newest under 25h, 7 days present, not shrunk, checksummed

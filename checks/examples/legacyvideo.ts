@@ -78,8 +78,8 @@ export function legacyVideo(targets: LegacyVideoTargets = LEGACY_VIDEO, database
       // R21: `redis-cli -u $REDIS_URL ping` → PONG
       upstash.ping({ id: 'legacyvideo-redis', ...redis, runbook: `${RUNBOOK}#redis-connection-errors` }),
       // R22: the BullMQ queues `email` and `release-process` (failed is a sorted set: not LLEN)
-      upstash.queue({ id: 'legacyvideo-email-queue', ...redis, queue: 'email', waiting: { warn: 100 }, fix: 'Check the worker logs; restart the worker (it retries failed jobs)' }),
-      upstash.queue({ id: 'legacyvideo-release-queue', ...redis, queue: 'release-process', waiting: { warn: 20 }, fix: 'Check the worker logs for release-process errors' }),
+      upstash.queue({ id: 'legacyvideo-email-queue', ...redis, queue: 'email', waiting: { warn: 100 }, hysteresis: 20, fix: 'Check the worker logs; restart the worker (it retries failed jobs)' }),
+      upstash.queue({ id: 'legacyvideo-release-queue', ...redis, queue: 'release-process', waiting: { warn: 20 }, hysteresis: 20, fix: 'Check the worker logs for release-process errors' }),
       // R30: the hourly dump job pings when it finishes (`... && curl .../ping/$TOKEN || curl .../ping/$TOKEN/fail`)
       heartbeat({ id: 'legacyvideo-backup-job', name: 'Hourly database backup', group: 'Backups', token: secret('BACKUP_PING_TOKEN'), period: '1h', grace: '15m', maxDuration: '20m', purpose: 'backup', runbook: `${RUNBOOK}#database-failure`, fix: 'railway logs for the backup job; run the dump by hand if the last one failed' }),
       // R28 + R29: "Database failure: RPO 1 hour": the newest dump is under 75 minutes old, not shrunk, 24 kept a day

@@ -35,7 +35,7 @@ export function soraPromptGenie(targets: SoraPromptGenieTargets = SORA_PROMPT_GE
         name: 'App and API',
         group: 'SoraPromptGenie',
         url: `${targets.app}/api/health`,
-        expect: [status(200), json('$.status').eq('ok'), json('$.environment').eq('production'), latency().below({ warn: 1000, crit: 5000 })],
+        expect: [status(200), json('$.status').eq('ok'), json('$.environment').eq('production'), latency().below({ warn: 1000, crit: 5000 }).hysteresis(10)],
         runbook: `${RUNBOOK}#application-not-responding`,
         fix: 'pm2 status; pm2 logs sora-prompt-genie --lines 100; pm2 restart sora-prompt-genie',
       }),

@@ -46,7 +46,7 @@ export function youtubeOptimizer(targets: YouTubeOptimizerTargets = YOUTUBE_OPTI
         name: 'API',
         group: 'YouTube Optimizer',
         url: `${targets.api}/health`,
-        expect: [status(200), json('$.status').eq('healthy'), latency().below({ warn: 1000, crit: 2000 })],
+        expect: [status(200), json('$.status').eq('healthy'), latency().below({ warn: 1000, crit: 2000 }).hysteresis(10)],
         runbook: `${RUNBOOK}#service-down`,
         fix: 'railway logs; check SUPABASE_URL, OPENAI_API_KEY, JWT_SECRET, FRONTEND_URL are set; railway up to redeploy',
       }),
@@ -116,7 +116,7 @@ export function youtubeOptimizer(targets: YouTubeOptimizerTargets = YOUTUBE_OPTI
         runbook: `${RUNBOOK}#service-down`,
       }),
       // R10: `SELECT count(*) FROM pg_stat_activity;` "If > 100, connections may be exhausted"
-      pg.connections({ id: 'yto-db-connections', ...db, below: { warn: 80, crit: 100 }, runbook: `${RUNBOOK}#database-connection-pool-exhausted`, fix: 'Enable the Supabase pgBouncer pooler (?pgbouncer=true)' }),
+      pg.connections({ id: 'yto-db-connections', ...db, below: { warn: 80, crit: 100 }, hysteresis: 10, runbook: `${RUNBOOK}#database-connection-pool-exhausted`, fix: 'Enable the Supabase pgBouncer pooler (?pgbouncer=true)' }),
       // R11: table sizes, and the weekly "Check database size growth"
       pg.largestTables({ id: 'yto-table-sizes', ...db, cron: '0 7 * * 1', limit: 10 }),
       pg.databaseSize({ id: 'yto-db-size', ...db, every: '1h', growth: { window: '7d', pct: { warn: 20 } } }),
@@ -125,7 +125,7 @@ export function youtubeOptimizer(targets: YouTubeOptimizerTargets = YOUTUBE_OPTI
       // R15: `... FROM pg_stat_user_indexes WHERE idx_scan = 0 AND schemaname = 'public'`
       pg.unusedIndexes({ id: 'yto-unused-indexes', ...db, cron: '0 7 * * 1' }),
       // R19: error logs in the last hour, and failed logins per IP per hour (> 10)
-      pg.recentRows({ id: 'yto-error-logs', ...db, every: '5m', table: 'error_logs', within: '1 hour', below: { warn: 10, crit: 100 }, runbook: `${RUNBOOK}#high-error-rate` }),
+      pg.recentRows({ id: 'yto-error-logs', ...db, every: '5m', table: 'error_logs', within: '1 hour', below: { warn: 10, crit: 100 }, hysteresis: 20, runbook: `${RUNBOOK}#high-error-rate` }),
       postgres({
         id: 'yto-failed-logins',
         name: 'Failed logins per IP (last hour)',

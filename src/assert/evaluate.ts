@@ -1,24 +1,143 @@
 // The one assertion evaluator: it judges observations at run time and, run on
 // an empty observation, validates assertions in config (bad regex, bad path).
 
-import { assertValidJsonPath, sourceKey, sourceLabel } from './sources';
+import { assertValidJsonPath, baseSourcesOf, sourceKey, sourceLabel } from './sources';
 import { formatDuration } from '../config/duration';
 import { formatBytes } from '../format';
-import type { Assertion, Observed, Operator, Outcome, Unit, Value } from './types';
+import type { Assertion, CalcFunction, Observed, Operator, Outcome, Source, Unit, Value } from './types';
 
 /** What the evaluator needs from an observation. */
 export interface Evidence {
   values: Record<string, Observed | undefined>;
   /** Why values may be missing (unparseable JSON, body over the limit ...). */
   error?: string;
+  /** The names of a list value's items by value key (a series' labels: `{job="api"}`), so messages name the failing ones. */
+  labels?: Record<string, readonly string[]>;
+  /** When the observation is judged (ms since the epoch), for `age`; the clock when absent. */
+  now?: number;
+  /** Value keys whose number is a lower bound (a count stopped at its cap): shown as "at least N". */
+  atLeast?: readonly string[];
+}
+
+/** What a source reads in an observation. */
+interface Reading {
+  observed: Observed | undefined;
+  /** Names of the items when `observed` is a list. */
+  names?: readonly string[] | undefined;
+  /** Why a derived value could not be computed (not a timestamp, a division by 0). */
+  note?: string;
 }
 
 /** Evaluates one assertion against an observation's values. */
 export function evaluate(assertion: Assertion, evidence: Evidence): Outcome {
   const key = assertionKey(assertion);
-  const observed = evidence.values[sourceKey(assertion.source)];
-  const pass = holds(assertion.op, observed, assertion.value, assertion.flags);
-  return { assertion, key, pass, observed, message: describe(assertion, observed, pass, evidence.error) };
+  if (assertion.when) {
+    const guard = evaluate({ ...assertion.when, severity: 'crit' }, evidence);
+    if (!guard.pass) {
+      const label = assertion.label ?? sourceLabel(assertion.source);
+      return { assertion, key, pass: true, skipped: true, observed: undefined, message: `${label}: skipped (${guard.message})` };
+    }
+  }
+  const reading = read(assertion.source, evidence);
+  const { observed } = reading;
+  const empty = (Array.isArray(observed) && observed.length === 0) || (observed === undefined && !reading.note && !evidence.error);
+  if (empty && assertion.ifEmpty && assertion.ifEmpty !== 'fail' && assertion.op !== 'exists' && assertion.op !== '!exists') {
+    const label = assertion.label ?? sourceLabel(assertion.source);
+    const none = reading.names ? 'no series' : 'no values';
+    if (assertion.ifEmpty === 'pass') return { assertion, key, pass: true, observed, message: `${label}: ${none}, nothing to check` };
+    return { assertion, key, pass: false, unknown: true, observed, message: `${label}: ${none}, so it cannot be evaluated` };
+  }
+  const pass = holdsFor(assertion, observed);
+  const bound = assertion.source.type === 'value' && evidence.atLeast?.includes(assertion.source.key);
+  return { assertion, key, pass, observed, message: describe(assertion, reading, pass, reading.note ?? evidence.error, bound) };
+}
+
+function holdsFor(assertion: Assertion, observed: Observed | undefined): boolean {
+  if (assertion.match === 'any' && Array.isArray(observed) && !['exists', '!exists', 'contains', '!contains'].includes(assertion.op)) {
+    return observed.some((item) => holds(assertion.op, item, assertion.value, assertion.flags));
+  }
+  return holds(assertion.op, observed, assertion.value, assertion.flags);
+}
+
+/** Reads a source's value: straight from the observation, or computed from other values there. */
+function read(source: Source, evidence: Evidence): Reading {
+  switch (source.type) {
+    case 'count': {
+      const { observed } = read(source.of, evidence);
+      if (observed === undefined) return evidence.error ? { observed } : { observed: 0 };
+      return { observed: Array.isArray(observed) ? observed.length : 1 };
+    }
+    case 'age': {
+      const base = read(source.of, evidence);
+      if (base.observed === undefined) return base;
+      const now = evidence.now ?? Date.now();
+      const age = (value: Value) => {
+        const time = parseTimestamp(value);
+        return time === undefined ? undefined : Math.round((now - time) / 10) / 100;
+      };
+      if (Array.isArray(base.observed)) {
+        const ages = base.observed.map(age);
+        const bad = base.observed.find((_, index) => ages[index] === undefined);
+        if (bad !== undefined) return { observed: undefined, note: `${formatValue(bad)} is not a timestamp` };
+        return { observed: ages as number[], names: base.names };
+      }
+      const value = age(base.observed);
+      return value === undefined ? { observed: undefined, note: `${sourceLabel(source.of)} = ${formatValue(base.observed)} is not a timestamp` } : { observed: value };
+    }
+    case 'calc':
+      return calculate(source.fn, read(source.a, evidence), read(source.b, evidence), source);
+    default: {
+      const key = sourceKey(source);
+      return { observed: evidence.values[key], names: evidence.labels?.[key] };
+    }
+  }
+}
+
+/** Epoch seconds or milliseconds (numbers above 1e11 are ms: 1e11 s is the year 5138), ISO 8601 or PostgreSQL timestamp text. */
+export function parseTimestamp(value: Value): number | undefined {
+  if (typeof value === 'number' || (typeof value === 'string' && /^\s*\d+(\.\d+)?\s*$/.test(value))) {
+    const n = Number(value);
+    if (!Number.isFinite(n) || n <= 0) return undefined;
+    return n >= 1e11 ? n : n * 1000;
+  }
+  if (typeof value !== 'string') return undefined;
+  // PostgreSQL's text form: "2026-12-06 05:16:42.123+00" (a space, and an offset without minutes); no zone means UTC.
+  const match = /^(\d{4}-\d{2}-\d{2})[ T](\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?)\s*(Z|[+-]\d{2}(?::?\d{2})?)?$/i.exec(value.trim());
+  if (!match) return undefined;
+  let zone = match[3] ?? 'Z';
+  if (/^[+-]\d{2}$/.test(zone)) zone += ':00';
+  else if (/^[+-]\d{4}$/.test(zone)) zone = `${zone.slice(0, 3)}:${zone.slice(3)}`;
+  const time = Date.parse(`${match[1]}T${match[2]}${zone.toUpperCase()}`);
+  return Number.isNaN(time) ? undefined : time;
+}
+
+function calculate(fn: CalcFunction, a: Reading, b: Reading, source: Extract<Source, { type: 'calc' }>): Reading {
+  if (a.observed === undefined) return { observed: undefined, note: a.note ?? `${sourceLabel(source.a)} is missing` };
+  if (b.observed === undefined) return { observed: undefined, note: b.note ?? `${sourceLabel(source.b)} is missing` };
+  const one = (x: Value, y: Value): number | string => {
+    const [p, q] = [numeric(x), numeric(y)];
+    if (Number.isNaN(p) || Number.isNaN(q)) return `${formatValue(Number.isNaN(p) ? x : y)} is not a number`;
+    if ((fn === 'ratio' || fn === 'percent') && q === 0) return `cannot divide by ${sourceLabel(source.b)} = 0`;
+    const result = fn === 'ratio' ? p / q : fn === 'percent' ? (100 * p) / q : fn === 'difference' ? p - q : p + q;
+    return Number(result.toPrecision(12));
+  };
+  const lists = [a.observed, b.observed].filter(Array.isArray);
+  if (lists.length === 2 && (a.observed as Value[]).length !== (b.observed as Value[]).length) {
+    return { observed: undefined, note: `${sourceLabel(source.a)} has ${(a.observed as Value[]).length} values and ${sourceLabel(source.b)} ${(b.observed as Value[]).length}` };
+  }
+  if (lists.length === 0) {
+    const result = one(a.observed as Value, b.observed as Value);
+    return typeof result === 'string' ? { observed: undefined, note: result } : { observed: result };
+  }
+  const length = (lists[0] as Value[]).length;
+  const at = (reading: Reading, index: number) => (Array.isArray(reading.observed) ? (reading.observed[index] as Value) : (reading.observed as Value));
+  const results: number[] = [];
+  for (let index = 0; index < length; index++) {
+    const result = one(at(a, index), at(b, index));
+    if (typeof result === 'string') return { observed: undefined, note: result };
+    results.push(result);
+  }
+  return { observed: results, names: Array.isArray(a.observed) ? a.names : b.names };
 }
 
 /**
@@ -26,15 +145,20 @@ export function evaluate(assertion: Assertion, evidence: Evidence): Outcome {
  * Runs the evaluator on an empty observation, so config and run time agree.
  */
 export function assertionProblem(assertion: Assertion): string | undefined {
-  const base = assertion.source.type === 'trend' ? assertion.source.of : assertion.source;
   if (assertion.source.type === 'trend' && assertion.source.window < 60_000) return 'a trend window must be at least 1m';
-  if (base.type === 'json') {
+  for (const base of baseSourcesOf(assertion.source)) {
+    if (base.type !== 'json') continue;
     const { path } = base;
     try {
       assertValidJsonPath(path);
     } catch (error) {
       return `json path "${path}" is not valid JSONPath: ${(error as Error).message}`;
     }
+  }
+  if (assertion.when) {
+    if ((assertion.when.source.type as string) === 'trend') return 'when: a guard cannot read a trend';
+    const problem = assertionProblem({ ...assertion.when, severity: 'crit' });
+    if (problem) return `when: ${problem}`;
   }
   const { op, value } = assertion;
   if ((op === 'exists' || op === '!exists') && value !== undefined && value !== true) {
@@ -72,8 +196,10 @@ export function assertionProblem(assertion: Assertion): string | undefined {
 
 /** A stable short key for an assertion (remembers its failing-since across ticks). */
 export function assertionKey(assertion: Assertion): string {
-  const { source, op, value, flags, severity } = assertion;
-  return fnv1a(JSON.stringify([source, op, value ?? null, flags ?? '', severity]));
+  const { source, op, value, flags, severity, match, when } = assertion;
+  // Fields added later join the key only when set, so existing assertions keep their keys (and failing-since).
+  const extra = match === 'any' || when ? [match ?? 'all', when ?? null] : [];
+  return fnv1a(JSON.stringify([source, op, value ?? null, flags ?? '', severity, ...extra]));
 }
 
 function fnv1a(text: string): string {
@@ -205,7 +331,8 @@ function expectation(assertion: Assertion, unit: Unit | undefined): string {
   }
 }
 
-function describe(assertion: Assertion, observed: Observed | undefined, pass: boolean, error?: string): string {
+function describe(assertion: Assertion, reading: Reading, pass: boolean, error?: string, atLeast = false): string {
+  const { observed, names } = reading;
   const label = assertion.label ?? sourceLabel(assertion.source);
   const unit: Unit | undefined = assertion.unit ?? (assertion.source.type === 'latency' ? 'ms' : undefined);
   const expected = expectation(assertion, unit);
@@ -217,12 +344,37 @@ function describe(assertion: Assertion, observed: Observed | undefined, pass: bo
     const size = `body (${observed.length} characters)`;
     return pass ? size : `${size}, expected ${expected}`;
   }
-  const shownObserved = Array.isArray(observed) ? describeList(assertion, observed, unit) : formatValue(observed, unit);
+  if (Array.isArray(observed) && names && names.length === observed.length && observed.length > 0) {
+    const shown = describeNamed(assertion, label, observed, names, unit);
+    return pass ? shown : `${shown}, expected ${expected}`;
+  }
+  const shownObserved = Array.isArray(observed) ? describeList(assertion, observed, unit) : `${atLeast ? 'at least ' : ''}${formatValue(observed, unit)}`;
   return pass ? `${label} = ${shownObserved}` : `${label} = ${shownObserved}, expected ${expected}`;
+}
+
+const MAX_NAMED = 3;
+
+/** A list whose items have names (series): `error_ratio{job="api"} = 0.07 (1 of 3 fail)`. */
+function describeNamed(assertion: Assertion, label: string, observed: Value[], names: readonly string[], unit: Unit | undefined): string {
+  const items = observed.map((value, index) => ({ value, name: names[index] as string, pass: holds(assertion.op, value, assertion.value, assertion.flags) }));
+  const list = (chosen: typeof items) => chosen.slice(0, MAX_NAMED).map((item, index) => `${index === 0 ? `${label}${item.name.startsWith('{') ? '' : ' '}` : ''}${item.name} = ${formatValue(item.value, unit)}`).join(', ') + (chosen.length > MAX_NAMED ? `, … ${chosen.length - MAX_NAMED} more` : '');
+  const passing = items.filter((item) => item.pass);
+  const failing = items.filter((item) => !item.pass);
+  if (assertion.match === 'any') {
+    if (passing.length > 0) return `${list(passing)} (${passing.length} of ${items.length} pass)`;
+    return `${list(items)} (none of ${items.length} passes)`;
+  }
+  if (failing.length === 0) return items.length > MAX_NAMED ? `${list(items)} (all ${items.length} pass)` : list(items);
+  return failing.length === 1 && items.length === 1 ? list(failing) : `${list(failing)} (${failing.length} of ${items.length} fail)`;
 }
 
 function describeList(assertion: Assertion, observed: Value[], unit: Unit | undefined): string {
   if (observed.length === 0) return 'no values';
+  if (assertion.match === 'any' && !['contains', '!contains'].includes(assertion.op)) {
+    const passing = observed.filter((item) => holds(assertion.op, item, assertion.value, assertion.flags));
+    if (passing.length > 0) return `${formatValue(passing[0], unit)} (${passing.length} of ${observed.length} values pass)`;
+    return `[${observed.slice(0, 5).map((v) => formatValue(v, unit)).join(', ')}${observed.length > 5 ? `, … ${observed.length - 5} more` : ''}] (none passes)`;
+  }
   const failing = observed.filter((item) => !holds(assertion.op, item, assertion.value, assertion.flags));
   if (failing.length === 0 || assertion.op === 'contains' || assertion.op === '!contains') {
     const shown = observed.slice(0, 5).map((v) => formatValue(v, unit));

@@ -3,8 +3,8 @@
 // failure until it has lasted that long.
 
 import { evaluate } from './evaluate';
-import { sourceKey } from './sources';
-import type { Assertion, Outcome } from './types';
+import { baseSourcesOf, sourceKey } from './sources';
+import type { Assertion, Outcome, Source } from './types';
 import type { Evidence } from './evaluate';
 import type { AssertionMemory } from '../model/state';
 
@@ -51,15 +51,23 @@ export function judge(
   if (!observation.reached) {
     return { status: 'down', failures: [], pending: [], outcomes: [], message: observation.error ?? 'unreachable', memory: previous ?? {} };
   }
-  const outcomes = assertions.map((assertion) => withHysteresis(assertion, evaluate(assertion, observation), observation, previous));
+  const evidence = { ...observation, now };
+  const outcomes = assertions.map((assertion) => withHysteresis(assertion, evaluate(assertion, evidence), evidence, previous));
   const memory: Record<string, AssertionMemory> = {};
   const failures: Outcome[] = [];
   const pending: Outcome[] = [];
+  const unknowns: Outcome[] = [];
   for (const outcome of outcomes) {
     if (outcome.pass) continue;
-    // A value that cannot exist yet (a trend without history, a rate before the second scrape): neither passing nor failing.
-    const waiting = observation.pending?.[sourceKey(outcome.assertion.source)] ?? (outcome.assertion.source.type === 'trend' ? 'not enough history yet' : undefined);
     const before = previous?.[outcome.key];
+    if (outcome.unknown) {
+      // Not evaluated this time: a failure in progress is neither forgotten nor cleared.
+      if (before) memory[outcome.key] = before;
+      unknowns.push(outcome);
+      continue;
+    }
+    // A value that cannot exist yet (a trend without history, a rate before the second scrape): neither passing nor failing.
+    const waiting = waitingReason(outcome.assertion.source, observation.pending);
     if (outcome.observed === undefined && waiting) {
       // No value this time: a failure in progress is neither forgotten nor cleared by the gap.
       if (before) memory[outcome.key] = before;
@@ -84,11 +92,14 @@ export function judge(
     if (failure.assertion.severity === 'warn' && failures.some((other) => other.assertion.severity === 'crit' && sourceKey(other.assertion.source) === sourceKey(failure.assertion.source))) failures.splice(i, 1);
   }
   const worst = failures[0];
-  let status: RawStatus = !worst ? 'up' : worst.assertion.severity === 'crit' ? 'down' : 'degraded';
+  let status: RawStatus = !worst ? (unknowns.length > 0 ? 'unknown' : 'up') : worst.assertion.severity === 'crit' ? 'down' : 'degraded';
+  if (!worst && unknowns.length > 0 && !observation.verdict) {
+    return { status, failures, pending, outcomes, message: unknowns.map((outcome) => outcome.message).join('; '), memory };
+  }
   const verdict = observation.verdict;
   if (verdict) {
     const rank = { up: 0, degraded: 1, down: 2 } as const;
-    if (rank[verdict.status] > rank[status as 'up' | 'degraded' | 'down']) status = verdict.status;
+    if (status === 'unknown' ? verdict.status !== 'up' : rank[verdict.status] > rank[status]) status = verdict.status;
     const message = [verdict.message, ...failures.map((f) => f.message)].join('; ');
     return withSince({ status, failures, pending, outcomes, message, memory }, since);
   }
@@ -102,13 +113,20 @@ function withSince(judgement: Judgement, since: number | undefined): Judgement {
   return judgement;
 }
 
+/** Why a source (or a value it is computed from) cannot exist yet, if it cannot. */
+function waitingReason(source: Source, pending: Record<string, string> | undefined): string | undefined {
+  if (source.type === 'trend') return pending?.[sourceKey(source)] ?? 'not enough history yet';
+  for (const key of [sourceKey(source), ...baseSourcesOf(source).map(sourceKey)]) if (pending?.[key]) return pending[key];
+  return undefined;
+}
+
 /**
  * An assertion that was failing keeps failing until its value gets past the
  * recovery line (`recover`), so a value hovering at a threshold does not flap.
  */
-function withHysteresis(assertion: Assertion, outcome: Outcome, observation: Observed, previous: Record<string, AssertionMemory> | undefined): Outcome {
+function withHysteresis(assertion: Assertion, outcome: Outcome, observation: Evidence, previous: Record<string, AssertionMemory> | undefined): Outcome {
   // Only a failure that counted holds on: a spike still waiting out its `for` clears as soon as it passes.
-  if (assertion.recover === undefined || !outcome.pass || !previous?.[outcome.key]?.counted) return outcome;
+  if (assertion.recover === undefined || !outcome.pass || outcome.skipped || !previous?.[outcome.key]?.counted) return outcome;
   const recovery = evaluate({ ...assertion, value: assertion.recover }, observation);
   if (recovery.pass) return outcome;
   return { ...outcome, pass: false, message: `${recovery.message} to recover` };

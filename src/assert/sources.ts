@@ -4,7 +4,7 @@
 
 import { query } from 'jsonpath-rfc9535';
 import { formatDuration } from '../config/duration';
-import type { Observed, Source, Value } from './types';
+import type { Assertion, BaseSource, Observed, Source, Value } from './types';
 
 /** The key under which an observation stores the value a source reads. */
 export function sourceKey(source: Source): string {
@@ -23,7 +23,35 @@ export function sourceKey(source: Source): string {
       return source.key;
     case 'trend':
       return `trend:${source.fn}:${source.window}:${sourceKey(source.of)}`;
+    case 'count':
+    case 'age':
+      return `${source.type}:${sourceKey(source.of)}`;
+    case 'calc':
+      return `calc:${source.fn}:${sourceKey(source.a)}|${sourceKey(source.b)}`;
   }
+}
+
+/** The sources read straight from an observation to compute `source` (itself when it is one). */
+export function baseSourcesOf(source: Source): BaseSource[] {
+  switch (source.type) {
+    case 'trend':
+    case 'count':
+    case 'age':
+      return [source.of];
+    case 'calc':
+      return [source.a, source.b];
+    default:
+      return [source];
+  }
+}
+
+/**
+ * Every source a kind must fill for an assertion: its own, what a trend or a
+ * derived value is computed from, and its guard's.
+ */
+export function sourcesRead(assertion: Pick<Assertion, 'source' | 'when'>): Source[] {
+  const own = assertion.source.type === 'trend' ? [assertion.source, assertion.source.of] : [assertion.source, ...baseSourcesOf(assertion.source)];
+  return assertion.when ? [...own, assertion.when.source, ...baseSourcesOf(assertion.when.source)] : own;
 }
 
 /** How a source is named in messages: `status`, `latency`, `$.status`, `header content-type`. */
@@ -50,6 +78,18 @@ export function sourceLabel(source: Source): string {
       if (source.fn === 'change') return `change in ${base} over ${window}`;
       if (source.fn === 'changePct') return `change in ${base} over ${window} (%)`;
       return `${base} ÷ its ${window} median`;
+    }
+    case 'count':
+      return `count of ${sourceLabel(source.of)}`;
+    case 'age':
+      return `age of ${sourceLabel(source.of)}`;
+    case 'calc': {
+      const a = sourceLabel(source.a);
+      const b = sourceLabel(source.b);
+      if (source.fn === 'ratio') return `${a} ÷ ${b}`;
+      if (source.fn === 'percent') return `${a} as % of ${b}`;
+      if (source.fn === 'difference') return `${a} − ${b}`;
+      return `${a} + ${b}`;
     }
   }
 }

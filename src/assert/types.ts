@@ -17,10 +17,25 @@ export type Source =
   /** A named value a kind reports: a SQL column, an INFO field, a metric ... */
   | { type: 'value'; key: string }
   /** Another source compared with its own past over `window` ms (see assert/trend.ts). */
-  | { type: 'trend'; of: BaseSource; fn: TrendFunction; window: number };
+  | { type: 'trend'; of: BaseSource; fn: TrendFunction; window: number }
+  | DerivedSource;
 
-/** A source that is not itself a trend. */
-export type BaseSource = Exclude<Source, { type: 'trend' }>;
+/**
+ * A value the evaluator computes from others of the same observation:
+ * `count` how many values a source has (JSON matches, rows, series; 0 when missing),
+ * `age` the seconds since the timestamp a source holds (ISO text, epoch seconds or
+ * milliseconds, a PostgreSQL timestamp), `calc` arithmetic between two sources.
+ */
+export type DerivedSource = { type: 'count'; of: BaseSource } | { type: 'age'; of: BaseSource } | { type: 'calc'; fn: CalcFunction; a: BaseSource; b: BaseSource };
+
+/** `ratio` a ÷ b, `percent` 100 × a ÷ b, `difference` a − b, `sum` a + b. */
+export const CALC_FUNCTIONS = ['ratio', 'percent', 'difference', 'sum'] as const;
+export type CalcFunction = (typeof CALC_FUNCTIONS)[number];
+
+/** A source read straight from an observation: neither a trend nor derived. */
+export type BaseSource = Exclude<Source, { type: 'trend' | 'count' | 'age' | 'calc' }>;
+/** What a guard (`when`) may read: anything but a trend (trends are computed for top-level sources only). */
+export type GuardSource = Exclude<Source, { type: 'trend' }>;
 
 /**
  * `change`: now minus the value `window` ago; `changePct`: that as a percentage
@@ -73,13 +88,36 @@ export interface Assertion {
   label?: string;
   /** How values read in messages: 'ms' → "2300 ms", 's' → "26h", 'bytes' → "3.1 MiB", '%' → "91%". */
   unit?: Unit;
+  /**
+   * Over a list of values (JSON matches, rows, series): `all` (default) every
+   * value must pass, `any` at least one.
+   */
+  match?: 'all' | 'any';
+  /**
+   * An empty list (no JSON match, no row, a query that returned no series):
+   * `fail` (default), `pass` (nothing to check, e.g. a guard in the query
+   * removed every series), or `unknown` (the check cannot be evaluated).
+   */
+  ifEmpty?: 'pass' | 'fail' | 'unknown';
+  /** The assertion applies only while this holds; otherwise it is skipped (and passes): `.when(value('rps').above(1))`. */
+  when?: Condition;
+}
+
+/** A guard: a comparison that must hold for an assertion to apply. */
+export interface Condition {
+  source: GuardSource;
+  op: Operator;
+  value?: Value | Value[];
+  flags?: string;
+  label?: string;
+  unit?: Unit;
 }
 
 export const UNITS = ['ms', 's', 'bytes', '%'] as const;
 export type Unit = (typeof UNITS)[number];
 
 /** A source as written in config: a trend's window is a duration string there. */
-export type SourceInput = BaseSource | { type: 'trend'; of: BaseSource; fn: TrendFunction; window: string };
+export type SourceInput = BaseSource | DerivedSource | { type: 'trend'; of: BaseSource; fn: TrendFunction; window: string };
 
 /** The input form of an assertion in config: durations are strings there. */
 export interface AssertionInput extends Omit<Assertion, 'for' | 'severity' | 'source'> {
@@ -97,4 +135,8 @@ export interface Outcome {
   observed: Observed | undefined;
   /** `connections = 187, expected < 150` */
   message: string;
+  /** Its guard (`when`) did not hold: it passes without being judged. */
+  skipped?: true;
+  /** It could not be evaluated (an empty list with `ifEmpty: 'unknown'`): the check is unknown unless something fails. */
+  unknown?: true;
 }

@@ -7,11 +7,12 @@ import type { kinds } from '../kinds';
 import type { channels } from '../notify';
 import type { checkCommonSchema, checklistSchema, defaultsSchema, maintenanceSchema, pageSchema, routingShape, settingsSchema, taskSchema } from './schema';
 
-export { body, column, eachRow, firstValue, header, info, json, latency, reply, rowCount, status, value } from '../assert/builders';
+export { body, column, differenceOf, eachRow, firstValue, header, info, json, latency, percentOf, ratioOf, reply, rowCount, series, status, sumOf, value } from '../assert/builders';
 export type { Levels } from '../assert/builders';
 export { pg } from '../kinds/postgres-recipes';
 export { upstash } from '../kinds/redis-recipes';
 export { backups, bucket } from '../kinds/backups-recipes';
+export { kubernetes, nodeExporter } from '../kinds/host-recipes';
 export { gauge, increase, quantile, rate, ratio } from '../kinds/metrics';
 export { banner } from '../kinds/tcp';
 export { rcode, records } from '../kinds/dns';
@@ -40,7 +41,8 @@ export type WebSocketCheckInput = KindInput<'websocket'> & { kind: 'websocket' }
 export type DnsCheckInput = KindInput<'dns'> & { kind: 'dns' };
 export type StatuspageCheckInput = KindInput<'statuspage'> & { kind: 'statuspage' };
 export type TlsCheckInput = KindInput<'tls'> & { kind: 'tls' };
-export type CheckInput = HttpCheckInput | PostgresCheckInput | RedisCheckInput | HeartbeatCheckInput | BackupsCheckInput | MetricsCheckInput | TcpCheckInput | WebSocketCheckInput | DnsCheckInput | StatuspageCheckInput | TlsCheckInput;
+export type PromqlCheckInput = KindInput<'promql'> & { kind: 'promql' };
+export type CheckInput = HttpCheckInput | PostgresCheckInput | RedisCheckInput | HeartbeatCheckInput | BackupsCheckInput | MetricsCheckInput | PromqlCheckInput | TcpCheckInput | WebSocketCheckInput | DnsCheckInput | StatuspageCheckInput | TlsCheckInput;
 
 /**
  * How checks reach a PostgreSQL database, shared by a pack's checks:
@@ -162,6 +164,22 @@ export function statuspage(check: KindInput<'statuspage'>): StatuspageCheckInput
  */
 export function tls(check: KindInput<'tls'>): TlsCheckInput {
   return { kind: 'tls', ...check };
+}
+
+/**
+ * A query against a Prometheus-compatible API (Prometheus, VictoriaMetrics, Grafana Cloud / Mimir, Thanos):
+ * `promql({ id: 'api-5xx', url: 'http://prometheus:9090', query: 'sum by (job) (rate(http_requests_total{code=~"5.."}[5m]))', expect: [series().every().below(0.05)] })`.
+ */
+export function promql(check: KindInput<'promql'>): PromqlCheckInput {
+  return { kind: 'promql', ...check };
+}
+
+/**
+ * A Loki metric query (LogQL): `loki({ id: 'api-errors', url: 'http://loki:3100', query: 'sum(count_over_time({app="api"} |= "error" [1h]))', expect: [series().below(50)] })`.
+ * The same kind as promql, asking /loki/api/v1/query.
+ */
+export function loki(check: Omit<KindInput<'promql'>, 'api'>): PromqlCheckInput {
+  return { kind: 'promql', api: 'loki', ...check };
 }
 
 /**

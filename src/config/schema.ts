@@ -3,7 +3,7 @@
 
 import { Cron } from 'croner';
 import * as z from 'zod';
-import { OPERATORS, UNITS } from '../assert/types';
+import { CALC_FUNCTIONS, OPERATORS, UNITS } from '../assert/types';
 import { REGIONS } from '../engine/regions';
 import { parseDuration } from './duration';
 
@@ -69,29 +69,53 @@ const baseSources = [
   z.strictObject({ type: z.literal('value'), key: z.string().min(1) }),
 ] as const;
 
+const baseSourceSchema = z.discriminatedUnion('type', [...baseSources]);
+/** Values the evaluator computes from others (count, age, arithmetic): see assert/types.ts. */
+const derivedSources = [
+  z.strictObject({ type: z.literal('count'), of: baseSourceSchema }),
+  z.strictObject({ type: z.literal('age'), of: baseSourceSchema }),
+  z.strictObject({ type: z.literal('calc'), fn: z.enum(CALC_FUNCTIONS), a: baseSourceSchema, b: baseSourceSchema }),
+] as const;
+
 const sourceSchema = z.discriminatedUnion('type', [
   ...baseSources,
+  ...derivedSources,
   z.strictObject({
     type: z.literal('trend'),
-    of: z.discriminatedUnion('type', [...baseSources]),
+    of: baseSourceSchema,
     fn: z.enum(['change', 'changePct', 'ratioToMedian']),
     window: durationSchema,
   }),
 ]);
 
+const flagsSchema = z
+  .string()
+  .regex(/^[imsu]*$/, 'regular expression flags may be i, m, s and u')
+  .optional();
+
+/** A guard (`when`): a plain comparison on any source but a trend. */
+const conditionSchema = z.strictObject({
+  source: z.discriminatedUnion('type', [...baseSources, ...derivedSources]),
+  op: z.enum(OPERATORS),
+  value: z.union([valueSchema, z.array(valueSchema)]).optional(),
+  flags: flagsSchema,
+  label: z.string().max(80).optional(),
+  unit: z.enum(UNITS).optional(),
+});
+
 export const assertionSchema = z.strictObject({
   source: sourceSchema,
   op: z.enum(OPERATORS),
   value: z.union([valueSchema, z.array(valueSchema)]).optional(),
-  flags: z
-    .string()
-    .regex(/^[imsu]*$/, 'regular expression flags may be i, m, s and u')
-    .optional(),
+  flags: flagsSchema,
   severity: z.enum(['warn', 'crit']).optional(),
   for: durationSchema.optional(),
   recover: z.number().optional(),
   label: z.string().max(80).optional(),
   unit: z.enum(UNITS).optional(),
+  match: z.enum(['all', 'any']).optional(),
+  ifEmpty: z.enum(['pass', 'fail', 'unknown']).optional(),
+  when: conditionSchema.optional(),
 });
 
 /** Builders from src/assert/builders.ts carry their data in toJSON(). */

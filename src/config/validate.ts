@@ -3,6 +3,7 @@
 
 import * as z from 'zod';
 import { assertionProblem } from '../assert/evaluate';
+import { sourcesRead } from '../assert/sources';
 import type { Assertion, AssertionInput, Source } from '../assert/types';
 import { KIND_NAMES, kinds, type KindName } from '../kinds';
 import { CHANNEL_TYPES, channels, type ChannelType } from '../notify';
@@ -10,6 +11,9 @@ import { parseDuration } from './duration';
 import { idOf, parseChecklists, parseHours, parseMaintenance } from './plans';
 import { checkCommonShape, MAX_TIMEOUT_MS, rootSchema, routingShape } from './schema';
 import type { ChannelConfig, Check, Config, Schedule, SloConfig } from './types';
+
+/** Source types computed from others: a kind offers what they are computed from. */
+const DERIVED = new Set(['trend', 'count', 'age', 'calc']);
 
 export const DEFAULT_EVERY_MS = 60_000;
 export const DEFAULT_TIMEOUT_MS = 10_000;
@@ -208,8 +212,8 @@ function parseCheck(raw: unknown, index: number, context: CheckContext, problems
     const trouble = assertionProblem(assertion);
     if (trouble) problem(`expect[${position}]`, trouble);
     else {
-      const base = assertion.source.type === 'trend' ? assertion.source.of : assertion.source;
-      if (!kind.sources.includes(base.type)) problem(`expect[${position}]`, `${kindName} checks cannot assert on ${base.type}; they offer ${kind.sources.join(', ')}`);
+      const base = sourcesRead(assertion).find((source) => !DERIVED.has(source.type) && !kind.sources.includes(source.type));
+      if (base) problem(`expect[${position}]`, `${kindName} checks cannot assert on ${base.type}; they offer ${kind.sources.join(', ')}`);
     }
     expect.push(assertion);
   });

@@ -7,6 +7,7 @@ import { missingSecretMessage, redact, resolveSecrets } from '../config/secrets'
 import type { Check } from '../config/types';
 import { kinds, type KindMemory, type Observation, type RunContext } from '../kinds';
 import { untilAborted } from '../net/fetch-errors';
+import { sourcesRead } from '../assert/sources';
 
 export interface RunDeps {
   fetch: typeof fetch;
@@ -68,8 +69,8 @@ async function attempt(check: Check, options: Record<string, unknown>, memory: K
         signal: controller.signal,
         timeoutMs,
         fetch: deps.fetch,
-        // A trend reads the value it trends: the kind must fetch that one too.
-        wants: check.expect.flatMap((assertion) => (assertion.source.type === 'trend' ? [assertion.source, assertion.source.of] : [assertion.source])),
+        // A trend, a derived value and a guard read other values: the kind must fetch those too.
+        wants: check.expect.flatMap(sourcesRead),
         now: deps.now,
         memory,
         env: deps.env,

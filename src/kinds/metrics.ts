@@ -92,9 +92,21 @@ const exprSchema: z.ZodType<MetricExpr> = z.lazy(() =>
   ]),
 ) as z.ZodType<MetricExpr>;
 
+/**
+ * Replicas one check may scrape. Each is a subrequest (a free-plan invocation
+ * has 50, shared by the checks of a tick) and an open connection (6 at once).
+ */
+export const MAX_TARGETS = 10;
+
 const options = z.strictObject({
   /** The metrics endpoint, e.g. https://api.example.com/metrics. */
-  url: stringOrSecret,
+  url: stringOrSecret.optional(),
+  /**
+   * Or every replica's own endpoint (behind a load balancer each scrape of one
+   * URL may hit another pod): counters are summed per series across targets,
+   * and resets are tracked per target.
+   */
+  targets: z.array(stringOrSecret).min(1).max(MAX_TARGETS).optional(),
   /** Headers, e.g. `{ Authorization: bearer('METRICS_TOKEN') }`. */
   headers: z.record(z.string(), stringOrSecret).default({}),
   /** The named values assertions read with `value('name')`. */
@@ -113,6 +125,8 @@ interface Remembered extends KindMemory {
   stale?: Record<string, [number, number]>;
   /** Selectors read at the previous scrape while their metric was exposed: a new series of one of these started from zero. */
   selectors?: string[];
+  /** With `targets`: the targets (hashed) scraped before; a target new to the check waits a scrape, like a new selector. */
+  targets?: string[];
 }
 
 /** A counter series missing from a scrape (a proxy's error page, a flapping exporter) is remembered this long. */
@@ -129,6 +143,8 @@ interface Evaluation {
   missing?: string;
   /** A metric name the exposition does not have at all (a typo, the wrong target): the check is unknown. */
   absent?: string;
+  /** Why Vigil cannot compute it as asked (a quantile a summary does not offer): the check is unknown. */
+  unknown?: string;
   /** Worth telling, without failing: "the numerator matched no series". */
   notes?: string[];
 }
@@ -138,7 +154,11 @@ function namesOf(expr: MetricExpr, out: Set<string>): void {
   if (expr.fn === 'ratio') {
     namesOf(expr.numerator, out);
     namesOf(expr.denominator, out);
-  } else if (expr.fn === 'quantile') out.add(`${parseSelector(expr.histogram).name}_bucket`);
+  } else if (expr.fn === 'quantile') {
+    // A histogram's buckets, or a summary's own quantile series.
+    out.add(`${parseSelector(expr.histogram).name}_bucket`);
+    out.add(parseSelector(expr.histogram).name);
+  }
   else out.add(parseSelector(expr.selector).name);
 }
 
@@ -185,6 +205,8 @@ class Evaluator {
     private readonly types: Readonly<Record<string, string>>,
     private readonly previous: Remembered | undefined,
     private readonly now: number,
+    /** Samples of targets this check has not scraped before: their series wait a scrape instead of counting from zero. */
+    private readonly fromNewTarget: ReadonlySet<Sample> = new Set(),
   ) {
     this.knownSelectors = new Set(previous?.selectors ?? []);
     this.present = new Set(samples.map((sample) => sample.name));
@@ -230,7 +252,7 @@ class Evaluator {
     // null: the series was NaN then (JSON has no NaN); nothing to compare with.
     if (before === null) return undefined;
     if (before === undefined) {
-      if (!this.knownSelectors.has(selector)) return undefined;
+      if (!this.knownSelectors.has(selector) || this.fromNewTarget.has(sample)) return undefined;
       before = 0;
     }
     const seconds = (this.now - since) / 1000;
@@ -251,6 +273,29 @@ class Evaluator {
     const room = MAX_REMEMBERED_SERIES - this.counters.size;
     const kept = Object.entries(stale).sort((a, b) => b[1][1] - a[1][1]).slice(0, Math.max(0, room));
     return kept.length > 0 ? { counters, stale: Object.fromEntries(kept) } : { counters };
+  }
+
+  /**
+   * A summary's quantile, as its client computed it (over the client's own
+   * sliding window, not since the last scrape). Only the quantiles the client
+   * exposes exist, and they cannot be aggregated: several series in one group
+   * give the highest, and the report says so.
+   */
+  private summaryQuantile(expr: Extract<MetricExpr, { fn: 'quantile' }>, selector: Selector): Evaluation {
+    const series = select(this.samples, selector).filter((sample) => sample.labels.quantile !== undefined);
+    if (series.length === 0) return { groups: new Map(), missing: `no series of the summary ${selector.name} match ${expr.histogram}` };
+    const wanted = series.filter((sample) => Math.abs(upperBound(sample.labels.quantile) - expr.q) < 1e-9);
+    if (wanted.length === 0) {
+      const offered = [...new Set(series.map((sample) => sample.labels.quantile as string))].sort((a, b) => Number(a) - Number(b));
+      return {
+        groups: new Map(),
+        unknown: `${selector.name} is a summary: its client computes only the quantiles ${offered.join(', ')} (a summary cannot give any other); ask for one of those, or expose a histogram`,
+      };
+    }
+    const groups = new Map<string, Aggregate>();
+    for (const sample of wanted) aggregateInto(groups, groupKey(sample.labels, expr.by), sample.value);
+    const notes = [...groups.values()].some((group) => group.size > 1) ? [`${selector.name} is a summary: quantiles of several series cannot be combined, so each group shows its highest`] : [];
+    return { groups: results(groups, 'max'), notes };
   }
 
   evaluate(expr: MetricExpr): Evaluation {
@@ -290,6 +335,9 @@ class Evaluator {
       case 'quantile': {
         const selector = parseSelector(expr.histogram);
         const bucketName = `${selector.name}_bucket`;
+        if (this.types[selector.name] === 'summary' || (this.absent(bucketName) && this.samples.some((sample) => sample.name === selector.name && sample.labels.quantile !== undefined))) {
+          return scaled(this.summaryQuantile(expr, selector));
+        }
         if (this.absent(bucketName)) return { groups: new Map(), absent: bucketName };
         const buckets = select(this.samples, { name: bucketName, matchers: selector.matchers });
         this.watch(expr.histogram, bucketName);
@@ -358,6 +406,9 @@ function results(groups: Map<string, Aggregate>, agg: Aggregation = 'sum'): Grou
 class Aggregate {
   private sum = 0;
   private count = 0;
+  get size(): number {
+    return this.count;
+  }
   private max = -Infinity;
   private min = Infinity;
   private numbers = 0;
@@ -442,15 +493,91 @@ function describeGroup(name: string, key: string): string {
   return key ? `${name}{${key}}` : name;
 }
 
+type Scrape = { text: string } | { observation: Observation };
+
+/** Fetches one exposition; a failure is an observation saying why (for a single URL, the check's own). */
+async function scrape(url: string, opts: { headers: Record<string, string>; maxBodyBytes: number }, ctx: { fetch: typeof fetch; signal: AbortSignal; timeoutMs: number }): Promise<Scrape> {
+  const started = Date.now();
+  let response: Response;
+  try {
+    response = await ctx.fetch(url, { headers: { accept: 'text/plain;version=0.0.4, */*;q=0.1', ...opts.headers }, signal: ctx.signal });
+  } catch (error) {
+    return { observation: { reached: false, retryable: true, latencyMs: Date.now() - started, values: {}, error: describeFetchError(error, ctx, withoutQuery(url)) } };
+  }
+  if (!response.ok) {
+    await response.body?.cancel().catch(() => undefined);
+    return { observation: { reached: false, latencyMs: Date.now() - started, values: { status: response.status }, error: `the metrics endpoint answered HTTP ${response.status}` } };
+  }
+  try {
+    const body = await untilAborted(readBoundedBody(response, opts.maxBodyBytes), ctx.signal);
+    if (body.truncated) return { observation: { reached: true, unknown: true, latencyMs: Date.now() - started, values: {}, error: tooLarge(opts.maxBodyBytes) } };
+    return { text: body.text };
+  } catch (error) {
+    return { observation: { reached: false, retryable: true, latencyMs: Date.now() - started, values: {}, error: `reading the metrics: ${describeFetchError(error, ctx, '')}` } };
+  }
+}
+
+/**
+ * The expositions of several targets as one: each series keeps its target in
+ * its identity (so counters, and their resets, are remembered per target) and
+ * gets the target's host:port as `instance` when it has none, so
+ * `by: ['instance']` tells replicas apart. Sums and quantiles then add the
+ * targets up, as sum(rate(...)) over their series would.
+ */
+function mergeTargets(urls: readonly string[], scrapes: readonly Scrape[], names: ReadonlySet<string>, previous: Remembered | undefined) {
+  const samples: Sample[] = [];
+  const types: Record<string, string> = {};
+  const errors: string[] = [];
+  const fromNewTarget = new Set<Sample>();
+  const known = new Set(previous?.targets ?? []);
+  const seen: string[] = [];
+  scrapes.forEach((result, index) => {
+    const url = urls[index] as string;
+    const target = hash53(url);
+    if (known.has(target)) seen.push(target);
+    if (!('text' in result)) return;
+    if (!known.has(target)) seen.push(target);
+    const exposition = parseExposition(result.text, (name) => names.has(name));
+    let instance = '';
+    try {
+      instance = new URL(url).host;
+    } catch {
+      // validated before
+    }
+    for (const sample of exposition.samples) {
+      sample.series = `${target}\u0001${sample.series}`;
+      if (sample.labels.instance === undefined) sample.labels.instance = instance;
+      // A target this check has never read: its counters wait a scrape rather than count their lifetime.
+      if (previous && !known.has(target)) fromNewTarget.add(sample);
+      samples.push(sample);
+    }
+    Object.assign(types, exposition.types);
+    errors.push(...exposition.errors.map((error) => `${withoutQuery(url)} ${error}`));
+  });
+  return { samples, types, errors, fromNewTarget, targets: seen };
+}
+
 export const metricsKind: CheckKind<typeof options> = {
   options,
   sources: ['value', 'latency'],
 
-  describe: (opts) => `metrics ${typeof opts.url === 'string' ? withoutQuery(opts.url) : `secret ${opts.url.$secret}`}: ${Object.keys(opts.values).join(', ')}`,
+  // One request per target.
+  subrequests: (opts) => opts.targets?.length ?? 1,
+
+  describe: (opts) => {
+    const name = (url: string | { $secret: string }) => (typeof url === 'string' ? withoutQuery(url) : `secret ${url.$secret}`);
+    const where = opts.targets ? `${opts.targets.length} targets (${opts.targets.map(name).join(', ')})` : opts.url === undefined ? '(no url)' : name(opts.url);
+    return `metrics ${where}: ${Object.keys(opts.values).join(', ')}`;
+  },
 
   validate(opts) {
     const problems: Array<[string, string]> = [];
+    if ((opts.url === undefined) === (opts.targets === undefined)) problems.push(['url', 'give url (one endpoint) or targets (each replica\'s endpoint), not both or neither']);
     if (typeof opts.url === 'string' && !isHttpUrl(opts.url)) problems.push(['url', `"${opts.url}" is not an http(s) URL`]);
+    opts.targets?.forEach((target, index) => {
+      if (typeof target === 'string' && !isHttpUrl(target)) problems.push([`targets[${index}]`, `"${target}" is not an http(s) URL`]);
+    });
+    if (opts.targets) for (const reserved of ['targets_up', 'targets_total']) if (reserved in opts.values) problems.push([`values.${reserved}`, `${reserved} is reported by checks with targets: name this value differently`]);
     const grouping = (expr: MetricExpr): string => (expr.fn === 'ratio' ? grouping(expr.denominator) : [...(expr.by ?? [])].sort().join(','));
     const visit = (expr: MetricExpr, path: string) => {
       if (expr.fn === 'ratio') {
@@ -477,35 +604,30 @@ export const metricsKind: CheckKind<typeof options> = {
   },
 
   async run(opts, ctx): Promise<Observation> {
-    if (!isHttpUrl(opts.url)) return { reached: false, unknown: true, latencyMs: 0, values: {}, error: 'option url is not an http(s) URL' };
+    const urls = opts.targets ?? (opts.url === undefined ? [] : [opts.url]);
+    if (urls.length === 0 || !urls.every(isHttpUrl)) return { reached: false, unknown: true, latencyMs: 0, values: {}, error: `option ${opts.targets ? 'targets' : 'url'} is not an http(s) URL` };
     const started = Date.now();
-    let response: Response;
-    try {
-      response = await ctx.fetch(opts.url, { headers: { accept: 'text/plain;version=0.0.4, */*;q=0.1', ...opts.headers }, signal: ctx.signal });
-    } catch (error) {
-      return { reached: false, retryable: true, latencyMs: Date.now() - started, values: {}, error: describeFetchError(error, ctx, withoutQuery(opts.url)) };
-    }
-    if (!response.ok) {
-      await response.body?.cancel().catch(() => undefined);
-      return { reached: false, latencyMs: Date.now() - started, values: { status: response.status }, error: `the metrics endpoint answered HTTP ${response.status}` };
-    }
-    let text: string;
-    try {
-      const body = await untilAborted(readBoundedBody(response, opts.maxBodyBytes), ctx.signal);
-      if (body.truncated) {
-        return { reached: true, unknown: true, latencyMs: Date.now() - started, values: {}, error: tooLarge(opts.maxBodyBytes) };
-      }
-      text = body.text;
-    } catch (error) {
-      return { reached: false, retryable: true, latencyMs: Date.now() - started, values: {}, error: `reading the metrics: ${describeFetchError(error, ctx, '')}` };
-    }
+    const scrapes = await Promise.all(urls.map((url) => scrape(url, opts, ctx)));
     const latencyMs = Date.now() - started;
+    const tooLargeScrape = scrapes.find((result) => 'observation' in result && result.observation.unknown);
+    if (tooLargeScrape && 'observation' in tooLargeScrape) return { ...tooLargeScrape.observation, latencyMs };
+    const read = scrapes.filter((result): result is { text: string } => 'text' in result);
+    if (read.length === 0) {
+      const first = scrapes[0] as { observation: Observation };
+      if (!opts.targets) return first.observation;
+      const reasons = scrapes.map((result, index) => `${withoutQuery(urls[index] as string)}: ${(result as { observation: Observation }).observation.error}`);
+      return { reached: false, retryable: scrapes.some((result) => 'observation' in result && result.observation.retryable), latencyMs, values: { targets_up: 0, targets_total: urls.length }, error: `no target answered: ${reasons.join('; ')}` };
+    }
+    const targetProblems = scrapes.flatMap((result, index) => ('observation' in result ? [`${withoutQuery(urls[index] as string)}: ${result.observation.error}`] : []));
 
     const names = new Set<string>();
     for (const expr of Object.values(opts.values)) namesOf(expr, names);
-    const exposition = parseExposition(text, (name) => names.has(name));
-    const evaluator = new Evaluator(exposition.samples, exposition.types, ctx.memory as Remembered | undefined, ctx.now);
+    const previous = ctx.memory as Remembered | undefined;
+    const exposition = opts.targets ? mergeTargets(urls, scrapes, names, previous) : { ...parseExposition((read[0] as { text: string }).text, (name) => names.has(name)), fromNewTarget: new Set<Sample>(), targets: undefined };
+    const evaluator = new Evaluator(exposition.samples, exposition.types, previous, ctx.now, exposition.fromNewTarget);
     const values: Record<string, Observed> = { latencyMs };
+    const labels: Record<string, string[]> = {};
+    if (opts.targets) Object.assign(values, { targets_up: read.length, targets_total: urls.length });
     const pending: Record<string, string> = {};
     const missing: string[] = [];
     const absent: string[] = [];
@@ -514,6 +636,10 @@ export const metricsKind: CheckKind<typeof options> = {
       const result = evaluator.evaluate(expr);
       if (result.absent) {
         absent.push(`${name}: the exposition has no metric ${result.absent} (a typo in the name, or not the exporter meant)`);
+        continue;
+      }
+      if (result.unknown) {
+        absent.push(`${name}: ${result.unknown}`);
         continue;
       }
       for (const note of result.notes ?? []) details.push(`${name}: ${note}`);
@@ -526,17 +652,23 @@ export const metricsKind: CheckKind<typeof options> = {
       // Grouped values (by labels, or a ratio of grouped values) become a list: every group must pass.
       const grouped = entries.some(([key]) => key !== '');
       values[name] = grouped ? entries.map(([, value]) => value) : (entries[0] as readonly [string, number])[1];
-      if (grouped) for (const [key, value] of entries) details.push(`${describeGroup(name, key)} = ${value}`);
+      if (grouped) {
+        labels[name] = entries.map(([key]) => `{${key}}`);
+        for (const [key, value] of entries) details.push(`${describeGroup(name, key)} = ${value}`);
+      }
     }
     // Too many series to remember: remember none (rates wait) rather than a part.
     const remembered = evaluator.counters.size;
     const fits = remembered <= MAX_REMEMBERED_SERIES;
     const memory: Remembered = fits ? { at: ctx.now, ...evaluator.remember(), selectors: [...evaluator.matched] } : { at: ctx.now, counters: {}, selectors: [] };
+    if (exposition.targets) memory.targets = exposition.targets;
     const observation: Observation = { reached: true, latencyMs, values, memory };
+    if (Object.keys(labels).length > 0) observation.labels = labels;
     if (Object.keys(pending).length > 0) observation.pending = pending;
     // Vigil cannot evaluate a value whose metric is not there: unknown, not a verdict on the target.
     if (absent.length > 0) observation.unknown = true;
     const problems: string[] = [...absent];
+    if (targetProblems.length > 0) problems.push(`${targetProblems.length} of ${urls.length} targets not read (${targetProblems.join('; ')}): values are from the others`);
     if (remembered > MAX_REMEMBERED_SERIES) problems.push(`${remembered} counter series matched, more than ${MAX_REMEMBERED_SERIES} can be remembered for rates: narrow the selectors`);
     problems.push(...missing);
     if (exposition.errors.length > 0) {

@@ -3,7 +3,7 @@
 // read-only query and default thresholds; anything can be overridden.
 //   pg.connections({ id: 'db-connections', connection: secret('DATABASE_URL') })
 
-import { column, rowCount, type Expectation, type Levels } from '../assert/builders';
+import { column, rowCount, withHysteresis, type Expectation, type Levels } from '../assert/builders';
 import type { CheckInput } from '../config';
 import { parseDuration } from '../config/duration';
 
@@ -14,6 +14,8 @@ export type RecipeBase = Omit<PostgresInput, 'kind' | 'query' | 'params' | 'expe
   name?: string;
   /** More assertions, added to the recipe's own. */
   expect?: Expectation[];
+  /** Hysteresis in % on the recipe's thresholds, for a value that hovers at one (connections, a hit ratio): see `.hysteresis()`. */
+  hysteresis?: number;
 };
 
 const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_$]*$/;
@@ -37,8 +39,8 @@ function build(
   base: RecipeBase,
   recipe: { name: string; query: string; params?: Array<string | number | boolean | null>; expect: Expectation[]; report?: number; explainErrors?: Record<string, string>; flags?: Flags },
 ): PostgresInput {
-  const { expect: extra = [], name, ...rest } = base;
-  const check: PostgresInput = { kind: 'postgres', ...rest, name: name ?? recipe.name, query: recipe.query, expect: [...recipe.expect, ...extra] };
+  const { expect: extra = [], name, hysteresis, ...rest } = base;
+  const check: PostgresInput = { kind: 'postgres', ...rest, name: name ?? recipe.name, query: recipe.query, expect: [...withHysteresis(recipe.expect, hysteresis), ...extra] };
   if (recipe.params) check.params = recipe.params;
   if (recipe.report) check.report = recipe.report;
   if (recipe.explainErrors) check.explainErrors = recipe.explainErrors;

@@ -1,14 +1,16 @@
 // Built-in Redis recipes over the Upstash REST protocol (R21–R23):
 //   upstash.ping({ id: 'redis', url: secret('UPSTASH_REDIS_REST_URL'), token: secret('UPSTASH_REDIS_REST_TOKEN') })
 
-import { info, reply, value, type Expectation, type Levels } from '../assert/builders';
+import { info, reply, value, withHysteresis, type Expectation, type Levels } from '../assert/builders';
 import type { CheckInput } from '../config';
 
 type RedisInput = Extract<CheckInput, { kind: 'redis' }>;
 
-export type RedisRecipeBase = Omit<RedisInput, 'kind' | 'command' | 'info' | 'keyLength' | 'queue' | 'expect' | 'name'> & {
+export type RedisRecipeBase = Omit<RedisInput, 'kind' | 'command' | 'info' | 'keyLength' | 'queue' | 'keys' | 'slowlog' | 'stream' | 'expect' | 'name'> & {
   name?: string;
   expect?: Expectation[];
+  /** Hysteresis in % on the recipe's thresholds, for a value that hovers at one (memory, a queue's length): see `.hysteresis()`. */
+  hysteresis?: number;
 };
 
 function levels(value: number | Levels | undefined, fallback: Levels): Levels {
@@ -25,8 +27,8 @@ function atMost(value: number | Levels | undefined, fallback: Levels): Levels {
 }
 
 function build(base: RedisRecipeBase, name: string, check: Partial<RedisInput>, expect: Expectation[]): RedisInput {
-  const { expect: extra = [], name: given, ...rest } = base;
-  return { kind: 'redis', ...rest, ...check, name: given ?? name, expect: [...expect, ...extra] } as RedisInput;
+  const { expect: extra = [], name: given, hysteresis, ...rest } = base;
+  return { kind: 'redis', ...rest, ...check, name: given ?? name, expect: [...withHysteresis(expect, hysteresis), ...extra] } as RedisInput;
 }
 
 type Count = number | Levels;
@@ -84,6 +86,47 @@ export const upstash = {
   hitRatio(base: RedisRecipeBase & { above?: number | Levels }) {
     const { above, ...rest } = base;
     return build(rest, 'Redis cache hit ratio', { info: ['stats'] }, [info('keyspace_hit_pct').label('keyspace hit ratio').unit('%').above(levels(above, { warn: 90, crit: 80 }))]);
+  },
+
+  /**
+   * How many keys match a pattern (SCAN, never KEYS), at most `max`:
+   * `upstash.keyCount({ ..., match: 'session:*', max: { warn: 50_000 } })`. Counting
+   * stops at `cap` matches (default 10,000, keep it above `max`) or 10 SCAN calls of
+   * `count` keys; then the count is a lower bound, shown as "at least N".
+   */
+  keyCount(base: RedisRecipeBase & { match: string; max?: Count; cap?: number; count?: number; type?: 'string' | 'list' | 'set' | 'zset' | 'hash' | 'stream' }) {
+    const { match, max, cap, count, type, ...rest } = base;
+    const keys: NonNullable<RedisInput['keys']> = { match };
+    if (cap !== undefined) keys.cap = cap;
+    if (count !== undefined) keys.count = count;
+    if (type !== undefined) keys.type = type;
+    return build(rest, `Keys ${match}`, { keys }, max === undefined ? [] : [value('keys').label(`keys matching ${match}`).below(atMost(max, {}))]);
+  },
+
+  /**
+   * SLOWLOG: how many commands were slower than the server's
+   * slowlog-log-slower-than since the log was last reset (at most `max`,
+   * default warn above 0 new ones within `window` '1h'), with the `top` slowest in the report.
+   */
+  slowlog(base: RedisRecipeBase & { top?: number; max?: Count; newEntries?: { window?: string; max?: Count } | false }) {
+    const { top, max, newEntries = {}, ...rest } = base;
+    const expect: Expectation[] = [];
+    if (max !== undefined) expect.push(value('slowlog_len').label('slow log entries').below(atMost(max, {})));
+    if (newEntries) expect.push(value('slowlog_len').label('slow log entries').change(newEntries.window ?? '1h').below(atMost(newEntries.max, { warn: 0 })));
+    return build(rest, 'Redis slow log', { slowlog: top === undefined ? {} : { top } }, expect);
+  },
+
+  /**
+   * A stream: its length (XLEN) at most `maxLength`, and with a consumer `group` its
+   * pending messages (XPENDING) at most `pending` and the oldest pending one younger than `oldestPending` ('15m').
+   */
+  stream(base: RedisRecipeBase & { key: string; group?: string; maxLength?: Count; pending?: Count; oldestPending?: string }) {
+    const { key, group, maxLength, pending, oldestPending, ...rest } = base;
+    const expect: Expectation[] = [];
+    if (maxLength !== undefined) expect.push(value('length').label(`length of ${key}`).below(atMost(maxLength, {})));
+    if (group && pending !== undefined) expect.push(value('pending').label(`${key} messages pending in ${group}`).below(atMost(pending, {})));
+    if (group && oldestPending !== undefined) expect.push(value('oldest_pending_s').label(`oldest message pending in ${group}`).unit('s').below(oldestPending));
+    return build(rest, `Stream ${key}`, { stream: group ? { key, group } : { key } }, expect);
   },
 
   /** The length of any key (list, sorted set, set, hash, stream, string), at most `max`. */

@@ -16,10 +16,28 @@ import type { CheckKind, Observation, RunContext } from './types';
 export const READ_ONLY_COMMANDS = new Set([
   'PING', 'ECHO', 'TIME', 'DBSIZE', 'INFO', 'EXISTS', 'TYPE', 'TTL', 'PTTL', 'STRLEN', 'GET', 'MGET', 'GETRANGE',
   'LLEN', 'LINDEX', 'LRANGE', 'SCARD', 'SISMEMBER', 'SMISMEMBER', 'ZCARD', 'ZCOUNT', 'ZSCORE', 'ZRANK', 'ZREVRANK', 'ZRANGE',
-  'HLEN', 'HGET', 'HMGET', 'HEXISTS', 'HSTRLEN', 'XLEN', 'PFCOUNT', 'MEMORY', 'OBJECT', 'LASTSAVE',
+  'HLEN', 'HGET', 'HMGET', 'HEXISTS', 'HSTRLEN', 'XLEN', 'XPENDING', 'XINFO', 'PFCOUNT', 'MEMORY', 'OBJECT', 'LASTSAVE', 'SLOWLOG',
 ]);
-/** Subcommands allowed for the two multi-purpose commands above. */
-const READ_ONLY_SUBCOMMANDS: Record<string, string[]> = { MEMORY: ['USAGE', 'STATS'], OBJECT: ['ENCODING', 'FREQ', 'IDLETIME', 'REFCOUNT'] };
+/** Subcommands allowed for the multi-purpose commands above (SLOWLOG RESET writes; KEYS and SCAN are the `keys` option's job). */
+const READ_ONLY_SUBCOMMANDS: Record<string, string[]> = {
+  MEMORY: ['USAGE', 'STATS'],
+  OBJECT: ['ENCODING', 'FREQ', 'IDLETIME', 'REFCOUNT'],
+  SLOWLOG: ['LEN', 'GET'],
+  XINFO: ['STREAM', 'GROUPS', 'CONSUMERS'],
+};
+
+/**
+ * SCAN calls one `keys` count may make: each is a REST request (a subrequest;
+ * a free-plan invocation has 50 for all its checks). With COUNT 1000 that
+ * examines about 10,000 keys; past it the count is reported as "at least".
+ */
+export const MAX_SCAN_CALLS = 10;
+export const DEFAULT_SCAN_COUNT = 1000;
+/** Matching keys counted before stopping ("at least N"). */
+export const DEFAULT_KEY_CAP = 10_000;
+/** SLOWLOG entries listed in the report. */
+export const DEFAULT_SLOWLOG_TOP = 5;
+const SLOWLOG_ARG_CHARS = 60;
 
 export const INFO_SECTIONS = ['server', 'clients', 'memory', 'persistence', 'stats', 'replication', 'cpu', 'keyspace'] as const;
 
@@ -46,6 +64,24 @@ const options = z.strictObject({
   info: z.array(z.enum(INFO_SECTIONS)).min(1).optional(),
   /** A key whose length to read with the command its TYPE needs (LLEN, ZCARD, SCARD, HLEN, XLEN, STRLEN). */
   keyLength: z.string().min(1).optional(),
+  /**
+   * Count the keys matching a pattern with SCAN (never KEYS), at most `cap`
+   * matches and MAX_SCAN_CALLS calls of `count` keys each: value('keys'),
+   * reported as "at least N" when a bound stops it before the end.
+   */
+  keys: z
+    .strictObject({
+      match: z.string().min(1),
+      cap: z.number().int().min(1).max(1_000_000).default(DEFAULT_KEY_CAP),
+      count: z.number().int().min(10).max(10_000).default(DEFAULT_SCAN_COUNT),
+      /** Only keys of this type (SCAN ... TYPE, Redis 6+). */
+      type: z.enum(['string', 'list', 'set', 'zset', 'hash', 'stream']).optional(),
+    })
+    .optional(),
+  /** SLOWLOG LEN as value('slowlog_len'), the longest of the top entries as value('slowlog_max_ms'), and the top entries in the report. */
+  slowlog: z.strictObject({ top: z.number().int().min(0).max(20).default(DEFAULT_SLOWLOG_TOP) }).optional(),
+  /** A stream's length (XLEN) as value('length'), and with a consumer group its pending count (XPENDING) as value('pending') and the oldest pending message's age as value('oldest_pending_s'). */
+  stream: z.strictObject({ key: z.string().min(1), group: z.string().min(1).optional() }).optional(),
   /** A Bull or BullMQ queue: waiting, active, delayed, completed, failed, paused counts. */
   queue: z
     .strictObject({
@@ -142,6 +178,50 @@ async function readQueue(redis: Redis, queue: NonNullable<Options['queue']>): Pr
   return values;
 }
 
+/** Counts keys matching a pattern with SCAN, within the check's bounds. */
+async function countKeys(redis: Redis, keys: NonNullable<Options['keys']>): Promise<{ count: number; complete: boolean; calls: number }> {
+  const seen = new Set<string>();
+  let cursor = '0';
+  let calls = 0;
+  do {
+    const command = ['SCAN', cursor, 'MATCH', keys.match, 'COUNT', String(keys.count), ...(keys.type ? ['TYPE', keys.type] : [])];
+    const [next, found] = (await redis.exec(command as [string, ...string[]])) as [string | number, string[]];
+    calls++;
+    cursor = String(next);
+    // SCAN may return a key twice (the table can be rehashed between calls).
+    for (const key of found) {
+      seen.add(key);
+      if (seen.size >= keys.cap) return { count: seen.size, complete: false, calls };
+    }
+  } while (cursor !== '0' && calls < MAX_SCAN_CALLS);
+  return { count: seen.size, complete: cursor === '0', calls };
+}
+
+type SlowlogEntry = [id: number, at: number, micros: number, args: string[], client?: string, name?: string];
+
+/** `#12 05:01:07 UTC 15.2 ms: HGETALL user:…`: the command and its first argument only (values may be private), cut short. */
+function slowlogLine(entry: SlowlogEntry): string {
+  const [id, at, micros, args] = entry;
+  const [name = '?', first] = (args ?? []).map(String);
+  const shown = first === undefined ? '' : ` ${first.length > SLOWLOG_ARG_CHARS ? `${first.slice(0, SLOWLOG_ARG_CHARS)}…` : first}`;
+  const more = (args?.length ?? 0) > 2 ? ` (+${(args?.length ?? 0) - 2} args)` : '';
+  return `#${id} ${new Date(Number(at) * 1000).toISOString().slice(0, 19).replace('T', ' ')} UTC ${Math.round(Number(micros) / 100) / 10} ms: ${name.toUpperCase()}${shown}${more}`;
+}
+
+/** XLEN, and with a group its XPENDING summary: count, and the oldest pending entry's age (its id starts with its ms timestamp). */
+async function readStream(redis: Redis, stream: NonNullable<Options['stream']>, now: number): Promise<{ values: Record<string, Observed>; details: string[] }> {
+  const values: Record<string, Observed> = { length: Number(await redis.exec(['XLEN', stream.key])) };
+  const details: string[] = [];
+  if (stream.group) {
+    const [pending, oldest, , consumers] = (await redis.exec(['XPENDING', stream.key, stream.group])) as [number | string, string | null, string | null, Array<[string, string | number]> | null];
+    values.pending = Number(pending);
+    const oldestMs = oldest ? Number(String(oldest).split('-')[0]) : Number.NaN;
+    values.oldest_pending_s = Number.isFinite(oldestMs) ? Math.max(0, Math.round((now - oldestMs) / 1000)) : 0;
+    for (const [consumer, count] of consumers ?? []) details.push(`${stream.group}/${consumer}: ${count} pending`);
+  }
+  return { values, details };
+}
+
 /**
  * Errors from Redis (they start with an error code) that mean the service
  * refused to work (a plan's request limit, out of memory, still loading),
@@ -168,14 +248,20 @@ function describeError(error: unknown, ctx: RunContext, opts: Options): Observat
   return { ...base, reached: false, retryable: true, error: `could not reach the REST endpoint: ${message}` };
 }
 
+function nothingAsked(opts: Pick<z.output<typeof options>, 'command' | 'info' | 'keyLength' | 'queue' | 'keys' | 'slowlog' | 'stream'>): boolean {
+  return !opts.command && !opts.info && !opts.keyLength && !opts.queue && !opts.keys && !opts.slowlog && !opts.stream;
+}
+
 export const redisKind: CheckKind<typeof options> = {
   options,
   sources: ['value', 'latency'],
   // One REST call per command and INFO section; TYPE then the lengths (two pipelines) for keys and queues.
-  subrequests: (opts) => (opts.command || (!opts.info && !opts.keyLength && !opts.queue) ? 1 : 0) + (opts.info?.length ?? 0) + (opts.keyLength ? 2 : 0) + (opts.queue ? 2 : 0),
+  // SCAN at most MAX_SCAN_CALLS times; SLOWLOG LEN and GET; XLEN and XPENDING.
+  subrequests: (opts) =>
+    (opts.command || nothingAsked(opts) ? 1 : 0) + (opts.info?.length ?? 0) + (opts.keyLength ? 2 : 0) + (opts.queue ? 2 : 0) + (opts.keys ? MAX_SCAN_CALLS : 0) + (opts.slowlog ? 2 : 0) + (opts.stream ? (opts.stream.group ? 2 : 1) : 0),
 
   describe: (opts) =>
-    `redis ${opts.queue ? `queue ${opts.queue.prefix}:${opts.queue.name}` : opts.keyLength ? `length of ${opts.keyLength}` : opts.info ? `INFO ${opts.info.join(' ')}` : (opts.command ?? ['PING']).join(' ')}`,
+    `redis ${opts.queue ? `queue ${opts.queue.prefix}:${opts.queue.name}` : opts.keyLength ? `length of ${opts.keyLength}` : opts.keys ? `keys ${opts.keys.match}` : opts.slowlog ? 'SLOWLOG' : opts.stream ? `stream ${opts.stream.key}` : opts.info ? `INFO ${opts.info.join(' ')}` : (opts.command ?? ['PING']).join(' ')}`,
 
   validate(opts) {
     const problems: Array<[string, string]> = [];
@@ -193,8 +279,9 @@ export const redisKind: CheckKind<typeof options> = {
     const redis = new Redis({ url: opts.url, token: opts.token, retry: false, signal: ctx.signal, automaticDeserialization: false, enableTelemetry: false });
     try {
       const values: Record<string, Observed> = {};
-      const nothingAsked = !opts.command && !opts.info && !opts.keyLength && !opts.queue;
-      if (opts.command || nothingAsked) values.reply = replyValue(await redis.exec((opts.command ?? ['PING']).map(String) as [string, ...string[]]));
+      const details: string[] = [];
+      const atLeast: string[] = [];
+      if (opts.command || nothingAsked(opts)) values.reply = replyValue(await redis.exec((opts.command ?? ['PING']).map(String) as [string, ...string[]]));
       for (const section of opts.info ?? []) Object.assign(values, parseInfo(String(await redis.exec(['INFO', section]))));
       if (opts.keyLength) {
         const [found] = await lengths(redis, [opts.keyLength]);
@@ -202,13 +289,37 @@ export const redisKind: CheckKind<typeof options> = {
         values.length = found?.length ?? 0;
       }
       if (opts.queue) Object.assign(values, await readQueue(redis, opts.queue));
+      if (opts.keys) {
+        const counted = await countKeys(redis, opts.keys);
+        values.keys = counted.count;
+        values.keys_complete = counted.complete;
+        if (!counted.complete) {
+          atLeast.push('keys');
+          const why = counted.count >= opts.keys.cap ? `the cap of ${opts.keys.cap} matches` : `${counted.calls} SCAN calls of COUNT ${opts.keys.count}`;
+          details.push(`at least ${counted.count} keys match ${opts.keys.match} (counting stopped at ${why})`);
+        }
+      }
+      if (opts.slowlog) {
+        values.slowlog_len = Number(await redis.exec(['SLOWLOG', 'LEN']));
+        const entries = opts.slowlog.top > 0 ? ((await redis.exec(['SLOWLOG', 'GET', String(opts.slowlog.top)])) as SlowlogEntry[]) : [];
+        values.slowlog_max_ms = entries.reduce((max, entry) => Math.max(max, Number(entry[2]) / 1000), 0);
+        details.push(...entries.map(slowlogLine));
+      }
+      if (opts.stream) {
+        const stream = await readStream(redis, opts.stream, ctx.now);
+        Object.assign(values, stream.values);
+        details.push(...stream.details);
+      }
       const latencyMs = Date.now() - started;
       values.latencyMs = latencyMs;
       // Self-hosted Redis defaults to maxmemory 0 (no limit): there is no share of it to judge.
       if (values['info:maxmemory'] === 0 && ctx.wants.some((source) => source.type === 'value' && source.key === 'info:memory_used_pct')) {
         return { reached: true, unknown: true, latencyMs, values, error: 'maxmemory is 0 (no limit), so there is no share of it to check: set maxmemory on the server, or limit used_memory with usedBytes' };
       }
-      return { reached: true, latencyMs, values };
+      const observation: Observation = { reached: true, latencyMs, values };
+      if (details.length > 0) observation.details = details.slice(0, 20);
+      if (atLeast.length > 0) observation.atLeast = atLeast;
+      return observation;
     } catch (error) {
       return { ...describeError(error, ctx, opts), latencyMs: Date.now() - started };
     }

@@ -13,6 +13,10 @@ export interface Observation {
   latencyMs: number;
   /** What assertions can read, keyed by `sourceKey(source)`. */
   values: Record<string, Observed>;
+  /** Value keys whose number is a lower bound (a count stopped at its cap): messages say "at least N". */
+  atLeast?: string[];
+  /** Names of the items of list values, by value key (a series' labels: `{job="api"}`): messages name the failing ones. */
+  labels?: Record<string, string[]>;
   /** What went wrong, already free of credentials. */
   error?: string;
   /** Vigil could not evaluate (bad option at run time, missing extension): the check is `unknown`. */

@@ -132,6 +132,17 @@ export const contractCases: Record<KindName, ContractCases> = {
       secrets: { EXPORTER_URL: `http://probe:${MARKER}@${refusedUrl().slice('http://'.length)}/probe?token=${MARKER}` },
     }),
   },
+  promql: {
+    unreachable: () => ({ kind: 'promql', id: 'c', url: refusedUrl(), query: 'up' }),
+    // Accepts the connection and never answers.
+    hanging: () => ({ kind: 'promql', id: 'c', url: `http://${inject('silentTcp')}`, query: 'up', timeout: '1s', retry: false }),
+    badOptions: () => ({ check: { kind: 'promql', id: 'c', url: secret('PROM_URL'), query: 'up' }, secrets: { PROM_URL: 'not a url' } }),
+    // A wrong bearer token whose text is the marker (the /metrics/private-* routes want another), and a URL with the marker as password.
+    leaky: () => ({
+      check: { kind: 'promql', id: 'c', url: secret('PROM_URL'), auth: { bearer: secret('PROM_TOKEN') }, query: 'up' },
+      secrets: { PROM_URL: targetUrl('/metrics/private-contract').replace('http://', `http://scraper:${MARKER}@`), PROM_TOKEN: MARKER },
+    }),
+  },
   redis: {
     unreachable: () => ({ kind: 'redis', id: 'c', url: refusedUrl(), token: secret('TOKEN') }),
     hanging: () => ({ kind: 'redis', id: 'c', url: inject('redis').restUrl, token: secret('SLOW_TOKEN'), timeout: '1s', retry: false }),

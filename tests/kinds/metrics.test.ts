@@ -4,12 +4,13 @@
 // appear or disappear, malformed lines, huge expositions, odd label values;
 // `for` and hysteresis on a controlled clock, with the alerts counted.
 import { beforeEach, describe, expect, it } from 'vitest';
-import { bearer, gauge, increase, metrics, quantile, rate, ratio, secret, slack, value, type ConfigInput } from '../../src/config';
+import { bearer, gauge, increase, metrics, quantile, rate, ratio, ratioOf, secret, slack, value, type ConfigInput } from '../../src/config';
+import docs from '../fixtures/prometheus/prometheus-docs.prom?raw';
 import type { Config } from '../../src/config/types';
 import type { MetricExpr } from '../../src/kinds/metrics';
 import { validateConfig } from '../../src/config/validate';
 import type { MetricsControl } from '../support/metrics';
-import { config, ledgerState, MINUTE, received, reset, runTick, sinkUrl, T0, targetUrl, unique } from '../helpers';
+import { config, ledgerState, MINUTE, program, received, refusedUrl, reset, runTick, sinkUrl, T0, targetUrl, unique } from '../helpers';
 import { runOnce } from '../helpers/run-once';
 
 beforeEach(async () => {
@@ -469,5 +470,107 @@ describe('thresholds over time: for and hysteresis', () => {
       'check "m": expect[2]: recover applies to <, <=, > and >= (not "==")',
     ]);
     expect(() => value('v').eq(3).hysteresis(10)).toThrow(/hysteresis\(10\) needs/);
+  });
+});
+
+describe('metrics kind: several replicas (targets)', () => {
+  const rateValues = { rps: rate('http_requests_total'), error_pct: ratio(rate('http_requests_total{status=~"5.."}'), rate('http_requests_total'), { scale: 100 }) };
+  const replicas = () => {
+    const base = unique('replica');
+    return ['a', 'b', 'c'].map((name) => `${base}-${name}`);
+  };
+  const scrapeAll = async (instances: string[], extra: string[] = [], memory?: Record<string, unknown>, now = T0) =>
+    runOnce(metrics({ id: 'replicas', targets: [...instances.map((i) => targetUrl(`/metrics/${i}`)), ...extra], values: rateValues, expect: [value('rps').below(1e6)] }), {}, memory, now);
+
+  it('sums counters per series across targets, and tracks a restart (counter reset) per target', async () => {
+    const instances = replicas();
+    const first = await scrapeAll(instances);
+    expect(first.observation.pending).toEqual({ rps: 'needs a second scrape', error_pct: 'needs a second scrape' });
+    const second = await scrapeAll(instances, [], first.observation.memory, T0 + MINUTE);
+    // Three replicas, 1000 requests each per scrape, a minute apart.
+    expect(second.observation.values.rps).toBeCloseTo(3000 / 60, 4);
+    expect(second.observation.values).toMatchObject({ targets_up: 3, targets_total: 3 });
+
+    // Replica b restarts: its counters start again from zero.
+    await traffic(instances[1] as string, { restart: true });
+    const third = await scrapeAll(instances, [], second.observation.memory, T0 + 2 * MINUTE);
+    // Per target, b's drop is a reset: it counts its 1000 new requests. Summing the three counters
+    // first and then taking the difference would give (3000 + 1000 + 3000 - 6000) / 60 ≈ 16.7.
+    expect(third.observation.values.rps).toBeCloseTo(3000 / 60, 4);
+    expect(third.observation.values.error_pct).toBeCloseTo(0.2, 6);
+    // Then b errs 10% of the time: the 5xx share is the three replicas' together.
+    await traffic(instances[1] as string, { errorRatio: 0.1 });
+    const fourth = await scrapeAll(instances, [], third.observation.memory, T0 + 3 * MINUTE);
+    expect(fourth.observation.values.error_pct).toBeCloseTo((100 * (2 + 100 + 2)) / 3000, 4);
+  });
+
+  it('a target that does not answer: values from the others, said in the report; none: down', async () => {
+    const instances = replicas();
+    const first = await scrapeAll(instances, [`${refusedUrl()}/metrics`]);
+    const second = await scrapeAll(instances, [`${refusedUrl()}/metrics`], first.observation.memory, T0 + MINUTE);
+    expect(second.observation.reached).toBe(true);
+    expect(second.observation.values).toMatchObject({ targets_up: 3, targets_total: 4 });
+    expect(second.observation.values.rps).toBeCloseTo(3000 / 60, 4);
+    expect(second.observation.error).toMatch(/^1 of 4 targets not read \(http:\/\/127\.0\.0\.1:\d+\/metrics: .*\): values are from the others$/);
+    // "Every replica answers" is an assertion on the counts.
+    const all = await runOnce(metrics({ id: 'replicas', targets: [targetUrl(`/metrics/${instances[0]}`), `${refusedUrl()}/metrics`], values: rateValues, expect: [ratioOf(value('targets_up'), value('targets_total')).label('replicas answering').eq(1)] }));
+    expect(all.judgement.status).toBe('down');
+    expect(all.message).toBe('replicas answering = 0.5, expected 1');
+    const none = await runOnce(metrics({ id: 'replicas', targets: [`${refusedUrl()}/metrics`, `${refusedUrl()}/other`], values: rateValues }));
+    expect(none.judgement.status).toBe('down');
+    expect(none.message).toMatch(/^no target answered: /);
+  });
+
+  it('a target added to the list waits a scrape instead of counting its whole lifetime', async () => {
+    const instances = replicas();
+    // c has been serving for a while (five scrapes of traffic) before it is added.
+    for (let i = 0; i < 5; i++) await fetch(targetUrl(`/metrics/${instances[2]}`));
+    const first = await scrapeAll(instances.slice(0, 2));
+    const second = await scrapeAll(instances, [], first.observation.memory, T0 + MINUTE);
+    expect(second.observation.values.rps).toBeCloseTo(2000 / 60, 4);
+    const third = await scrapeAll(instances, [], second.observation.memory, T0 + 2 * MINUTE);
+    expect(third.observation.values.rps).toBeCloseTo(3000 / 60, 4);
+  });
+
+  it('validates url or targets', () => {
+    const problems = (input: Record<string, unknown>) => {
+      const result = validateConfig({ checks: [{ kind: 'metrics', id: 'm', values: { rps: rate('http_requests_total') }, ...input }] });
+      return result.ok ? [] : result.problems;
+    };
+    expect(problems({ targets: ['https://a.example.com/metrics', 'https://b.example.com/metrics'] })).toEqual([]);
+    expect(problems({})).toEqual([expect.stringMatching(/url: give url \(one endpoint\) or targets/)]);
+    expect(problems({ url: 'https://a.example.com/metrics', targets: ['https://b.example.com/metrics'] })).toEqual([expect.stringMatching(/url: give url/)]);
+    expect(problems({ targets: ['ftp://x'] })).toEqual([expect.stringMatching(/targets\[0\]: "ftp:\/\/x" is not an http\(s\) URL/)]);
+    expect(config({ checks: [metrics({ id: 'm', targets: ['https://a.example.com/metrics', 'https://b.example.com/metrics'], values: { rps: rate('x_total') } })] }).checks[0]?.kind).toBe('metrics');
+  });
+});
+
+describe('metrics kind: quantile() on a summary', () => {
+  const serve = async (body: string) => {
+    const name = unique('summary');
+    await program(name, { body, headers: { 'content-type': 'text/plain; version=0.0.4' } });
+    return targetUrl(`/p/${name}`);
+  };
+
+  it("reads the quantile the summary's client computed, when it offers it", async () => {
+    const url = await serve(docs);
+    const run = await runOnce(metrics({ id: 's', url, values: { p99: quantile(0.99, 'rpc_duration_seconds'), p50: quantile(0.5, 'rpc_duration_seconds') }, expect: [value('p99').below(100_000)] }));
+    expect(run.observation.values).toMatchObject({ p99: 76656, p50: 4773 });
+    expect(run.judgement.status).toBe('up');
+  });
+
+  it('a quantile the summary does not offer is unknown, with the ones it does', async () => {
+    const url = await serve(docs);
+    const run = await runOnce(metrics({ id: 's', url, values: { p95: quantile(0.95, 'rpc_duration_seconds') }, expect: [value('p95').below(1)] }));
+    expect(run.judgement.status).toBe('unknown');
+    expect(run.message).toBe('p95: rpc_duration_seconds is a summary: its client computes only the quantiles 0.01, 0.05, 0.5, 0.9, 0.99 (a summary cannot give any other); ask for one of those, or expose a histogram');
+  });
+
+  it("several series of a summary in one group: the highest, and the report says quantiles don't combine", async () => {
+    const url = await serve(`# TYPE rpc_seconds summary\nrpc_seconds{service="a",quantile="0.9"} 0.2\nrpc_seconds{service="b",quantile="0.9"} 0.7\nrpc_seconds_sum{service="a"} 1\nrpc_seconds_count{service="a"} 5\n`);
+    const run = await runOnce(metrics({ id: 's', url, values: { p90: quantile(0.9, 'rpc_seconds'), by_service: quantile(0.9, 'rpc_seconds', { by: ['service'] }) }, expect: [value('by_service').below(0.5)] }));
+    expect(run.observation.values).toMatchObject({ p90: 0.7, by_service: [0.2, 0.7] });
+    expect(run.observation.details).toContain('p90: rpc_seconds is a summary: quantiles of several series cannot be combined, so each group shows its highest');
+    expect(run.message).toBe('by_service{service="b"} = 0.7 (1 of 2 fail), expected < 0.5');
   });
 });

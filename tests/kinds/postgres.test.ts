@@ -5,7 +5,7 @@
 import { neon } from '@neondatabase/serverless';
 import { describe, expect, it } from 'vitest';
 import { musicr } from '../../checks/examples/musicr';
-import { column, eachRow, firstValue, pg, postgres, rowCount, secret } from '../../src/config';
+import { column, eachRow, firstValue, percentOf, pg, postgres, rowCount, secret } from '../../src/config';
 import type { EngineState } from '../../src/store/state';
 import { config, control, ledgerState, reset, runTick, sleep, T0, unique } from '../helpers';
 import { admin, adminClient, noStatsUrl, observeKindOnly, pgSecrets, pgUrls, viaLocalNeon, withSearchPath } from '../helpers/pg';
@@ -513,5 +513,42 @@ describe('recipes', () => {
     expect(stale.judgement.status).toBe('down');
     // Seeded 2 hours before the suite started: a minute or two more by now.
     expect(stale.message).toMatch(/^age of the newest backups row = 2h( \d+m)?, expected < 1h$/);
+  });
+});
+
+describe.each(['websocket', 'http'] as const)('ages and ratios of SQL values over %s', (transport) => {
+  it('timestamptz, timestamp, text and epoch seconds/ms columns all have an age; a ratio of two columns', async () => {
+    const query = `SELECT now() - interval '2 hours' AS finished_at,
+  (now() - interval '90 minutes')::timestamp AS no_zone,
+  (now() - interval '1 hour')::text AS as_text,
+  extract(epoch FROM now() - interval '1 minute')::float8 AS epoch_s,
+  (extract(epoch FROM now() - interval '10 minutes') * 1000)::bigint AS epoch_ms,
+  930 AS with_embeddings, 1000 AS total`;
+    const run = await runOnce(
+      viaLocalNeon(
+        postgres({
+          id: 'ages',
+          connection: DB,
+          query,
+          expect: [
+            column('finished_at').age().below('3h'),
+            column('no_zone').age().below('2h'),
+            column('as_text').age().below('90m'),
+            column('epoch_s').age().below('2m'),
+            column('epoch_ms').age().below({ warn: '5m', crit: '1h' }),
+            percentOf(column('with_embeddings'), column('total')).above(95).warn(),
+          ],
+        }),
+        transport,
+      ),
+      pgSecrets(),
+      undefined,
+      Date.now(),
+    );
+    const ages = run.judgement.outcomes.map((outcome) => Math.round(Number(outcome.observed)));
+    // Within a few seconds of what the query subtracted (the database's clock and the test's are the same machine's).
+    expect(ages.slice(0, 5).map((seconds, index) => Math.abs(seconds - [7200, 5400, 3600, 60, 600][index]!) < 30)).toEqual([true, true, true, true, true]);
+    expect(run.judgement.status).toBe('degraded');
+    expect(run.message).toBe('age of epoch_ms = 10m, expected < 5m; with_embeddings as % of total = 93%, expected > 95%');
   });
 });

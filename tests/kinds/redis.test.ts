@@ -271,3 +271,72 @@ describe('faults', () => {
     }
   });
 });
+
+describe('redis kind: key counts, SLOWLOG and streams (read-only, bounded)', () => {
+  it('counts keys by pattern with SCAN; at the cap it says "at least"', async () => {
+    const prefix = unique('sess');
+    for (let i = 0; i < 120; i++) await restCommand(['SET', `${prefix}:${i}`, '1']);
+    const all = await runOnce(upstash.keyCount({ id: 'sessions', url: URL, token: TOKEN, match: `${prefix}:*`, max: 200 }), redisSecrets());
+    expect(all.observation.values).toMatchObject({ keys: 120, keys_complete: true });
+    expect(all.judgement.status).toBe('up');
+    const capped = await runOnce(upstash.keyCount({ id: 'sessions', url: URL, token: TOKEN, match: `${prefix}:*`, cap: 50, max: 40 }), redisSecrets());
+    expect(capped.observation.values).toMatchObject({ keys: 50, keys_complete: false });
+    expect(capped.judgement.status).toBe('down');
+    expect(capped.message).toBe(`keys matching ${prefix}:* = at least 50, expected < 41`);
+    expect(capped.observation.details).toEqual([`at least 50 keys match ${prefix}:* (counting stopped at the cap of 50 matches)`]);
+    // Few keys examined per call: the 10-call bound stops it before the end of the keyspace.
+    const bounded = await runOnce(upstash.keyCount({ id: 'sessions', url: URL, token: TOKEN, match: `${prefix}:*`, count: 10 }), redisSecrets());
+    expect(bounded.observation.values.keys_complete).toBe(false);
+    expect(bounded.observation.details?.[0]).toMatch(/counting stopped at 10 SCAN calls of COUNT 10\)$/);
+  });
+
+  it('SLOWLOG LEN, and the slowest entries in the report without their values', async () => {
+    const key = unique('slow');
+    // Log every command (threshold 0 µs) for a moment, on the test's own server.
+    await restCommand(['CONFIG', 'SET', 'slowlog-log-slower-than', '0']);
+    try {
+      await restCommand(['SET', key, 'a-private-value-4f1c']);
+    } finally {
+      await restCommand(['CONFIG', 'SET', 'slowlog-log-slower-than', '10000']);
+    }
+    const run = await runOnce(upstash.slowlog({ id: 'slowlog', url: URL, token: TOKEN, top: 20, max: 100_000 }), redisSecrets());
+    expect(run.judgement.status).toBe('up');
+    expect(run.observation.values.slowlog_len).toBeGreaterThan(0);
+    expect(typeof run.observation.values.slowlog_max_ms).toBe('number');
+    expect(run.observation.details?.some((line) => new RegExp(`^#\\d+ \\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d UTC [\\d.]+ ms: SET ${key} \\(\\+1 args\\)$`).test(line))).toBe(true);
+    expect(JSON.stringify(run.observation)).not.toContain('a-private-value-4f1c');
+  });
+
+  it('a stream: XLEN, and XPENDING count and oldest pending age for a consumer group', async () => {
+    const key = unique('events');
+    for (let i = 0; i < 6; i++) await restCommand(['XADD', key, '*', 'n', String(i)]);
+    await restCommand(['XGROUP', 'CREATE', key, 'mailers', '0']);
+    // One consumer reads four entries and acknowledges none: four pending.
+    await restCommand(['XREADGROUP', 'GROUP', 'mailers', 'worker-1', 'COUNT', '4', 'STREAMS', key, '>']);
+    const run = await runOnce(upstash.stream({ id: 'stream', url: URL, token: TOKEN, key, group: 'mailers', maxLength: 1000, pending: 2, oldestPending: '15m' }), redisSecrets(), undefined, Date.now());
+    expect(run.observation.values).toMatchObject({ length: 6, pending: 4 });
+    expect(run.observation.values.oldest_pending_s).toBeLessThan(60);
+    expect(run.observation.details).toEqual(['mailers/worker-1: 4 pending']);
+    expect(run.judgement.status).toBe('down');
+    expect(run.message).toBe(`${key} messages pending in mailers = 4, expected < 3`);
+    const noGroup = await runOnce(upstash.stream({ id: 'stream', url: URL, token: TOKEN, key, group: 'nobody' }), redisSecrets());
+    expect(noGroup.judgement.status).toBe('unknown');
+    expect(noGroup.message).toMatch(/^Redis refused the command: NOGROUP/);
+  });
+
+  it('KEYS, a raw SCAN, SLOWLOG RESET and every write stay refused', () => {
+    for (const [command, message] of [
+      [['KEYS', '*'], 'command "KEYS" is not allowed'],
+      [['SCAN', '0'], 'command "SCAN" is not allowed'],
+      [['SLOWLOG', 'RESET'], 'SLOWLOG RESET is not allowed: only SLOWLOG LEN, SLOWLOG GET'],
+      [['XACK', 'events', 'g', '1-0'], 'command "XACK" is not allowed'],
+      [['XGROUP', 'DESTROY', 'events', 'g'], 'command "XGROUP" is not allowed'],
+      [['CONFIG', 'SET', 'x', 'y'], 'command "CONFIG" is not allowed'],
+    ] as const) {
+      const result = validateConfig({ checks: [redis({ id: 'r', url: URL, token: TOKEN, command: [...command] })] });
+      expect(result.ok ? [] : result.problems.join('\n')).toContain(`check "r": command: ${message}`);
+    }
+    const ok = validateConfig({ checks: [redis({ id: 'r', url: URL, token: TOKEN, command: ['SLOWLOG', 'GET', 10] }), redis({ id: 's', url: URL, token: TOKEN, command: ['XPENDING', 'events', 'g'] })] });
+    expect(ok.ok).toBe(true);
+  });
+});

@@ -4,9 +4,11 @@
 
 import type { TestProject } from 'vitest/node';
 import { startControl } from './control';
+import { startLoki } from './loki';
 import { startNeonProxies } from './neon';
 import { startNetServers } from './net';
 import { MARKER_PASSWORD, MARKER_ROLE, PLAIN_DATABASE, startPostgres, TEST_DATABASE } from './postgres';
+import { startMetricsStack } from './prometheus';
 import { seedQueues } from './queues';
 import { startRedisServer } from './redis';
 import { S3_ACCESS_KEY, S3_SECRET_KEY, startS3 } from './s3';
@@ -21,9 +23,13 @@ export default async function setup(project: TestProject) {
   const close = async () => {
     for (const fn of closers.reverse()) await fn().catch((error) => console.error('teardown:', error));
   };
+  let metricsStack: ReturnType<typeof startMetricsStack> | undefined;
   try {
     const targets = await startTargets();
     closers.push(targets.close);
+    // Started first and awaited last: its stores need a few scrapes before the tests can ask them anything.
+    metricsStack = startMetricsStack(targets.url);
+    metricsStack.catch(() => undefined); // handled where it is awaited, below
     const sink = await startSink();
     closers.push(sink.close);
     project.provide('targetUrl', targets.url);
@@ -72,11 +78,17 @@ export default async function setup(project: TestProject) {
       postgresTcp: `127.0.0.1:${pg.primary.port}`,
       redisTcp: `127.0.0.1:${redisMain.port}`,
     });
+    const lokiServer = await startLoki();
+    closers.push(lokiServer.close);
+    const stack = await metricsStack;
+    closers.push(stack.close);
+    project.provide('metricsStack', { prometheus: stack.prometheusUrl, victoria: stack.victoriaUrl, nodeExporter: stack.nodeExporterUrl, loki: lokiServer.url });
 
     const control = await startControl({ pgScratch: pg.scratch, redisScratch, redisMainPort: redisMain.port });
     closers.push(control.close);
     project.provide('controlUrl', control.url);
   } catch (error) {
+    await metricsStack?.then((stack) => stack.close()).catch(() => undefined);
     await close();
     throw error;
   }

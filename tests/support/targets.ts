@@ -4,6 +4,7 @@
 // endpoints whose traffic a test sets through /__metrics (see metrics.ts;
 // /metrics/private-* need METRICS_TOKEN), and the runbook apps (apps.ts).
 
+import { readFileSync } from 'node:fs';
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import net, { type AddressInfo } from 'node:net';
 import { serveApp, setBroken, upgradeApp } from './apps';
@@ -66,6 +67,9 @@ async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
     return send(res, 401, 'Unauthorized', { 'content-type': 'text/plain', 'www-authenticate': 'Bearer' });
   }
   if (serveMetrics(res, path)) return;
+  // The exporter fixtures (kube-state-metrics, cAdvisor ...) as a store would scrape them.
+  const fixture = /^\/fixtures\/prometheus\/([a-z0-9-]+\.prom)$/.exec(path);
+  if (fixture) return send(res, 200, readFileSync(new URL(`../fixtures/prometheus/${fixture[1]}`, import.meta.url), 'utf8'), { 'content-type': 'text/plain; version=0.0.4' });
   if (await serveApp(req, res, path)) return;
   if (path.startsWith('/p/')) {
     // A check that runs in several regions says which in its User-Agent: `/__control/<name>@<region>` programs one region.
