@@ -206,7 +206,9 @@ describe('maintenance windows', () => {
     const page = async () => (await worker.fetch('/')).text();
 
     await s.at(T, { api: ok });
-    expect((await view()).maintenance.upcoming).toEqual([{ id: 'db-upgrade', title: 'Database upgrade', description: 'PostgreSQL 16 → 17', start: '2026-11-22T10:00:00.000Z', end: '2026-11-22T11:00:00.000Z', checks: ['API'] }]);
+    expect((await view()).maintenance.upcoming).toEqual([
+      expect.objectContaining({ id: 'db-upgrade', source: 'config', title: 'Database upgrade', description: 'PostgreSQL 16 → 17', start: '2026-11-22T10:00:00.000Z', end: '2026-11-22T11:00:00.000Z', checks: ['API'], checkIds: ['api'] }),
+    ]);
     expect(await page()).toContain('Scheduled maintenance');
 
     // The check keeps running during the window: each tick records its run, latency and what it found.
@@ -230,7 +232,7 @@ describe('maintenance windows', () => {
 
     // Inside the window the failure opened no incident and painted nothing red.
     expect(during.incidents.open).toEqual([]);
-    expect((await published())?.view.checks[0]?.bars.at(-1)?.status).toBe('up');
+    expect((await published())?.view.checks[0]?.days.status.at(-1)).toBe('u');
 
     // 11:00: the window is over and the check is still down: one alert now; the incident starts here.
     clock = T + 2 * HOUR;

@@ -72,7 +72,7 @@ describe('status page and API', () => {
     expect(html).not.toContain('<script>');
     expect(html).toContain('API &lt;script&gt;alert(1)&lt;/script&gt;');
     expect(html).toContain('Acme &lt;status&gt;');
-    expect(html).toContain('Some systems are down');
+    expect(html).toContain('Payments is down');
     expect(html).toMatch(/id="check-search"[\s\S]*Degraded/);
     expect(html).toMatch(/id="check-payments"[\s\S]*status = 500, expected 200/);
     expect(html).toContain('Open incidents');
@@ -115,16 +115,19 @@ describe('Statuspage-compatible JSON and badges', () => {
       scheduled_maintenances: unknown[];
       status: { indicator: string };
     };
+    // Groups are group components listing their members, before them.
     expect(summary.components.map((c) => [c.id, c.status, c.position])).toEqual([
-      ['api', 'operational', 1],
-      ['search', 'degraded_performance', 2],
-      ['payments', 'major_outage', 3],
+      ['group-core', 'degraded_performance', 1],
+      ['api', 'operational', 2],
+      ['search', 'degraded_performance', 3],
+      ['group-billing', 'major_outage', 4],
+      ['payments', 'major_outage', 5],
     ]);
     expect(summary.incidents.map((i) => [i.name, i.status, i.impact, i.components.map((c) => c.id)]).sort()).toEqual([
-      ['Payments is down', 'investigating', 'major', ['payments']],
-      ['Search is degraded', 'investigating', 'minor', ['search']],
+      ['Payments outage', 'investigating', 'major', ['payments']],
+      ['Search degraded', 'investigating', 'minor', ['search']],
     ]);
-    expect(summary.incidents.find((i) => i.name === 'Payments is down')?.incident_updates[0]?.body).toBe('status = 500, expected 200');
+    expect(summary.incidents.find((i) => i.name === 'Payments outage')?.incident_updates[0]?.body).toBe('Vigil detected that Payments is down: status = 500, expected 200');
     expect(summary.scheduled_maintenances).toEqual([]);
     expect(JSON.stringify(summary)).not.toContain('internal');
   });

@@ -181,11 +181,31 @@ export const checkCommonShape = {
 
 export const checkCommonSchema = z.strictObject(checkCommonShape);
 
+const hexColor = z.string().regex(/^#[0-9a-fA-F]{6}$/, 'expected a colour such as "#3e63dd"');
+const originSchema = z.string().refine((text) => {
+  try {
+    const url = new URL(text);
+    return url.protocol === 'https:' && url.origin === text.replace(/\/$/, '');
+  } catch {
+    return false;
+  }
+}, 'expected an https origin such as "https://acme.dev" (no path)');
+
 export const pageSchema = z.strictObject({
   title: z.string().min(1).max(120).optional(),
   description: z.string().max(1000).optional(),
   url: urlSchema.optional(),
   links: z.array(z.strictObject({ label: z.string().min(1).max(60), url: urlSchema })).optional(),
+  /** An image shown before the title: an https URL (its origin is allowed by the page's Content-Security-Policy). */
+  logo: urlSchema.refine((text) => text.startsWith('https://'), 'the logo must be an https URL').optional(),
+  /** The accent for links, the header rule and focus rings; darkened or lightened where needed for 4.5:1 contrast. */
+  brandColor: hexColor.optional(),
+  /** Dates and times on the page, in the feed and on the admin page are shown in this zone (default UTC). */
+  timeZone: timeZoneSchema.optional(),
+  /** Groups shown as collapsible sections: `never` collapsed (default), `healthy` collapsed when all their checks are operational, `always`. */
+  collapseGroups: z.enum(['never', 'healthy', 'always']).optional(),
+  /** Who may show the page in a frame: false (default: nobody), true (any site) or a list of https origins. */
+  embed: z.union([z.boolean(), z.array(originSchema).min(1)]).optional(),
 });
 
 export const settingsSchema = z.strictObject({

@@ -135,6 +135,15 @@ export interface PageSettings {
   /** The public URL of the status page, linked from alerts. */
   url?: string;
   links: Array<{ label: string; url: string }>;
+  /** An https image URL shown before the title. */
+  logo?: string;
+  /** `#rrggbb`: links, the header rule and focus rings (an accessible variant is derived for each theme). */
+  brandColor?: string;
+  /** IANA zone the page shows dates and times in (default "UTC"). */
+  timeZone: string;
+  collapseGroups: 'never' | 'healthy' | 'always';
+  /** Frame ancestors allowed: none (false), any (true) or these origins. */
+  embed: boolean | string[];
 }
 
 export interface Config {

@@ -108,7 +108,7 @@ export function validateConfig(input: unknown): Validation {
   return {
     ok: true,
     config: {
-      page: { title: page.title ?? 'Status', links: page.links ?? [], ...pick(page, ['description', 'url']) },
+      page: { title: page.title ?? 'Status', links: page.links ?? [], timeZone: page.timeZone ?? 'UTC', collapseGroups: page.collapseGroups ?? 'never', embed: page.embed ?? false, ...pick(page, ['description', 'url', 'logo', 'brandColor']) },
       settings: {
         flushEveryMs,
         kvWritesPerDay,

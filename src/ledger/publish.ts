@@ -12,7 +12,7 @@ import type { Config } from '../config/types';
 import { activeFor } from '../engine/maintenance';
 import { DAY_MS, utcDay, type EngineState } from '../model/state';
 import type { KV } from '../store/kv';
-import { buildStatusView, incidentView, READ_MODEL_KEYS, READ_MODEL_VERSION, type PublishedIncidents, type PublishedStatus } from '../store/read-model';
+import { buildIncidentsDocument, buildStatusView, READ_MODEL_KEYS, READ_MODEL_VERSION, type PublishedStatus } from '../store/read-model';
 import type { LedgerStorage } from './storage';
 
 /** Change publishes allowed back to back before the bucket's daily rate applies (an outage and its recovery minutes apart both show). */
@@ -53,7 +53,8 @@ export function publishBudget(config: Config): { perDay: number; flushesPerDay: 
 
 /** What the public sees, in short: compared every tick to decide whether a change needs publishing. */
 export function statusSignature(config: Config, state: EngineState, now: number): string {
-  let signature = '';
+  // A new layout of the read model publishes at the first tick after a deploy.
+  let signature = `v${READ_MODEL_VERSION};`;
   for (const check of config.checks) {
     if (!check.public) continue;
     const checkState = state.checks[check.id];
@@ -67,7 +68,7 @@ export function statusSignature(config: Config, state: EngineState, now: number)
 }
 
 export function incidentsSignature(state: EngineState): string {
-  let signature = '';
+  let signature = `v${READ_MODEL_VERSION};`;
   for (const incident of state.incidents) signature += `${incident.id}:${incident.endedAt ?? ''}:${incident.status}:${incident.updates?.length ?? 0}:${incident.acknowledged ? 1 : 0};`;
   for (const entry of state.maintenance) signature += `m${entry.id}:${entry.updates.length}:${entry.cancelledAt ?? ''};`;
   return signature;
@@ -114,7 +115,6 @@ export class Publisher {
       current.tokens -= keys;
     }
     const reason: PublishResult['reason'] = first ? 'first' : flushDue && !changed ? 'flush' : 'change';
-    const names = new Map(config.checks.filter((check) => check.public).map((check) => [check.id, check.name]));
     let writes = 0;
     try {
       const view = buildStatusView(config, state, now);
@@ -134,14 +134,7 @@ export class Publisher {
       current.writes++;
       await this.kv.put(READ_MODEL_KEYS.status, JSON.stringify(document));
       if (keys === 2) {
-        const history: PublishedIncidents = {
-          v: READ_MODEL_VERSION,
-          publishedAt: now,
-          incidents: state.incidents
-            .filter((incident) => (incident.checkId !== undefined ? names.has(incident.checkId) : (incident.components ?? []).length === 0 || (incident.components ?? []).some((id) => names.has(id))))
-            .sort((a, b) => b.startedAt - a.startedAt)
-            .map((incident) => incidentView(incident, names, now)),
-        };
+        const history = buildIncidentsDocument(config, state, now);
         writes++;
         current.writes++;
         await this.kv.put(READ_MODEL_KEYS.incidents, JSON.stringify(history));

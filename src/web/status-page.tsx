@@ -1,91 +1,114 @@
-// The public status page: server-rendered with hono/jsx, no client JavaScript.
-// Every dynamic string goes through JSX, which HTML-escapes it.
+// The public status page: server-rendered with hono/jsx, no client
+// JavaScript. What it says comes from the read model alone (the banner's
+// words included), so it agrees with /api/status and the Statuspage routes.
 
 import type { FC } from 'hono/jsx';
+import { raw } from 'hono/html';
 import { formatDuration } from '../config/duration';
-import type { Status } from '../engine/types';
-import { STYLES } from './styles';
-import type { ChecklistView, CheckView, IncidentView, MaintenanceView, SloView, StatusView, ViewStatus } from '../store/read-model';
+import { DAY_MS, startOfUtcDay } from '../model/state';
+import type { ChecklistView, CheckView, IncidentView, MaintenanceView, SloView, StatusView } from '../store/read-model';
+import { maintenanceStatus } from '../store/read-model';
+import { barStrip, dayLabel, dayWords, notableDays, shortDayLabel, watchedDays } from './days';
+import { IMPACT_WORDS, Layout, PILL, STATE_WORDS, When, type PageContext } from './layout';
+import { ago } from './time';
 
-const BANNER: Record<Status, string> = {
-  up: 'All systems operational',
-  degraded: 'Some systems are degraded',
-  down: 'Some systems are down',
-  unknown: 'Waiting for the first results',
-};
+/** Notable days listed under a check's bars on the front page (the check's own page lists all 90). */
+const DAYS_LISTED = 8;
 
-const LABEL: Record<ViewStatus, string> = { up: 'Operational', degraded: 'Degraded', down: 'Down', unknown: 'No data', paused: 'Maintenance' };
-
-/** "Sun 29 Nov 02:00 UTC" */
-function when(iso: string): string {
-  const date = new Date(iso);
-  return `${date.toUTCString().slice(0, 11)} ${iso.slice(11, 16)} UTC`;
+/** The pill and dot of a row: a problem being verified shows as "Checking", a check without a result as "No data yet". */
+export function rowState(check: CheckView): keyof typeof PILL {
+  if (check.status === 'paused') return 'paused';
+  if (check.checking) return 'checking';
+  if (check.since === null) return 'none';
+  return check.status;
 }
 
-const MaintenanceItem: FC<{ window: MaintenanceView; active: boolean }> = ({ window, active }) => (
-  <li class={`maintenance ${active ? 'active' : 'upcoming'}`}>
-    <strong>{window.title}</strong>{' '}
-    <span class="muted">
-      {active ? `until ${when(window.end)}` : `${when(window.start)} – ${when(window.end)}`}
-      {window.checks ? ` · ${window.checks.join(', ')}` : ' · all services'}
-    </span>
-    {window.description ? <p class="message">{window.description}</p> : null}
-  </li>
-);
+const UPTIME_WINDOWS = [
+  { key: '1d', label: '24 h', days: 1 },
+  { key: '7d', label: '7 d', days: 7 },
+  { key: '30d', label: '30 d', days: 30 },
+  { key: '90d', label: '90 d', days: 90 },
+] as const;
 
-const ChecklistItem: FC<{ checklist: ChecklistView; now: number }> = ({ checklist, now }) => {
-  const overdue = checklist.tasks.filter((task) => task.state === 'overdue');
-  const allOk = checklist.ok !== null && checklist.ok === checklist.total && overdue.length === 0;
-  return (
-    <li class={`checklist ${checklist.lastRun === null ? 'none' : allOk ? 'up' : 'degraded'}`}>
-      <div class="check-head">
-        <span class="check-name">{checklist.name}</span>
-        <span class="muted">{checklist.lastRun === null ? 'not run yet' : `${checklist.ok}/${checklist.total} OK · ${ago(checklist.lastRun, now)}`}</span>
+/** "99.95%": floored, so a figure short of 100 never shows as 100. */
+export function percent(value: number | null): string {
+  if (value === null) return '—';
+  const shown = Math.floor(value * 100) / 100;
+  return Number.isInteger(shown) ? `${shown}%` : `${shown.toFixed(2)}%`;
+}
+
+/**
+ * "100% 24 h · 99.95% 7 d · 99.90% since 6 Dec": windows that began before
+ * Vigil first watched the check collapse into one "since" figure (they all
+ * cover the same watched time).
+ */
+export function uptimeWords(check: CheckView, ctx: PageContext): string {
+  if (check.watchedSince === null) return '—';
+  const watched = Date.parse(check.watchedSince);
+  const parts: string[] = [];
+  for (const window of UPTIME_WINDOWS) {
+    // 24 h is a rolling window; 7/30/90 d are today plus the previous UTC days (store/history.ts).
+    const start = window.days === 1 ? ctx.now - DAY_MS : startOfUtcDay(ctx.now) - (window.days - 1) * DAY_MS;
+    const value = check.uptime[window.key];
+    if (watched <= start) {
+      parts.push(`${percent(value)} ${window.label}`);
+      continue;
+    }
+    const since = ctx.now - watched < DAY_MS ? ctx.clock.time(watched) : ctx.clock.day(watched);
+    parts.push(`${percent(value)} since ${since}`);
+    break;
+  }
+  return parts.join(' · ');
+}
+
+export const Facts: FC<{ check: CheckView; ctx: PageContext }> = ({ check, ctx }) => (
+  <dl class="facts">
+    {check.evidence ? (
+      <div>
+        <dt>{check.evidence.label}</dt>
+        <dd>{check.evidence.at ? <time datetime={check.evidence.at}>{ago(Date.parse(check.evidence.at), ctx.now)}</time> : 'none yet'}</dd>
       </div>
-      {checklist.problems.length > 0 ? (
-        <ul class="items">
-          {checklist.problems.map((problem) => (
-            <li>
-              <strong>{problem.name}</strong> <span class="muted">{problem.detail}</span>
-            </li>
-          ))}
-        </ul>
-      ) : null}
-      {overdue.length > 0 ? (
-        <p class="message">
-          Overdue: {overdue.map((task) => `${task.text} (due ${task.dueAt.slice(0, 10)})`).join(' · ')}
-        </p>
-      ) : null}
-    </li>
-  );
-};
-
-/** "3 min ago" */
-export function ago(iso: string | null, now: number): string {
-  if (!iso) return 'never';
-  const ms = now - Date.parse(iso);
-  if (ms < 45_000) return 'just now';
-  return `${formatDuration(ms)} ago`;
-}
-
-function percent(value: number | null): string {
-  return value === null ? '—' : `${value.toFixed(value === 100 ? 0 : 2)}%`;
-}
-
-const Bars: FC<{ check: CheckView }> = ({ check }) => (
-  <div class="bars" aria-label={`${check.name}: last ${check.bars.length} days`}>
-    {check.bars.map((bar) => (
-      <span class={`bar ${bar.status}`} title={`${bar.day}: ${bar.status === 'none' ? 'no data' : bar.downSeconds > 0 ? `down ${formatDuration(bar.downSeconds * 1000)}` : bar.status === 'maintenance' ? 'Maintenance' : LABEL[bar.status]}`} />
-    ))}
-  </div>
+    ) : (
+      <div>
+        <dt>Response</dt>
+        <dd>{check.latencyMs === null ? '—' : `${check.latencyMs} ms`}</dd>
+      </div>
+    )}
+    <div>
+      <dt>Uptime</dt>
+      <dd>{uptimeWords(check, ctx)}</dd>
+    </div>
+    <div>
+      <dt>Checked</dt>
+      <dd>{check.lastChecked ? <time datetime={check.lastChecked}>{ago(Date.parse(check.lastChecked), ctx.now)}</time> : 'not yet'}</dd>
+    </div>
+  </dl>
 );
 
-/** "SLO 99.9% over 30d · 99.95% · error budget 48% left" */
+/** What a row says beside its facts: the maintenance, the unconfirmed problem, the failure, the SLO, the regions. */
+export const RowLines: FC<{ check: CheckView; ctx: PageContext }> = ({ check, ctx }) => (
+  <>
+    {check.maintenance ? (
+      <p class="note">
+        {check.maintenance.title}: maintenance until <When at={check.maintenance.until} ctx={ctx} />
+      </p>
+    ) : null}
+    {check.checking ? (
+      <p class="checking">
+        Checking a possible problem since <When at={check.checking.since} ctx={ctx} style="time" />: {check.checking.message || check.checking.status}
+      </p>
+    ) : null}
+    {!check.checking && check.status !== 'up' && check.status !== 'paused' && check.message ? <p class="message">{check.message}</p> : null}
+    {check.slo ? <SloLine slo={check.slo} /> : null}
+    {check.regions && check.regions.length > 0 ? <p class="message">Regions: {check.regions.map((region) => `${region.region} ${region.status}`).join(' · ')}</p> : null}
+  </>
+);
+
+/** "SLO 99.9% over 30d · 99.95% so far · error budget 48% left" */
 const SloLine: FC<{ slo: SloView }> = ({ slo }) => {
   const budget = slo.errorBudgetRemaining;
-  const state = budget === null ? 'none' : slo.burning === 'fast' || budget <= 0 ? 'down' : slo.burning === 'slow' || budget < 25 ? 'degraded' : 'up';
   return (
-    <p class={`slo ${state}`}>
+    <p class="slo">
       SLO {slo.objective}% over {slo.window}
       {slo.availability === null ? ' · no data yet' : ` · ${slo.availability}% so far`}
       {budget === null ? null : budget <= 0 ? ' · error budget spent' : ` · error budget ${budget}% left`}
@@ -94,48 +117,154 @@ const SloLine: FC<{ slo: SloView }> = ({ slo }) => {
   );
 };
 
-const CheckRow: FC<{ check: CheckView; now: number }> = ({ check, now }) => (
-  <li class={`check ${check.status}`} id={`check-${check.id}`}>
-    <div class="check-head">
-      <span class={`dot ${check.status}`} aria-hidden="true" />
-      <span class="check-name">{check.name}</span>
-      <span class={`pill ${check.status}`}>{LABEL[check.status]}</span>
-    </div>
-    <dl class="facts">
-      <div>
-        <dt>Latency</dt>
-        <dd>{check.latencyMs === null ? '—' : `${check.latencyMs} ms`}</dd>
+const DayDetails: FC<{ check: CheckView }> = ({ check }) => {
+  const { days } = check;
+  const notable = notableDays(days);
+  const watched = watchedDays(days);
+  const last = days.status.length - 1;
+  return (
+    <details class="days">
+      <summary>
+        {raw(barStrip(days))}
+        <span class="axis" aria-hidden="true">
+          <span class="n90">{shortDayLabel(days, 0)}</span>
+          <span class="n30">{shortDayLabel(days, Math.max(0, last - 29))}</span>
+          <span class="hint">
+            <span class="open">Day details</span>
+            <span class="close">Hide details</span>
+          </span>
+          <span>Today</span>
+        </span>
+        <span class="sr">{`${check.name}: day by day, last ${days.status.length} days`}</span>
+      </summary>
+      <ul class="daylist">
+        {notable.length === 0 ? <li>{watched === 0 ? 'No days watched yet.' : `No downtime in the ${watched} day${watched === 1 ? '' : 's'} watched.`}</li> : null}
+        {notable.slice(0, DAYS_LISTED).map((day) => (
+          <li>
+            <b>{dayLabel(day.day)}</b> {dayWords(day)}
+          </li>
+        ))}
+        <li>
+          {notable.length > DAYS_LISTED ? `${notable.length - DAYS_LISTED} more days with events, and ` : ''}
+          <a href={`/checks/${encodeURIComponent(check.id)}`}>every day and response times for {check.name}</a>
+        </li>
+      </ul>
+    </details>
+  );
+};
+
+export const CheckRow: FC<{ check: CheckView; ctx: PageContext }> = ({ check, ctx }) => {
+  const state = rowState(check);
+  return (
+    <li class="check" id={`check-${check.id}`}>
+      <div class="row">
+        <span class={`dot s-${state}`} aria-hidden="true" />
+        <h3>
+          <a href={`/checks/${encodeURIComponent(check.id)}`}>{check.name}</a>
+        </h3>
+        <span class={`pill s-${state}`}>{PILL[state]}</span>
       </div>
-      <div>
-        <dt>Uptime 24 h / 30 d / 90 d</dt>
-        <dd>
-          {percent(check.uptime['1d'])} / {percent(check.uptime['30d'])} / {percent(check.uptime['90d'])}
-        </dd>
-      </div>
-      <div>
-        <dt>Last checked</dt>
-        <dd>
-          <time datetime={check.lastChecked ?? ''}>{ago(check.lastChecked, now)}</time>
-        </dd>
-      </div>
-    </dl>
-    {check.note ? <p class="note">{check.note}</p> : null}
-    {check.slo ? <SloLine slo={check.slo} /> : null}
-    {check.status !== 'up' && check.message ? <p class="message">{check.message}</p> : null}
-    <Bars check={check} />
-  </li>
+      <RowLines check={check} ctx={ctx} />
+      <Facts check={check} ctx={ctx} />
+      <DayDetails check={check} />
+    </li>
+  );
+};
+
+export const Legend: FC<{ ctx: PageContext }> = ({ ctx }) => (
+  <p class="legend">
+    <span>
+      <i class="u" />
+      Operational
+    </span>
+    <span>
+      <i class="g" />
+      Degraded
+    </span>
+    <span>
+      <i class="d" />
+      Down
+    </span>
+    <span>
+      <i class="m" />
+      Maintenance
+    </span>
+    <span>
+      <i class="k" />
+      Not checked
+    </span>
+    <span>
+      <i class="n" />
+      No data
+    </span>
+    <span>One bar a day{ctx.clock.zone === 'UTC' || ctx.clock.zone === 'Etc/UTC' ? '' : ' (UTC days)'}; select the bars for details.</span>
+  </p>
 );
 
-const IncidentItem: FC<{ incident: IncidentView; now: number }> = ({ incident, now }) => (
-  <li class={`incident ${incident.endedAt ? 'resolved' : incident.status}`}>
-    <strong>{incident.checkName}</strong> {incident.endedAt ? `was ${incident.status}` : `is ${incident.status}`}{' '}
-    <span class="muted">
-      since <time datetime={incident.startedAt}>{incident.startedAt.slice(0, 16).replace('T', ' ')} UTC</time>
-      {incident.endedAt ? ` for ${formatDuration(incident.durationSeconds * 1000)}` : ` (${ago(incident.startedAt, now).replace(' ago', '')})`}
-    </span>
-    <p class="message">{incident.endedAt ? incident.cause : incident.lastMessage}</p>
-  </li>
-);
+/** An incident in short: title, where it stands, the latest update. */
+export const IncidentCard: FC<{ incident: IncidentView; ctx: PageContext; heading?: 'h2' | 'h3' }> = ({ incident, ctx }) => {
+  const latest = incident.updates.at(-1);
+  const resolved = incident.endedAt !== null;
+  return (
+    <article class={`card incident ${resolved ? 'resolved' : `i-${incident.impact}`}`}>
+      <h3>
+        <a href={`/incidents/${encodeURIComponent(incident.id)}`}>{incident.title}</a>
+      </h3>
+      <p class="meta">
+        {STATE_WORDS[incident.state]} · {IMPACT_WORDS[incident.impact]}
+        {incident.components.length > 0 ? ` · ${incident.components.join(', ')}` : ''} · {resolved ? 'from ' : 'since '}
+        <When at={incident.startedAt} ctx={ctx} />
+        {resolved ? ` for ${formatDuration(incident.durationSeconds * 1000)}` : ` (${formatDuration(ctx.now - Date.parse(incident.startedAt))})`}
+      </p>
+      {latest ? (
+        <p class="update">
+          <strong>{STATE_WORDS[latest.state]}</strong> — {latest.text} <span class="muted">(<When at={latest.at} ctx={ctx} style="time" />)</span>
+        </p>
+      ) : (
+        <p class="update">{incident.lastMessage}</p>
+      )}
+    </article>
+  );
+};
+
+export const MaintenanceCard: FC<{ window: MaintenanceView; ctx: PageContext }> = ({ window, ctx }) => {
+  const status = maintenanceStatus(window, ctx.now);
+  const latest = window.updates.at(-1);
+  return (
+    <article class="card maintenance">
+      <h3>
+        <a href={`/maintenance/${encodeURIComponent(window.id)}`}>{window.title}</a>
+      </h3>
+      <p class="meta">
+        {STATE_WORDS[status]} · <When at={window.start} ctx={ctx} /> – <When at={window.end} ctx={ctx} />
+        {window.checks ? ` · ${window.checks.join(', ')}` : ' · all services'}
+      </p>
+      {latest && latest.text !== window.description ? <p class="update">{latest.text}</p> : null}
+      {window.description ? <p class="update">{window.description}</p> : null}
+    </article>
+  );
+};
+
+const ChecklistItem: FC<{ checklist: ChecklistView; ctx: PageContext }> = ({ checklist, ctx }) => {
+  const overdue = checklist.tasks.filter((task) => task.state === 'overdue');
+  const allOk = checklist.ok !== null && checklist.ok === checklist.total && overdue.length === 0;
+  const state = checklist.lastRun === null ? 'none' : allOk ? 'up' : 'degraded';
+  return (
+    <li class="check">
+      <div class="row">
+        <span class={`dot s-${state}`} aria-hidden="true" />
+        <h3>{checklist.name}</h3>
+        <span class="muted">{checklist.lastRun === null ? 'not run yet' : `${checklist.ok}/${checklist.total} OK · ${ago(Date.parse(checklist.lastRun), ctx.now)}`}</span>
+      </div>
+      {checklist.problems.map((problem) => (
+        <p class="message">
+          <strong>{problem.name}</strong> {problem.detail}
+        </p>
+      ))}
+      {overdue.length > 0 ? <p class="message">Overdue: {overdue.map((task) => `${task.text} (due ${ctx.clock.day(Date.parse(task.dueAt))})`).join(' · ')}</p> : null}
+    </li>
+  );
+};
 
 function groups(checks: CheckView[]): Array<[string | null, CheckView[]]> {
   const byGroup = new Map<string | null, CheckView[]>();
@@ -147,96 +276,104 @@ function groups(checks: CheckView[]): Array<[string | null, CheckView[]]> {
   return [...byGroup.entries()];
 }
 
-export const StatusPage: FC<{ view: StatusView; now: number }> = ({ view, now }) => (
-  <html lang="en">
-    <head>
-      <meta charset="utf-8" />
-      <meta name="viewport" content="width=device-width, initial-scale=1" />
-      <meta http-equiv="refresh" content="60" />
-      <title>{`${view.title} — ${BANNER[view.status]}`}</title>
-      {view.description ? <meta name="description" content={view.description} /> : null}
-      <link rel="alternate" type="application/json" href="/api/status" />
-      <style dangerouslySetInnerHTML={{ __html: STYLES }} />
-    </head>
-    <body>
-      <main>
-        <header>
-          <h1>{view.title}</h1>
-          {view.description ? <p class="muted">{view.description}</p> : null}
-        </header>
-        <section class={`banner ${view.status}`} role="status">
-          <span class={`dot ${view.status}`} aria-hidden="true" />
-          {BANNER[view.status]}
+const GROUP_RANK: Record<string, number> = { up: 0, paused: 1, none: 1, checking: 2, unknown: 2, degraded: 3, down: 4 };
+
+/** A group's worst row state, for its summary. */
+function groupState(checks: CheckView[]): keyof typeof PILL {
+  return checks.map(rowState).reduce((worst, state) => ((GROUP_RANK[state] ?? 0) > (GROUP_RANK[worst] ?? 0) ? state : worst), 'up' as keyof typeof PILL);
+}
+
+const Group: FC<{ name: string; checks: CheckView[]; ctx: PageContext }> = ({ name, checks, ctx }) => {
+  const state = groupState(checks);
+  const mode = ctx.page.collapseGroups;
+  const open = mode === 'never' || (mode === 'healthy' && state !== 'up');
+  return (
+    <details class="group" open={open}>
+      <summary>
+        <h2>{name}</h2>
+        <span class={`pill s-${state}`}>{PILL[state]}</span>
+        <span class="count">
+          {checks.length} check{checks.length === 1 ? '' : 's'}
+        </span>
+      </summary>
+      <ul class="checks">
+        {checks.map((check) => (
+          <CheckRow check={check} ctx={ctx} />
+        ))}
+      </ul>
+    </details>
+  );
+};
+
+export const StatusPage: FC<{ view: StatusView; ctx: PageContext; refresh?: number }> = ({ view, ctx, refresh }) => {
+  const { headline } = view;
+  return (
+    <Layout ctx={ctx} description={view.description} refresh={refresh}>
+      <section class={`banner b-${headline.state}`} role="status" aria-label="Overall status">
+        <strong>{headline.text}</strong>
+        {headline.detail ? <span>{headline.detail}</span> : null}
+      </section>
+      {view.incidents.open.length > 0 ? (
+        <section aria-labelledby="open-incidents">
+          <h2 id="open-incidents">Open incidents</h2>
+          {view.incidents.open.map((incident) => (
+            <IncidentCard incident={incident} ctx={ctx} />
+          ))}
         </section>
-        {view.maintenance.active.length > 0 ? (
-          <section>
-            <h2>Maintenance in progress</h2>
-            <ul class="incidents">
-              {view.maintenance.active.map((window) => (
-                <MaintenanceItem window={window} active={true} />
-              ))}
-            </ul>
-          </section>
-        ) : null}
-        {view.maintenance.upcoming.length > 0 ? (
-          <section>
-            <h2>Scheduled maintenance</h2>
-            <ul class="incidents">
-              {view.maintenance.upcoming.map((window) => (
-                <MaintenanceItem window={window} active={false} />
-              ))}
-            </ul>
-          </section>
-        ) : null}
-        {view.incidents.open.length > 0 ? (
-          <section>
-            <h2>Open incidents</h2>
-            <ul class="incidents">
-              {view.incidents.open.map((incident) => (
-                <IncidentItem incident={incident} now={now} />
-              ))}
-            </ul>
-          </section>
-        ) : null}
-        {groups(view.checks).map(([group, checks]) => (
-          <section>
-            {group ? <h2>{group}</h2> : null}
+      ) : null}
+      {view.maintenance.active.length > 0 ? (
+        <section aria-labelledby="maintenance-now">
+          <h2 id="maintenance-now">Maintenance in progress</h2>
+          {view.maintenance.active.map((window) => (
+            <MaintenanceCard window={window} ctx={ctx} />
+          ))}
+        </section>
+      ) : null}
+      {view.maintenance.upcoming.length > 0 ? (
+        <section aria-labelledby="maintenance-next">
+          <h2 id="maintenance-next">Scheduled maintenance</h2>
+          {view.maintenance.upcoming.map((window) => (
+            <MaintenanceCard window={window} ctx={ctx} />
+          ))}
+        </section>
+      ) : null}
+      <section aria-labelledby="services">
+        <h2 id="services" class="sr">
+          Services
+        </h2>
+        <Legend ctx={ctx} />
+        {groups(view.checks).map(([group, checks]) =>
+          group ? (
+            <Group name={group} checks={checks} ctx={ctx} />
+          ) : (
             <ul class="checks">
               {checks.map((check) => (
-                <CheckRow check={check} now={now} />
+                <CheckRow check={check} ctx={ctx} />
               ))}
             </ul>
-          </section>
+          ),
+        )}
+      </section>
+      {view.checklists.length > 0 ? (
+        <section aria-labelledby="checklists">
+          <h2 id="checklists">Checklists</h2>
+          <ul class="checks">
+            {view.checklists.map((checklist) => (
+              <ChecklistItem checklist={checklist} ctx={ctx} />
+            ))}
+          </ul>
+        </section>
+      ) : null}
+      <section aria-labelledby="recent">
+        <h2 id="recent">Recent incidents</h2>
+        {view.incidents.recent.length === 0 ? <p class="muted">No incidents in the last 14 days.</p> : null}
+        {view.incidents.recent.map((incident) => (
+          <IncidentCard incident={incident} ctx={ctx} />
         ))}
-        {view.checklists.length > 0 ? (
-          <section>
-            <h2>Checklists</h2>
-            <ul class="checks">
-              {view.checklists.map((checklist) => (
-                <ChecklistItem checklist={checklist} now={now} />
-              ))}
-            </ul>
-          </section>
-        ) : null}
-        {view.incidents.recent.length > 0 ? (
-          <section>
-            <h2>Recent incidents</h2>
-            <ul class="incidents">
-              {view.incidents.recent.map((incident) => (
-                <IncidentItem incident={incident} now={now} />
-              ))}
-            </ul>
-          </section>
-        ) : null}
-        <footer class="muted">
-          {view.links.map((link) => (
-            <a href={link.url}>{link.label}</a>
-          ))}
-          <span>Updated {ago(view.updatedAt, now)}</span>
-          <a href="/api/status">JSON</a>
-          <span>Checked by Vigil</span>
-        </footer>
-      </main>
-    </body>
-  </html>
-);
+        <p class="meta">
+          <a href="/history">Incident history (90 days)</a>
+        </p>
+      </section>
+    </Layout>
+  );
+};
