@@ -268,3 +268,4 @@ async function metricsSection() {
 if (want('tick')) await tickSection();
 if (want('data')) await dataSection();
 if (want('metrics')) await metricsSection();
+if (want('page')) await (await import('./page')).pageSection();

@@ -13,16 +13,16 @@ import type { StatusView } from '../store/read-model';
 import { adminRoutes } from './admin';
 import { statusBadge, uptimeBadge } from './badge';
 import { cachedResponse } from './cache';
-import { CheckPage } from './check-page';
+import { renderCheckPage } from './check-page';
 import { taskDoneHandler } from './checklists';
 import { CURRENT_FAVICON_MAX_AGE_SECONDS, FAVICON_MAX_AGE_SECONDS, faviconSvg, ICON_STATES, type IconState } from './favicon';
 import { atomFeed } from './feed';
-import { HISTORY_PAGE_SIZE, historyEntries, HistoryPage, IncidentPage, MaintenancePage } from './incident-pages';
-import { Layout, type PageContext } from './layout';
+import { HISTORY_PAGE_SIZE, historyEntries, IncidentPage, MaintenancePage, renderHistoryPage } from './incident-pages';
+import { Layout, pageContext, type PageContext } from './layout';
 import { pingHandler } from './pings';
 import { readIncidents, readStatus } from './published';
 import { securityHeaders } from './security';
-import { StatusPage } from './status-page';
+import { renderStatusPage } from './status-page';
 import { statuspageComponentList, statuspageIncidents, statuspageMaintenances, statuspageStatus, statuspageSummary, type StatuspageSource } from './statuspage';
 import { stylesheet, styleVersion } from './styles';
 import { clockFor } from './time';
@@ -65,7 +65,7 @@ export function createApp(config: Config, options: AppOptions = {}) {
     const url = config.page.url ?? new URL('/', requestUrl).toString();
     return url.endsWith('/') ? url : `${url}/`;
   };
-  const context = (view: StatusView, now: number): PageContext => ({ page: config.page, clock: times, now, style: styleHref, state: view.headline.state, title: view.title, updatedAt: view.updatedAt });
+  const context = (view: StatusView, now: number): PageContext => pageContext(config.page, view, now, styleHref);
   const html = (c: Context<Env>, element: JSX.Element, status: 200 | 404 = 200) => c.html(`<!doctype html>${element.toString()}`, status);
   /** A public GET answer, rendered at most once per 30 s per URL (cache.ts). */
   const cached = (render: (c: Context<Env>, now: number) => Promise<Response>) => (c: Context<Env>) => {
@@ -89,7 +89,7 @@ export function createApp(config: Config, options: AppOptions = {}) {
       const { view } = await readStatus(c.env, config, now);
       const asked = Number(c.req.query('refresh'));
       const refresh = Number.isInteger(asked) && asked >= REFRESH_RANGE.min && asked <= REFRESH_RANGE.max ? asked : undefined;
-      return html(c, <StatusPage view={view} ctx={context(view, now)} refresh={refresh} />);
+      return c.html(renderStatusPage(view, context(view, now), refresh));
     }),
   );
 
@@ -156,7 +156,7 @@ export function createApp(config: Config, options: AppOptions = {}) {
       const pages = Math.max(1, Math.ceil(entries.length / HISTORY_PAGE_SIZE));
       const page = Number(c.req.query('page') ?? '1');
       if (!Number.isInteger(page) || page < 1 || page > pages) return notFoundPage(c, view, now, `There is no page ${c.req.query('page')} of the history.`);
-      return html(c, <HistoryPage entries={entries.slice((page - 1) * HISTORY_PAGE_SIZE, page * HISTORY_PAGE_SIZE)} page={page} pages={pages} ctx={context(view, now)} />);
+      return c.html(renderHistoryPage(entries.slice((page - 1) * HISTORY_PAGE_SIZE, page * HISTORY_PAGE_SIZE), page, pages, context(view, now)));
     }),
   );
 
@@ -192,7 +192,7 @@ export function createApp(config: Config, options: AppOptions = {}) {
       if (!check) return notFoundPage(c, view, now, 'No public check has this address.');
       const history = await readIncidents(c.env);
       const incidents = (history?.incidents ?? [...view.incidents.open, ...view.incidents.recent]).filter((incident) => incident.componentIds.includes(check.id));
-      return html(c, <CheckPage check={check} incidents={incidents} ctx={context(view, now)} />);
+      return c.html(renderCheckPage(check, incidents, context(view, now)));
     }),
   );
 

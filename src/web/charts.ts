@@ -37,7 +37,8 @@ export function summarize(values: ReadonlyArray<number | null>): ChartSummary | 
 /** The path of the line: one segment per run of values without a gap; a lone value is a dot. */
 export function linePath(values: ReadonlyArray<number | null>, ceiling: number): string {
   const step = values.length > 1 ? WIDTH / (values.length - 1) : 0;
-  const y = (value: number) => Math.round((HEIGHT - (value / ceiling) * (HEIGHT - TOP_MARGIN)) * 10) / 10;
+  // Whole units: a 300 × 60 box drawn a few hundred pixels wide needs no finer steps, and fewer digits keep pages small.
+  const y = (value: number) => Math.round(HEIGHT - (value / ceiling) * (HEIGHT - TOP_MARGIN));
   let path = '';
   let drawing = false;
   values.forEach((value, index) => {
@@ -45,7 +46,7 @@ export function linePath(values: ReadonlyArray<number | null>, ceiling: number):
       drawing = false;
       return;
     }
-    const x = Math.round(index * step * 10) / 10;
+    const x = Math.round(index * step);
     const next = values[index + 1];
     if (!drawing) {
       path += `M${x} ${y(value)}`;

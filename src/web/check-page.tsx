@@ -77,3 +77,7 @@ export const CheckPage: FC<{ check: CheckView; incidents: IncidentView[]; ctx: P
     </Layout>
   );
 };
+
+export function renderCheckPage(check: CheckView, incidents: IncidentView[], ctx: PageContext): string {
+  return `<!doctype html>${(<CheckPage check={check} incidents={incidents} ctx={ctx} />).toString()}`;
+}

@@ -155,3 +155,7 @@ export const HistoryPage: FC<{ entries: HistoryEntry[]; page: number; pages: num
     ) : null}
   </Layout>
 );
+
+export function renderHistoryPage(entries: HistoryEntry[], page: number, pages: number, ctx: PageContext): string {
+  return `<!doctype html>${(<HistoryPage entries={entries} page={page} pages={pages} ctx={ctx} />).toString()}`;
+}

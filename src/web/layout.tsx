@@ -5,8 +5,8 @@
 
 import type { Child, FC } from 'hono/jsx';
 import type { PageSettings } from '../config/types';
-import type { Headline, ViewStatus } from '../store/read-model';
-import type { Clock } from './time';
+import type { Headline, StatusView, ViewStatus } from '../store/read-model';
+import { clockFor, type Clock } from './time';
 
 export interface PageContext {
   page: PageSettings;
@@ -19,6 +19,11 @@ export interface PageContext {
   /** The title as configured, and when the read model was last updated (null before the first tick). */
   title: string;
   updatedAt: string | null;
+}
+
+/** The context of a page rendered at `now` from `view`. */
+export function pageContext(page: PageSettings, view: Pick<StatusView, 'headline' | 'title' | 'updatedAt'>, now: number, style: string): PageContext {
+  return { page, clock: clockFor(page.timeZone), now, style, state: view.headline.state, title: view.title, updatedAt: view.updatedAt };
 }
 
 export const PILL: Record<ViewStatus | 'checking' | 'none', string> = {

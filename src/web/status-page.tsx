@@ -5,9 +5,10 @@
 import type { FC } from 'hono/jsx';
 import { raw } from 'hono/html';
 import { formatDuration } from '../config/duration';
-import { DAY_MS, startOfUtcDay } from '../model/state';
+import { DAY_MS, HOUR_MS, startOfUtcDay } from '../model/state';
 import type { ChecklistView, CheckView, IncidentView, MaintenanceView, SloView, StatusView } from '../store/read-model';
 import { maintenanceStatus } from '../store/read-model';
+import { latencyChart } from './charts';
 import { barStrip, dayLabel, dayWords, notableDays, shortDayLabel, watchedDays } from './days';
 import { IMPACT_WORDS, Layout, PILL, STATE_WORDS, When, type PageContext } from './layout';
 import { ago } from './time';
@@ -117,7 +118,7 @@ const SloLine: FC<{ slo: SloView }> = ({ slo }) => {
   );
 };
 
-const DayDetails: FC<{ check: CheckView }> = ({ check }) => {
+const DayDetails: FC<{ check: CheckView; ctx: PageContext }> = ({ check, ctx }) => {
   const { days } = check;
   const notable = notableDays(days);
   const watched = watchedDays(days);
@@ -137,6 +138,7 @@ const DayDetails: FC<{ check: CheckView }> = ({ check }) => {
         </span>
         <span class="sr">{`${check.name}: day by day, last ${days.status.length} days`}</span>
       </summary>
+      {check.latency24h.length > 0 ? raw(latencyChart('Response time, last 24 hours (hourly average)', check.latency24h, { from: ctx.clock.time(Math.floor(ctx.now / HOUR_MS) * HOUR_MS - 23 * HOUR_MS), to: 'now' })) : null}
       <ul class="daylist">
         {notable.length === 0 ? <li>{watched === 0 ? 'No days watched yet.' : `No downtime in the ${watched} day${watched === 1 ? '' : 's'} watched.`}</li> : null}
         {notable.slice(0, DAYS_LISTED).map((day) => (
@@ -166,7 +168,7 @@ export const CheckRow: FC<{ check: CheckView; ctx: PageContext }> = ({ check, ct
       </div>
       <RowLines check={check} ctx={ctx} />
       <Facts check={check} ctx={ctx} />
-      <DayDetails check={check} />
+      <DayDetails check={check} ctx={ctx} />
     </li>
   );
 };
@@ -377,3 +379,8 @@ export const StatusPage: FC<{ view: StatusView; ctx: PageContext; refresh?: numb
     </Layout>
   );
 };
+
+/** The whole document, as the route sends it (the benchmark times exactly this). */
+export function renderStatusPage(view: StatusView, ctx: PageContext, refresh?: number): string {
+  return `<!doctype html>${(<StatusPage view={view} ctx={ctx} refresh={refresh} />).toString()}`;
+}
