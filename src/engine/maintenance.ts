@@ -86,7 +86,8 @@ export function withScheduledMaintenance(config: Config, scheduled: readonly Sch
 export function upcoming(config: Config, time: number): Occurrence[] {
   const out: Occurrence[] = [];
   for (const window of config.maintenance) {
-    const next = occurrences(window, time, time + window.announceMs).find((occurrence) => occurrence.start > time);
+    // + 1: a window starting exactly `announce` from now is announced (one scheduled now for an hour ahead, too).
+    const next = occurrences(window, time, time + window.announceMs + 1).find((occurrence) => occurrence.start > time);
     if (next) out.push(next);
   }
   return out.sort((a, b) => a.start - b.start);

@@ -93,7 +93,7 @@ export function applyAdmin(state: EngineState, config: Config, operation: AdminO
       if (incident.endedAt !== undefined) return fail(409, `incident "${incident.id}" is already resolved`);
       if (!incident.acknowledged) {
         incident.acknowledged = { by, at: now };
-        addUpdate(incident, { at: now, state: incident.updates?.at(-1)?.state === 'investigating' ? 'identified' : (incident.updates?.at(-1)?.state ?? 'identified'), text: `Acknowledged by ${by}.`, by });
+        addUpdate(incident, { at: now, state: incident.updates?.at(-1)?.state === 'investigating' ? 'identified' : (incident.updates?.at(-1)?.state ?? 'identified'), text: 'The team is on it.', by });
       }
       return { ok: true, incident };
     }
