@@ -141,7 +141,7 @@ export class LedgerCore {
         this.state = undefined;
         throw new NotStoredError('the change', error);
       }
-      await this.publisher.publishIfDue(withScheduledMaintenance(this.deps.config, state.maintenance), state, now);
+      await this.publisher.publishIfDue(withScheduledMaintenance(this.deps.config, state.maintenance), state, now, { byPerson: true });
       return result;
     });
   }

@@ -87,8 +87,14 @@ export class Publisher {
     return stored.day === day ? stored : { ...stored, day, writes: 0 };
   }
 
-  /** Publishes when something visible changed (and a token is left) or the flush interval passed; never past the day's budget. */
-  async publishIfDue(config: Config, state: EngineState, now: number): Promise<PublishResult> {
+  /**
+   * Publishes when something visible changed (and a token is left) or the
+   * flush interval passed; never past the day's budget. `byPerson`: a change
+   * people made (an incident update, maintenance) publishes at once without
+   * spending a token: someone is waiting to see it, and an incident's few
+   * updates must not hold back its automatic recovery.
+   */
+  async publishIfDue(config: Config, state: EngineState, now: number, options: { byPerson?: boolean } = {}): Promise<PublishResult> {
     if (!this.kv) return { reason: false, writes: 0, rows: 0 };
     const budget = publishBudget(config);
     const current = this.load(now);
@@ -109,7 +115,7 @@ export class Publisher {
     if (current.writes + keys > budget.perDay) {
       return { reason: false, writes: 0, rows: this.save(current), error: `the read model's KV budget for today is spent (${current.writes} of ${budget.perDay} writes); the page shows the last publish` };
     }
-    if (!flushDue) {
+    if (!flushDue && !options.byPerson) {
       // Waiting for a token: nothing to store (the refill is recomputed from tokensAt next time).
       if (current.tokens < keys) return { reason: false, writes: 0, rows: 0 };
       current.tokens -= keys;
