@@ -368,6 +368,7 @@ function headline(checks: CheckView[], overall: Status, declared: Incident[]): H
   if (checking.length > 0) details.push(`Checking a possible problem with ${names(checking)}.`);
   if (waiting.length > 0 && waiting.length < checks.length) details.push(`${waiting.length === 1 ? '1 check has' : `${waiting.length} checks have`} no result yet.`);
   if (paused.length > 0) details.push(`${names(paused)} ${paused.length === 1 ? 'is' : 'are'} in maintenance.`);
+  if (unknown.length > 0) details.push(`${names(unknown)} could not be checked.`);
   const detail = (...exclude: Array<string | undefined>) => details.filter((line) => !exclude.includes(line)).join(' ') || null;
   if (checks.length === 0 && !worstDeclared) return { state: 'unknown', text: 'No public checks', detail: null };
   if (overall === 'down') {
@@ -384,7 +385,10 @@ function headline(checks: CheckView[], overall: Status, declared: Incident[]): H
     const first = details[0];
     return { state: 'checking', text: first?.slice(0, -1) ?? 'Checking', detail: detail(first) };
   }
-  if (unknown.length > 0) return { state: 'unknown', text: unknown.length === 1 ? `${unknown[0]?.name} cannot be checked` : 'Some checks cannot be evaluated', detail: detail() };
+  if (unknown.length > 0) {
+    const line = details.find((text) => text.endsWith('could not be checked.'));
+    return { state: 'unknown', text: unknown.length === 1 ? `${unknown[0]?.name} could not be checked` : 'Some checks could not be checked', detail: detail(line) };
+  }
   if (paused.length > 0) {
     const line = details.find((text) => text.endsWith('in maintenance.'));
     return { state: 'maintenance', text: paused.length === checks.length ? 'Maintenance in progress' : 'Maintenance in progress; everything else is operational', detail: detail(line) };

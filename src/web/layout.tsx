@@ -30,7 +30,7 @@ export const PILL: Record<ViewStatus | 'checking' | 'none', string> = {
   up: 'Operational',
   degraded: 'Degraded',
   down: 'Down',
-  unknown: 'Cannot check',
+  unknown: 'Not checked',
   paused: 'Maintenance',
   checking: 'Checking',
   none: 'No data yet',

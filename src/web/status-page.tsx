@@ -44,22 +44,20 @@ export function percent(value: number | null): string {
  * cover the same watched time).
  */
 export function uptimeWords(check: CheckView, ctx: PageContext): string {
-  if (check.watchedSince === null) return '—';
+  if (check.watchedSince === null) return 'not watched yet';
   const watched = Date.parse(check.watchedSince);
+  const since = ctx.now - watched < DAY_MS ? ctx.clock.time(watched) : ctx.clock.day(watched);
   const parts: string[] = [];
   for (const window of UPTIME_WINDOWS) {
     // 24 h is a rolling window; 7/30/90 d are today plus the previous UTC days (store/history.ts).
     const start = window.days === 1 ? ctx.now - DAY_MS : startOfUtcDay(ctx.now) - (window.days - 1) * DAY_MS;
     const value = check.uptime[window.key];
-    if (watched <= start) {
-      parts.push(`${percent(value)} ${window.label}`);
-      continue;
-    }
-    const since = ctx.now - watched < DAY_MS ? ctx.clock.time(watched) : ctx.clock.day(watched);
-    parts.push(`${percent(value)} since ${since}`);
-    break;
+    const full = watched <= start;
+    // No verdict in a window (only "unknown" or maintenance time): nothing to say about it.
+    if (value !== null) parts.push(`${percent(value)} ${full ? window.label : `since ${since}`}`);
+    if (!full) break;
   }
-  return parts.join(' · ');
+  return parts.length > 0 ? parts.join(' · ') : `watched since ${since}`;
 }
 
 export const Facts: FC<{ check: CheckView; ctx: PageContext }> = ({ check, ctx }) => (

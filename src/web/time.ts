@@ -61,11 +61,25 @@ function utcClock(zone: string): Clock {
 
 function intlClock(zone: string): Clock {
   const options = { timeZone: zone, hourCycle: 'h23' } as const;
-  const full = new Intl.DateTimeFormat('en-GB', { ...options, weekday: 'short', day: 'numeric', month: 'short', year: 'numeric', hour: '2-digit', minute: '2-digit', timeZoneName: 'short' });
+  const full = new Intl.DateTimeFormat('en-GB', { ...options, weekday: 'short', day: 'numeric', month: 'short', year: 'numeric', hour: '2-digit', minute: '2-digit' });
+  // Zone abbreviations depend on the locale's data: en-US knows "EST", en-GB "CET"; either may only say "GMT-5".
+  const names = ['en-US', 'en-GB'].map((locale) => new Intl.DateTimeFormat(locale, { timeZone: zone, timeZoneName: 'short' }));
+  const zoneNames = new Map<number, string>();
+  const zoneName = (time: number) => {
+    const hour = Math.floor(time / 3_600_000);
+    let name = zoneNames.get(hour);
+    if (name === undefined) {
+      const candidates = names.map((format) => format.formatToParts(time).find((part) => part.type === 'timeZoneName')?.value ?? zone);
+      name = candidates.find((candidate) => !/^(GMT|UTC)[+-]/.test(candidate)) ?? (candidates[0] as string);
+      if (zoneNames.size > 1000) zoneNames.clear();
+      zoneNames.set(hour, name);
+    }
+    return name;
+  };
   const read = (time: number) => {
     const out: Record<string, string> = {};
     for (const part of full.formatToParts(time)) out[part.type] = part.value;
-    return out as { weekday: string; day: string; month: string; year: string; hour: string; minute: string; timeZoneName: string };
+    return out as { weekday: string; day: string; month: string; year: string; hour: string; minute: string };
   };
   return {
     zone,
@@ -79,13 +93,13 @@ function intlClock(zone: string): Clock {
     },
     dateTime: (time) => {
       const p = read(time);
-      return `${p.weekday} ${p.day} ${p.month}, ${p.hour}:${p.minute} ${p.timeZoneName}`;
+      return `${p.weekday} ${p.day} ${p.month}, ${p.hour}:${p.minute} ${zoneName(time)}`;
     },
     time: (time) => {
       const p = read(time);
       return `${p.hour}:${p.minute}`;
     },
-    zoneName: (time) => read(time).timeZoneName,
+    zoneName,
   };
 }
 
