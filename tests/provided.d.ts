@@ -28,5 +28,7 @@ declare module 'vitest' {
     metricsStack: { prometheus: string; victoria: string; nodeExporter: string; loki: string };
     /** s3rver: buckets backups (empty), archive (2,000 hourly backups), videos. */
     s3: { endpoint: string; accessKeyId: string; secretAccessKey: string };
+    /** The browser tests' Worker (tests/browser/global-setup.ts): its URL, where screenshots go, the incident the setup posted, the scene's time. */
+    browser: { vigilUrl: string; screenshots: string; manualIncidentId: string; sceneNow: number };
   }
 }

@@ -227,7 +227,7 @@ describe('Statuspage v2 routes against the documented schema', () => {
 
     // Vigil's own statuspage kind is a client of this API: it reads Vigil as it reads any Statuspage page.
     const reader = loadConfig({ checks: [statuspage({ id: 'shop-status', url: 'https://status.example.com' })] }).checks[0];
-    const run = await runCheck(reader as never, undefined, { fetch: (input, init) => worker.fetch(String(input), init), env: {}, now: clock, deadline: Date.now() + 10_000 });
+    const run = await runCheck(reader as never, undefined, { fetch: async (input, init) => worker.fetch(String(input), init), env: {}, now: clock, deadline: Date.now() + 10_000 });
     expect(run.observation.reached).toBe(true);
     expect(run.observation.verdict).toMatchObject({ status: 'down' });
     expect(run.observation.verdict?.message).toContain('Payments major outage');

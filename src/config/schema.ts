@@ -196,8 +196,12 @@ export const pageSchema = z.strictObject({
   description: z.string().max(1000).optional(),
   url: urlSchema.optional(),
   links: z.array(z.strictObject({ label: z.string().min(1).max(60), url: urlSchema })).optional(),
-  /** An image shown before the title: an https URL (its origin is allowed by the page's Content-Security-Policy). */
-  logo: urlSchema.refine((text) => text.startsWith('https://'), 'the logo must be an https URL').optional(),
+  /** An image shown before the title: an https URL (its origin is added to the page's Content-Security-Policy) or a data:image/ URL. */
+  logo: z
+    .string()
+    .max(20_000)
+    .refine((text) => /^data:image\/(svg\+xml|png|jpeg|gif|webp)[;,]/.test(text) || (text.startsWith('https://') && urlSchema.safeParse(text).success), 'the logo must be an https URL or a data:image/ URL')
+    .optional(),
   /** The accent for links, the header rule and focus rings; darkened or lightened where needed for 4.5:1 contrast. */
   brandColor: hexColor.optional(),
   /** Dates and times on the page, in the feed and on the admin page are shown in this zone (default UTC). */

@@ -191,6 +191,8 @@ export function adminRoutes(app: Hono<Env>, config: Config, clock: () => number,
     if (result instanceof Response) return result;
     if (!result.ok) return renderDashboard(c, session, secret, { text: result.error, error: true }, result.status);
     noStore(c);
+    // The public pages this browser kept (30 s) are out of date now: it drops them, as the Worker dropped its cached copies.
+    c.header('clear-site-data', '"cache"');
     return c.redirect(`/admin?done=${done}`, 303);
   };
 

@@ -3,9 +3,9 @@
 // the feed and the Statuspage routes' shortlinks point to.
 
 import type { FC } from 'hono/jsx';
-import { formatDuration } from '../config/duration';
 import { maintenanceStatus, type IncidentView, type MaintenanceView } from '../store/read-model';
 import { IMPACT_WORDS, Layout, STATE_WORDS, When, type PageContext } from './layout';
+import { lasting } from './status-page';
 
 /** Entries per history page. */
 export const HISTORY_PAGE_SIZE = 20;
@@ -53,10 +53,10 @@ export const IncidentPage: FC<{ incident: IncidentView; ctx: PageContext }> = ({
       {incident.endedAt ? (
         <>
           {' · resolved '}
-          <When at={incident.endedAt} ctx={ctx} /> after {formatDuration(incident.durationSeconds * 1000)}
+          <When at={incident.endedAt} ctx={ctx} /> after {lasting(incident.durationSeconds * 1000)}
         </>
       ) : (
-        ` · ongoing for ${formatDuration(ctx.now - Date.parse(incident.startedAt))}`
+        ` · ongoing for ${lasting(ctx.now - Date.parse(incident.startedAt))}`
       )}
       {incident.source === 'detected' ? ' · detected by Vigil' : ''}
     </p>
@@ -115,7 +115,7 @@ export const HistoryPage: FC<{ entries: HistoryEntry[]; page: number; pages: num
               <p class="meta">
                 {STATE_WORDS[entry.incident.state]} · {IMPACT_WORDS[entry.incident.impact]}
                 {entry.incident.components.length > 0 ? ` · ${entry.incident.components.join(', ')}` : ''} · <When at={entry.incident.startedAt} ctx={ctx} />
-                {entry.incident.endedAt ? ` · ${formatDuration(entry.incident.durationSeconds * 1000)}` : ' · ongoing'}
+                {entry.incident.endedAt ? ` · ${lasting(entry.incident.durationSeconds * 1000)}` : ' · ongoing'}
               </p>
               <p>{entry.incident.updates.at(-1)?.text ?? entry.incident.lastMessage}</p>
             </li>

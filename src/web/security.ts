@@ -7,7 +7,7 @@ import type { PageSettings } from '../config/types';
 /** The headers for a config (computed once per app). */
 export function securityHeaders(page: Pick<PageSettings, 'logo' | 'embed'>): Record<string, string> {
   const images = ["'self'", 'data:'];
-  if (page.logo) images.push(new URL(page.logo).origin);
+  if (page.logo?.startsWith('https://')) images.push(new URL(page.logo).origin);
   const ancestors = page.embed === true ? '*' : Array.isArray(page.embed) ? page.embed.join(' ') : "'none'";
   const headers: Record<string, string> = {
     'content-security-policy': [

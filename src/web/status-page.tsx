@@ -16,6 +16,11 @@ import { ago } from './time';
 /** Notable days listed under a check's bars on the front page (the check's own page lists all 90). */
 const DAYS_LISTED = 8;
 
+/** "12m", "2h 5m"; under a minute: "under a minute". */
+export function lasting(ms: number): string {
+  return ms < 60_000 ? 'under a minute' : formatDuration(ms);
+}
+
 /** The pill and dot of a row: a problem being verified shows as "Checking", a check without a result as "No data yet". */
 export function rowState(check: CheckView): keyof typeof PILL {
   if (check.status === 'paused') return 'paused';
@@ -214,7 +219,7 @@ export const IncidentCard: FC<{ incident: IncidentView; ctx: PageContext; headin
         {STATE_WORDS[incident.state]} · {IMPACT_WORDS[incident.impact]}
         {incident.components.length > 0 ? ` · ${incident.components.join(', ')}` : ''} · {resolved ? 'from ' : 'since '}
         <When at={incident.startedAt} ctx={ctx} />
-        {resolved ? ` for ${formatDuration(incident.durationSeconds * 1000)}` : ` (${formatDuration(ctx.now - Date.parse(incident.startedAt))})`}
+        {resolved ? ` for ${lasting(incident.durationSeconds * 1000)}` : ` (${lasting(ctx.now - Date.parse(incident.startedAt))})`}
       </p>
       {latest ? (
         <p class="update">
