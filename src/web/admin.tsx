@@ -552,7 +552,8 @@ const Dashboard: FC<{ config: Config; view: AdminView; session: Session; csrf: s
           <ul class="card list">
             {resolved.map((incident) => (
               <li>
-                <a href={`/incidents/${encodeURIComponent(incident.id)}`}>{incident.title ?? incident.checkId}</a> <span class="muted">· {clock.dateTime(incident.startedAt)}</span>
+                <a href={`/incidents/${encodeURIComponent(incident.id)}`}>{incident.title ?? `${names.get(incident.checkId ?? '') ?? incident.checkId} ${incident.status === 'down' ? 'outage' : 'degraded'}`}</a>{' '}
+                <span class="muted">· {clock.dateTime(incident.startedAt)}</span>
               </li>
             ))}
           </ul>

@@ -85,6 +85,6 @@ export function latencyChart(titleText: string, values: ReadonlyArray<number | n
     `<figure class="chart"><figcaption><span>${title}</span><span>avg ${summary.average} ms · max ${summary.max} ms</span></figcaption>` +
     `<svg viewBox="0 0 ${WIDTH} ${HEIGHT}" preserveAspectRatio="none" role="img" aria-label="${label}">` +
     `<path class="grid" d="M0 ${HEIGHT / 2}H${WIDTH}M0 ${HEIGHT - 0.5}H${WIDTH}"/><path class="line" d="${linePath(values, ceiling)}"/></svg>` +
-    `<div class="axis"><span>${axis.from}</span><span>${ceiling / 2} ms mid-line</span><span>${axis.to}</span></div></figure>`
+    `<div class="axis"><span>${axis.from}</span><span>scale 0–${ceiling} ms</span><span>${axis.to}</span></div></figure>`
   );
 }

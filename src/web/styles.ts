@@ -95,7 +95,8 @@ p{margin:0}
 .muted{color:var(--muted)}
 .sr{position:absolute;width:1px;height:1px;padding:0;margin:-1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap;border:0}
 .top{display:flex;flex-wrap:wrap;align-items:center;gap:8px 16px;padding-bottom:14px;border-bottom:3px solid var(--brand)}
-.brand{display:flex;align-items:center;gap:12px;flex:1 1 auto;min-width:0}
+.brand{display:flex;align-items:center;gap:12px;flex:1 1 auto;min-width:0;color:var(--text);text-decoration:none}
+.brand:hover h1{text-decoration:underline}
 .brand img{height:40px;width:auto;max-width:160px}
 .top nav{display:flex;flex-wrap:wrap;gap:4px 14px;font-size:14px}
 .lede{margin-top:10px}
@@ -189,6 +190,7 @@ fieldset label{font-weight:400;display:inline-flex;gap:6px;margin-right:12px}
 .alert{padding:10px 14px;border-radius:8px;border:2px solid var(--down)}
 .ok{border-color:var(--up)}
 .grid2{display:grid;grid-template-columns:repeat(auto-fit,minmax(220px,1fr));gap:8px}
+.grid2 label{display:block}
 `;
 }
 

@@ -7,11 +7,12 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import type { Readable } from 'node:stream';
 import { Miniflare } from 'miniflare';
 import type { TestProject } from 'vitest/node';
 import { launchChromium } from './chromium';
 import { ADMIN_TOKEN, BACKUP_TOKEN, HOUR } from './scene-config';
-import { sceneTicks, startSceneTarget } from './scene';
+import { backupPings, sceneTicks, startSceneTarget } from './scene';
 
 const BUILD_DIR = resolve('tests/browser/.build');
 
@@ -47,7 +48,7 @@ export default async function setup(project: TestProject) {
     host: '127.0.0.1',
     port: 0,
     // The Worker logs a JSON line per tick: hundreds while the scene plays. Keep what goes to stderr.
-    handleRuntimeStdio(stdout, stderr) {
+    handleRuntimeStdio(stdout: Readable, stderr: Readable) {
       stdout.resume();
       stderr.pipe(process.stderr);
     },
@@ -60,17 +61,22 @@ export default async function setup(project: TestProject) {
     const url = (await mf.ready).toString().replace(/\/$/, '');
     const worker = await mf.getWorker();
     const ticks = sceneTicks(sceneNow);
+    const pings = backupPings(sceneNow);
     const started = Date.now();
     for (const [index, time] of ticks.entries()) {
-      target.setTime(time);
-      if (index === ticks.length - 1) {
-        // Before the last tick: the nightly backup reports in, and Payments starts failing (seen once: "checking").
+      // The nightly backup's pings due before this tick, sent at their simulated times.
+      while (pings.length > 0 && (pings[0] as number) <= time) {
+        const at = pings.shift() as number;
+        await fetch(`${url}/__scene/clock?t=${at}`);
         const ping = await fetch(`${url}/ping/${BACKUP_TOKEN}`);
         if (!ping.ok) throw new Error(`the backup ping failed: ${ping.status} ${await ping.text()}`);
-        target.failPayments();
       }
+      target.setTime(time);
+      // Before the last tick Payments starts failing (seen once: "checking").
+      if (index === ticks.length - 1) target.failPayments();
       await worker.scheduled({ scheduledTime: new Date(time), cron: '* * * * *' });
     }
+    await fetch(`${url}/__scene/clock`);
     console.log(`browser tests: ${ticks.length} ticks over 90 simulated days in ${((Date.now() - started) / 1000).toFixed(1)} s`);
     // People post an incident and schedule maintenance.
     const admin = async (path: string, body: unknown) => {

@@ -89,6 +89,18 @@ export async function startSceneTarget(sceneNow: number): Promise<SceneTarget> {
   };
 }
 
+/** When the nightly backup pings (simulated): 02:30 UTC each day, except the two nights it failed 30 and 29 days back. */
+export function backupPings(sceneNow: number): number[] {
+  const times: number[] = [];
+  const today = Math.floor(sceneNow / DAY) * DAY;
+  for (let back = 90; back >= 0; back--) {
+    if (back === 30 || back === 29) continue;
+    const time = today - back * DAY + 2.5 * HOUR;
+    if (time < sceneNow) times.push(time);
+  }
+  return times;
+}
+
 /** The scheduled times to tick at, oldest first: every 8 h over 90 days, hourly over the last day, every 15 min over the last 2 hours, and around each event. */
 export function sceneTicks(sceneNow: number): number[] {
   const end = Math.floor(sceneNow / MINUTE) * MINUTE;

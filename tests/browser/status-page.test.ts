@@ -72,13 +72,14 @@ describe('the status page in Chromium', () => {
         expect(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth)).toBe(true);
         expect(await page.locator('section.banner strong').textContent()).toBe('Search is degraded');
         // Open groups show their checks' bars; count the ones laid out in the first row.
-        const visibleBars = await page.evaluate(() => [...document.querySelectorAll('details.group[open] .bars')][0]?.querySelectorAll('i') ? [...(document.querySelectorAll('details.group[open] .bars')[0] as Element).querySelectorAll('i')].filter((bar) => (bar as HTMLElement).offsetWidth > 0).length : 0);
+        const visibleBars = await page.evaluate(() => [...(document.querySelector('details.group[open] .bars')?.querySelectorAll('i') ?? [])].filter((bar) => (bar as HTMLElement).offsetWidth > 0).length);
         expect(visibleBars).toBe(width < 600 ? 30 : 90);
         // Each laid-out bar is wide enough to see (not a hairline).
         const narrowest = await page.evaluate(() => Math.min(...[...document.querySelectorAll('details.group[open] .bars i')].map((bar) => (bar as HTMLElement).getBoundingClientRect().width).filter((w) => w > 0)));
         expect(narrowest).toBeGreaterThanOrEqual(width < 600 ? 6 : 4);
         await axe(page, `/ at ${width} px, ${scheme}`);
         await shoot(page, `status-${width}-${scheme}`);
+        await shoot(page, `status-${width}-${scheme}-top`, false);
         expect(problems).toEqual([]);
         await page.close();
       });
@@ -135,6 +136,7 @@ describe('the status page in Chromium', () => {
     expect(await check.page.locator('table tbody tr').count()).toBe(90);
     await axe(check.page, '/checks/search');
     await shoot(check.page, 'check-page');
+    await shoot(check.page, 'check-page-top', false);
     expect(check.problems).toEqual([]);
     await check.page.close();
 
@@ -161,6 +163,7 @@ describe('incident communication in Chromium', () => {
     await expect.poll(() => page.getByText('Signed in as Robin').isVisible()).toBe(true);
     await axe(page, '/admin (dashboard)');
     await shoot(page, 'admin-dashboard');
+    await shoot(page, 'admin-dashboard-top', false);
 
     // An update to the incident posted during setup: resolved, with a text.
     const card = page.locator(`#incident-${manualIncidentId}`);
