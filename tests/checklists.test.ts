@@ -272,7 +272,7 @@ describe('a checklist run', () => {
       ['error-logs', 'overdue'],
       ['restore', 'overdue'],
     ]); // "rotate" is private
-    expect(await (await call('/')).text()).toContain('Overdue: Review error logs (due 2026-11-24) · Restore drill (due 2026-11-24)');
+    expect(await (await call('/')).text()).toContain('Overdue: Review error logs (due 24 Nov) · Restore drill (due 24 Nov)');
 
     const path = '/api/checklists/daily/items/error-logs/done';
     const body = JSON.stringify({ by: 'alice', note: 'nothing new since Friday' });

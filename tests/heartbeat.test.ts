@@ -189,7 +189,7 @@ describe('restore drills (R31)', () => {
     expect(state.checks['restore-drill']?.status).toBe('up');
     expect(state.checks['restore-drill']?.report?.at(-1)).toBe('all checks passed');
     const html = await (await h.worker.fetch('/')).text();
-    expect(html).toContain('Last restore test: 23 days ago');
+    expect(html).toMatch(/<dt>Last restore test<\/dt><dd><time datetime="[^"]+">23 days ago<\/time>/);
     const api = (await (await h.worker.fetch('/api/status')).json()) as { checks: Array<{ id: string; lastRestoreTestAt?: string }> };
     expect(api.checks[0]).toMatchObject({ id: 'restore-drill', lastRestoreTestAt: '2026-10-30T09:00:00.000Z' });
     // The next drill was due on 1 January (+ 7 days grace): without one, down.

@@ -105,7 +105,7 @@ describe('the page tells the truth from the first tick', () => {
     await worker.tick(clock);
     html = await (await worker.fetch('/')).text();
     expect(html).toMatch(/id="check-api"[\s\S]*?<dd>100% 24 h · 100% 7 d · 99\.9\d% since 6 Dec<\/dd>/);
-    expect(html).toMatch(/id="check-backup"[\s\S]*?<dt>Last backup<\/dt><dd><time datetime="[^"]+">5m ago<\/time><\/dd>/);
+    expect(html).toMatch(/id="check-backup"[\s\S]*?<dt>Last backup<\/dt><dd><time datetime="[^"]+">5 min ago<\/time><\/dd>/);
   });
 });
 

@@ -31,15 +31,16 @@ export async function cachedResponse(requestUrl: string, now: number, render: ()
   const url = new URL(requestUrl);
   const slot = Math.floor(now / SLOT_MS);
   const key = cacheKey(url, slot);
+  // Browsers may keep it until the slot ends.
+  const left = Math.max(1, Math.ceil(((slot + 1) * SLOT_MS - now) / 1000));
   const hit = await cache?.match(key);
   if (hit) {
     const response = new Response(hit.body, hit);
+    response.headers.set('cache-control', `public, max-age=${left}`);
     response.headers.set('x-vigil-cache', 'hit');
     return response;
   }
   const fresh = await render();
-  // Browsers and the cache may keep it until the slot ends.
-  const left = Math.max(1, Math.ceil(((slot + 1) * SLOT_MS - now) / 1000));
   fresh.headers.set('cache-control', `public, max-age=${left}`);
   fresh.headers.set('x-vigil-cache', 'miss');
   if (cache && fresh.status === 200) await cache.put(key, fresh.clone());

@@ -9,6 +9,7 @@ import type { WorkerEnv } from '../env';
 import { nextOccurrence } from '../engine/checklists';
 import { ledgerOf } from '../ledger/durable-object';
 import { constantTimeEqual } from './auth';
+import { purgeCached } from './cache';
 
 const BY_MAX = 60;
 const NOTE_MAX = 500;
@@ -59,6 +60,8 @@ export function taskDoneHandler(config: Config, clock: () => number) {
       c.header('retry-after', '5');
       return c.json({ error: 'could not record the completion; try again in a few seconds' }, 503);
     }
+    // The page and /api/status show the task as done at once (the ledger published it): drop their cached copies here.
+    await purgeCached(new URL(c.req.url).origin, ['/', '/api/status'], clock()).catch((error) => console.error('vigil: purging cached pages failed', error));
     return c.json({ checklist: checklist.id, item: task.id, done: { ...done, at: new Date(done.at).toISOString() }, nextDue: new Date(nextOccurrence(task, checklist, done.at)).toISOString() });
   };
 }

@@ -2,8 +2,6 @@
 // Intl formatters are costly to build (~0.1 ms each) and cheap to call, so
 // each zone's are built once per isolate; UTC skips Intl altogether.
 
-import { formatDuration } from '../config/duration';
-
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
 const WEEKDAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
 
@@ -137,16 +135,14 @@ export function utcToZonedInput(time: number, zone: string): string {
   return `${d.getUTCFullYear()}-${pad(d.getUTCMonth() + 1)}-${pad(d.getUTCDate())}T${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}`;
 }
 
-/** "3 min ago", "just now", "never" */
+/** "just now", "3 min ago", "5 hours ago", "23 days ago", "never" */
 export function ago(time: number | null, now: number): string {
   if (time === null) return 'never';
   const ms = now - time;
   if (ms < 45_000) return 'just now';
-  return `${formatDuration(ms)} ago`;
-}
-
-/** "in 2h", "now" */
-export function fromNow(time: number, now: number): string {
-  const ms = time - now;
-  return ms <= 45_000 ? 'now' : `in ${formatDuration(ms)}`;
+  const minutes = Math.round(ms / 60_000);
+  if (minutes < 90) return `${minutes} min ago`;
+  const hours = Math.round(ms / 3_600_000);
+  if (hours < 48) return `${hours} hours ago`;
+  return `${Math.round(ms / 86_400_000)} days ago`;
 }
