@@ -53,7 +53,13 @@ const embedSchema = z.strictObject({
 export const discordPayloadSchema = z
   .strictObject({
     content: z.string().max(2000).optional(),
-    username: z.string().min(1).max(80).optional(),
+    // Webhook names may not contain "clyde" or "discord" (any case): Discord answers 400.
+    username: z
+      .string()
+      .min(1)
+      .max(80)
+      .refine((name) => !/clyde|discord/i.test(name), 'Username cannot contain "clyde" or "discord"')
+      .optional(),
     avatar_url: z.string().optional(),
     tts: z.boolean().optional(),
     embeds: z.array(embedSchema).max(10).optional(),
