@@ -139,3 +139,18 @@ export function clip(text: string, max: number): string {
   }
   return `${text.slice(0, end)}…`;
 }
+
+/** Cuts text to at most `maxBytes` of UTF-8 (ntfy counts bytes), on a grapheme boundary, marking the cut. */
+export function clipBytes(text: string, maxBytes: number): string {
+  const size = (value: string) => new TextEncoder().encode(value).length;
+  if (size(text) <= maxBytes) return text;
+  // Each UTF-16 code unit is at most 3 bytes of UTF-8; search the longest cut that fits.
+  let low = 0;
+  let high = Math.min(text.length, maxBytes);
+  while (low < high) {
+    const middle = Math.ceil((low + high) / 2);
+    if (size(clip(text, middle)) <= maxBytes) low = middle;
+    else high = middle - 1;
+  }
+  return clip(text, Math.max(1, low));
+}

@@ -16,10 +16,12 @@ const FIELD_MAX = 2000;
 const FIELDS_MAX = 10;
 const BLOCKS_MAX = 50;
 
-const options = z.strictObject({
+/** Slack's options; Mattermost's Slack-compatible webhook takes the same (mattermost.ts). */
+export const slackOptions = z.strictObject({
   /** The incoming webhook URL (a secret: its path is the credential). */
   webhookUrl: stringOrSecret,
 });
+const options = slackOptions;
 
 export interface SlackText {
   type: 'mrkdwn' | 'plain_text';

@@ -28,6 +28,8 @@ export interface SendContext {
   deliveryId: string;
   /** Worker bindings and vars, for channels that send through a binding (Cloudflare's send_email). */
   env?: Record<string, unknown>;
+  /** Told the platform's answer to a delivery it took (`host: HTTP 202 {...}`); `npm run notify-test` prints it. */
+  onAnswer?: (answer: string) => void;
 }
 
 /** One channel: `src/notify/<name>.ts`. */
