@@ -40,7 +40,9 @@ export const emailShape = {
   /** The sender, on a domain the provider has verified: "Vigil <vigil@acme.dev>". */
   from: mailbox,
   /** One address or a list (at most 50). */
-  to: z.union([mailbox, z.array(mailbox).min(1).max(RECIPIENTS_MAX)]).transform((to) => (Array.isArray(to) ? to : [to])),
+  to: z
+    .union([mailbox, z.array(mailbox).min(1).max(RECIPIENTS_MAX)], { error: `expected an address ("ops@acme.dev") or a list of 1 to ${RECIPIENTS_MAX} addresses` })
+    .transform((to) => (Array.isArray(to) ? to : [to])),
   /** Where replies go. */
   replyTo: mailbox.optional(),
   /** Put before every subject, e.g. "[Vigil]" (default) or "[Acme prod]". */

@@ -53,7 +53,12 @@ export interface MattermostPayload {
  * mentions nobody.
  */
 export function escapeMattermost(text: string): string {
-  return text.replace(/([\\`*_{}[\]()#+\-.!|~>])/g, '\\$1').replace(/@/g, '@\u200B');
+  return noMentions(text.replace(/([\\`*_{}[\]()#+\-.!|~>])/g, '\\$1'));
+}
+
+/** For text Mattermost does not format (titles, the notification fallback, code): only the mentions broken. */
+function noMentions(text: string): string {
+  return text.replace(/@/g, '@\u200B');
 }
 
 const hex = (color: number) => `#${color.toString(16).padStart(6, '0')}`;
@@ -71,12 +76,12 @@ export function mattermostPayload(message: AlertMessage, opts: Pick<Options, 'us
   const lines = [escapeMattermost(clip(message.summary, TEXT_MAX)), ...message.details.map((detail) => `- ${escapeMattermost(clip(detail, TEXT_MAX))}`)];
   if (message.fix) lines.push('', `**Fix:** ${escapeMattermost(clip(message.fix, TEXT_MAX))}`);
   // A fenced block shows the report as written (no Markdown, no mentions inside code).
-  if (message.report) lines.push('', '```', message.report.replace(/```/g, "'''"), '```');
+  if (message.report) lines.push('', '```', noMentions(message.report.replace(/```/g, "'''")), '```');
   if (message.links.length > 0) lines.push('', message.links.map((link) => `[${escapeMattermost(link.label)}](${link.url.replace(/[()\s]/g, encodeURIComponent)})`).join(' · '));
   const attachment: MattermostAttachment = {
-    fallback: clip(`${alertEmoji(event)} ${message.title}: ${message.summary}`, 500),
+    fallback: noMentions(clip(`${alertEmoji(event)} ${message.title}: ${message.summary}`, 500)),
     color: hex(DISCORD_COLORS[alertColor(event)]),
-    title: clip(`${alertEmoji(event)} ${message.title}`, 250),
+    title: noMentions(clip(`${alertEmoji(event)} ${message.title}`, 250)),
     text: clip(lines.join('\n'), POST_MAX - 2000),
     fields: message.facts.map((fact) => ({ title: fact.label, value: escapeMattermost(clip(fact.value, FIELD_MAX)), short: true })),
     footer: `Vigil · ${event.check.id}`,
