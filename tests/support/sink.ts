@@ -136,6 +136,7 @@ async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> 
     record.problems = ['body is not JSON'];
   }
   if (payload !== undefined) record.problems = payloadProblems(platform, payload);
+  if (loneSurrogates(body)) record.problems.push('text holds half an emoji (a lone surrogate)');
   if (platform === 'telegram' && !/^\/telegram\/[^/]+\/bot[^/]+\/sendMessage$/.test(url.pathname)) record.problems.push(`unknown method path ${url.pathname}`);
   if (record.problems.length > 0) {
     record.status = 400;
