@@ -51,6 +51,8 @@ const rows = await mapLimit(checks, result.config.settings.maxConcurrency, async
     status: verdict.status,
     latency: run.observation.reached ? formatDuration(run.observation.latencyMs) : '—',
     message: redact(verdict.message, run.secrets),
+    // What the driver or server said, when the message is a short cause ("database connection lost").
+    raw: run.observation.raw && run.observation.raw !== run.observation.error ? redact(run.observation.raw, run.secrets) : undefined,
   };
 });
 
@@ -61,5 +63,6 @@ for (const row of all) {
   console.log(
     (['id', 'target', 'status', 'latency'] as const).map((key) => row[key].slice(0, width(key)).padEnd(width(key))).join('  ') + '  ' + row.message,
   );
+  if ('raw' in row && row.raw) console.log(`${' '.repeat(width('id'))}  ↳ ${row.raw}`);
 }
 process.exit(rows.every((row) => row.status === 'up') ? 0 : 2);
