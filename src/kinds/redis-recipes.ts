@@ -3,6 +3,7 @@
 
 import { info, reply, value, type Expectation, type Levels } from '../assert/builders';
 import type { CheckInput } from '../config';
+import { recipeName } from './recipe-name';
 
 type RedisInput = Extract<CheckInput, { kind: 'redis' }>;
 
@@ -26,7 +27,7 @@ function atMost(value: number | Levels | undefined, fallback: Levels): Levels {
 
 function build(base: RedisRecipeBase, name: string, check: Partial<RedisInput>, expect: Expectation[]): RedisInput {
   const { expect: extra = [], name: given, ...rest } = base;
-  return { kind: 'redis', ...rest, ...check, name: given ?? name, expect: [...expect, ...extra] } as RedisInput;
+  return { kind: 'redis', ...rest, ...check, name: given ?? recipeName(name, rest.id), expect: [...expect, ...extra] } as RedisInput;
 }
 
 type Count = number | Levels;

@@ -2,8 +2,10 @@
 // a library's internals (issue 13). The real servers are stopped through the
 // test control server; the driver's own words stay in `raw` for the CLI.
 import { describe, expect, it } from 'vitest';
-import { pg, postgres, secret, upstash } from '../../src/config';
-import { control, sleep } from '../helpers';
+import { backups, pg, postgres, secret, upstash } from '../../src/config';
+import type { AlertEvent } from '../../src/engine/types';
+import { alertMessage } from '../../src/notify/message';
+import { config, control, sleep, T0 } from '../helpers';
 import { pgSecrets, pgUrls, viaLocalNeon } from '../helpers/pg';
 import { redisSecrets } from '../helpers/redis';
 import { runOnce } from '../helpers/run-once';
@@ -55,5 +57,25 @@ describe('Redis outages', () => {
     } finally {
       await control('/redis/scratch/start');
     }
+  });
+});
+
+describe('titles name the check, not only the recipe', () => {
+  it('a recipe\'s default name carries the check id; a name given is kept', () => {
+    const cfg = config({
+      checks: [
+        pg.ping({ id: 'db-main', connection: secret('DATABASE_URL') }),
+        pg.ping({ id: 'db-replica', connection: secret('REPLICA_URL') }),
+        pg.prismaMigrations({ id: 'db-migrations', connection: secret('DATABASE_URL') }),
+        upstash.queue({ id: 'jobs', url: secret('U'), token: secret('T'), queue: 'email' }),
+        upstash.ping({ id: 'cache', url: secret('U'), token: secret('T') }),
+        backups({ id: 'db-backups', r2: 'BACKUPS', maxAge: '25h' }),
+        pg.ping({ id: 'billing-db', name: 'Billing database', connection: secret('DATABASE_URL') }),
+      ],
+    });
+    expect(cfg.checks.map((check) => check.name)).toEqual(['PostgreSQL (db-main)', 'PostgreSQL (db-replica)', 'Database migrations (db-migrations)', 'Queue email (jobs)', 'Redis (cache)', 'Backups (db-backups)', 'Billing database']);
+    const down = (check: { id: string; name: string }): AlertEvent => ({ id: `${check.id}:down:${T0}`, type: 'down', at: T0, check, status: 'down', previous: 'up', severity: 'critical', since: T0, summary: 'database connection lost (db.internal)', details: [] });
+    const titles = cfg.checks.slice(0, 2).map((check) => alertMessage(down(check)).title);
+    expect(titles).toEqual(['PostgreSQL (db-main) is down', 'PostgreSQL (db-replica) is down']);
   });
 });
