@@ -48,12 +48,14 @@ export interface MattermostPayload {
 }
 
 /**
- * Markdown characters escaped with a backslash, and a zero-width space after
+ * Markdown characters escaped with a backslash (CommonMark), and a zero-width space after
  * every @ so that @channel, @here, @all or @someone in a target's text
  * mentions nobody.
  */
 export function escapeMattermost(text: string): string {
-  return noMentions(text.replace(/([\\`*_{}[\]()#+\-.!|~>])/g, '\\$1'));
+  const inline = text.replace(/([\\`*_{}[\]()|~])/g, '\\$1');
+  // Headings, quotes and lists only start a line: escape their marker there, and nothing else.
+  return noMentions(inline.replace(/^(\s*)(#{1,6}|>|[-+]|\d+\.)(?=\s|$)/gm, (_, space: string, marker: string) => `${space}\\${marker}`));
 }
 
 /** For text Mattermost does not format (titles, the notification fallback, code): only the mentions broken. */
