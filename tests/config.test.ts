@@ -29,7 +29,7 @@ describe('invalid configs give messages naming the check and the field', () => {
     ['timeout too long', { checks: [ok({ timeout: '2m' })] }, 'check "api": timeout: at most 30s'],
     ['secret with a bad name', { checks: [ok({ headers: { Authorization: { $secret: 'not-a-name' } } })] }, "check \"api\": headers.Authorization: expected text or secret('NAME')"],
     ['wrong type', { checks: [ok({ retry: 'yes' })] }, 'check "api": retry: expected boolean, got "yes"'],
-    ['channel with an unknown type', { channels: { ops: { type: 'pagerduty' } }, checks: [] }, 'channel "ops": type: unknown channel type "pagerduty"; expected one of slack, discord, telegram, webhook'],
+    ['channel with an unknown type', { channels: { ops: { type: 'pagerdooty' } }, checks: [] }, 'channel "ops": type: unknown channel type "pagerdooty"; expected one of slack, discord, telegram, webhook, resend, postmark, sendgrid, mailgun, cloudflare-email, pagerduty, opsgenie, teams, google-chat, ntfy, pushover, mattermost'],
     ['channel missing its secret option', { channels: { hooks: { type: 'webhook', url: 'https://hooks.example.com' } }, checks: [] }, 'channel "hooks": signingSecret: is required'],
     ['assertion on a source the kind lacks', { checks: [ok({ expect: [{ source: { type: 'nope' }, op: 'exists' }] })] }, 'check "api": expect[0].source.type: unknown type "nope"'],
     ['GET with a body', { checks: [ok({ body: 'x' })] }, 'check "api": body: a GET request cannot have a body'],

@@ -3,7 +3,6 @@
 // to try a new check before deploying; nothing is stored and nothing is sent.
 
 import { neonConfig } from '@neondatabase/serverless';
-import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { judge } from '../assert/judge';
@@ -13,22 +12,12 @@ import { validateConfig } from '../config/validate';
 import { mapLimit } from '../engine/concurrency';
 import { runCheck } from '../engine/runner';
 import { kinds } from '../kinds';
+import { cliEnv } from './env';
 
 const args = process.argv.slice(2);
 const file = args.find((arg) => !arg.startsWith('--')) ?? 'checks/index.ts';
 const onlyIndex = args.indexOf('--only');
 const only = onlyIndex >= 0 ? (args[onlyIndex + 1] ?? '').split(',') : undefined;
-
-/** .dev.vars is the file wrangler dev reads secrets from (KEY=value lines). */
-function devVars(): Record<string, string> {
-  if (!existsSync('.dev.vars')) return {};
-  const vars: Record<string, string> = {};
-  for (const line of readFileSync('.dev.vars', 'utf8').split('\n')) {
-    const match = /^\s*([A-Za-z_][A-Za-z0-9_]*)\s*=\s*(.*)\s*$/.exec(line);
-    if (match) vars[match[1] as string] = (match[2] as string).replace(/^"(.*)"$/, '$1');
-  }
-  return vars;
-}
 
 // Node 20 has no global WebSocket; the Neon driver's WebSocket path needs one.
 if (typeof globalThis.WebSocket === 'undefined') neonConfig.webSocketConstructor = (await import('ws')).WebSocket as never;
@@ -39,7 +28,7 @@ if (!result.ok) {
   for (const problem of result.problems) console.error(`${file}: ${problem}`);
   process.exit(1);
 }
-const env: Record<string, unknown> = { ...process.env, ...devVars() };
+const env: Record<string, unknown> = cliEnv();
 const checks = result.config.checks.filter((check) => !only || only.includes(check.id));
 const now = Date.now();
 const rows = await mapLimit(checks, result.config.settings.maxConcurrency, async (check) => {
@@ -51,6 +40,8 @@ const rows = await mapLimit(checks, result.config.settings.maxConcurrency, async
     status: verdict.status,
     latency: run.observation.reached ? formatDuration(run.observation.latencyMs) : '—',
     message: redact(verdict.message, run.secrets),
+    // What the driver or server said, when the message is a short cause ("database connection lost").
+    raw: run.observation.raw && run.observation.raw !== run.observation.error ? redact(run.observation.raw, run.secrets) : undefined,
   };
 });
 
@@ -61,5 +52,6 @@ for (const row of all) {
   console.log(
     (['id', 'target', 'status', 'latency'] as const).map((key) => row[key].slice(0, width(key)).padEnd(width(key))).join('  ') + '  ' + row.message,
   );
+  if ('raw' in row && row.raw) console.log(`${' '.repeat(width('id'))}  ↳ ${row.raw}`);
 }
 process.exit(rows.every((row) => row.status === 'up') ? 0 : 2);

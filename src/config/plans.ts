@@ -115,6 +115,8 @@ export interface ChecklistContext {
   /** Every check so far by id (inline ones join as they are read). */
   checks: Map<string, Check>;
   channelNames: string[];
+  /** Channels that take no digests (PagerDuty, Opsgenie), by name, with why. */
+  noDigests?: ReadonlyMap<string, string>;
   /** Parses a check declared inside a checklist (it gets a manual schedule unless it has its own). */
   parseInlineCheck(raw: unknown, where: string): Check | undefined;
   format: IssueFormatter;
@@ -139,6 +141,8 @@ export function parseChecklists(inputs: unknown[], context: ChecklistContext, pr
     const tz = data.tz ?? 'UTC';
     for (const [position, name] of (data.notify ?? []).entries()) {
       if (!context.channelNames.includes(name)) problem(`notify[${position}]`, `unknown channel "${name}"; defined channels: ${context.channelNames.join(', ') || 'none'}`);
+      const refusal = context.noDigests?.get(name);
+      if (refusal) problem(`notify[${position}]`, `channel "${name}" takes no checklist digests: ${refusal}`);
     }
     const items: ChecklistItem[] = [];
     const itemIds = new Set<string>();
@@ -170,7 +174,7 @@ export function parseChecklists(inputs: unknown[], context: ChecklistContext, pr
       id: data.id,
       name: data.name ?? data.id,
       schedule: { cron: data.cron, tz },
-      notify: data.notify ?? context.channelNames,
+      notify: data.notify ?? context.channelNames.filter((name) => !context.noDigests?.has(name)),
       public: data.public ?? true,
       items,
     };

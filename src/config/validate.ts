@@ -95,6 +95,12 @@ export function validateConfig(input: unknown): Validation {
     {
       checks: byId,
       channelNames,
+      noDigests: new Map(
+        Object.entries(channelConfigs).flatMap(([name, channel]): Array<[string, string]> => {
+          const reason = channels[channel.type].noDigests;
+          return reason ? [[name, reason]] : [];
+        }),
+      ),
       format,
       parseInlineCheck: (raw, where) => parseCheck(raw, -1, { defaults, channelNames, inline: where }, problems),
     },
@@ -303,7 +309,7 @@ function parseChannel(name: string, raw: unknown, problems: string[]): ChannelCo
   const where = `channel "${name}"`;
   const type = raw && typeof raw === 'object' ? (raw as { type?: unknown }).type : undefined;
   if (!CHANNEL_TYPES.includes(type as ChannelType)) {
-    problems.push(`${where}: type: ${type === undefined ? 'is required (use slack(), discord(), telegram() or webhook())' : `unknown channel type ${JSON.stringify(type)}; expected one of ${CHANNEL_TYPES.join(', ')}`}`);
+    problems.push(`${where}: type: ${type === undefined ? 'is required (use a helper such as slack(), email.resend() or pagerduty())' : `unknown channel type ${JSON.stringify(type)}; expected one of ${CHANNEL_TYPES.join(', ')}`}`);
     return undefined;
   }
   const channel = channels[type as ChannelType];
@@ -314,6 +320,9 @@ function parseChannel(name: string, raw: unknown, problems: string[]): ChannelCo
     return undefined;
   }
   const { type: _type, severities, hours: hoursInput, ...options } = parsed.data as Record<string, unknown> & z.output<z.ZodObject<typeof routingShape>>;
+  const before = problems.length;
+  for (const [field, message] of channel.validate?.(options as never) ?? []) problems.push(`${where}: ${field}: ${message}`);
+  if (problems.length > before) return undefined;
   const routing: ChannelConfig['routing'] = { severities: severities ?? ['critical', 'warning'] };
   if (hoursInput) {
     const hours = parseHours(hoursInput, (message) => problems.push(`${where}: hours.${message}`));

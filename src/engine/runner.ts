@@ -51,6 +51,7 @@ export async function runCheck(check: Check, memory: KindMemory | undefined, dep
 function redactObservation(observation: Observation, secrets: string[]): Observation {
   const clean = { ...observation };
   if (clean.error) clean.error = redact(clean.error, secrets);
+  if (clean.raw) clean.raw = redact(clean.raw, secrets);
   if (clean.details) clean.details = clean.details.map((line) => redact(line, secrets));
   if (clean.verdict) clean.verdict = { ...clean.verdict, message: redact(clean.verdict.message, secrets) };
   return clean;

@@ -134,7 +134,36 @@ export function isoMinute(time: number): string {
   return `${new Date(time).toISOString().slice(0, 16).replace('T', ' ')} UTC`;
 }
 
-/** Cuts text to `max` characters, marking the cut. */
+// Whole user-perceived characters: a cut inside an emoji (a surrogate pair, a
+// skin tone, a flag) would leave half of it, which platforms reject or show as �.
+const graphemes = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
+
+/**
+ * Cuts text to at most `max` UTF-16 code units (what JavaScript's length and
+ * the platforms' limits count), marking the cut, without splitting a grapheme:
+ * `clip('ab👍🏽cd', 5)` gives `ab…`.
+ */
 export function clip(text: string, max: number): string {
-  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
+  if (text.length <= max) return text;
+  let end = 0;
+  for (const { segment, index } of graphemes.segment(text)) {
+    if (index + segment.length > max - 1) break;
+    end = index + segment.length;
+  }
+  return `${text.slice(0, end)}…`;
+}
+
+/** Cuts text to at most `maxBytes` of UTF-8 (ntfy counts bytes), on a grapheme boundary, marking the cut. */
+export function clipBytes(text: string, maxBytes: number): string {
+  const size = (value: string) => new TextEncoder().encode(value).length;
+  if (size(text) <= maxBytes) return text;
+  // Each UTF-16 code unit is at most 3 bytes of UTF-8; search the longest cut that fits.
+  let low = 0;
+  let high = Math.min(text.length, maxBytes);
+  while (low < high) {
+    const middle = Math.ceil((low + high) / 2);
+    if (size(clip(text, middle)) <= maxBytes) low = middle;
+    else high = middle - 1;
+  }
+  return clip(text, Math.max(1, low));
 }

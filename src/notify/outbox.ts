@@ -221,7 +221,7 @@ async function deliverOne(entry: OutboxEntry, deps: DeliveryDeps) {
   if (missing.length > 0) return { ok: false as const, retryable: true, error: missingSecretMessage(missing) };
   const controller = new AbortController();
   const timer = setTimeout(() => controller.abort(), DELIVERY_TIMEOUT_MS);
-  const ctx = { fetch: deps.fetch, signal: controller.signal, now: deps.now, clock: deps.clock ?? (() => Date.now()), deliveryId: entry.id };
+  const ctx = { fetch: deps.fetch, signal: controller.signal, now: deps.now, clock: deps.clock ?? (() => Date.now()), deliveryId: entry.id, env: deps.env };
   const channel = channels[channelConfig.type];
   try {
     const result = entry.digest

@@ -11,7 +11,7 @@ const MAX_ERROR_BODY = 200;
 
 export async function postPayload(
   url: string,
-  body: string,
+  body: string | FormData | URLSearchParams,
   headers: Record<string, string>,
   ctx: SendContext,
   timeoutMs: number,
@@ -25,7 +25,12 @@ export async function postPayload(
     return { ok: false, retryable: true, error: `${target}: ${reason}` };
   }
   if (response.ok) {
-    await response.body?.cancel().catch(() => undefined);
+    if (ctx.onAnswer) {
+      const read = await readBoundedBody(response, MAX_ERROR_BODY).catch(() => ({ text: '' }));
+      ctx.onAnswer(`${target}: HTTP ${response.status}${read.text.trim() ? ` ${redact(read.text, [url]).trim()}` : ''}`);
+    } else {
+      await response.body?.cancel().catch(() => undefined);
+    }
     return { ok: true };
   }
   // Only the start of an error page is needed, and a channel could answer with anything.
