@@ -19,6 +19,8 @@ export interface AlertMessage {
   links: Array<{ label: string; url: string }>;
   /** When the channel's quiet hours held it back, if they did. */
   heldSince?: number;
+  /** A recovery that replaced its problem alert before that could be delivered: what the problem was. */
+  unannounced?: NonNullable<OutboxEntry['unannounced']>;
   /** One plain-text rendition, for fallbacks and logs. */
   text: string;
 }
@@ -122,6 +124,7 @@ export function alertMessage(event: AlertEvent, pageUrl?: string, heldSince?: nu
   if (event.fix) message.fix = event.fix;
   if (report) message.report = report;
   if (heldSince !== undefined) message.heldSince = heldSince;
+  if (unannounced) message.unannounced = unannounced;
   return message;
 }
 

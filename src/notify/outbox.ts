@@ -105,6 +105,8 @@ export interface DeliveryDeps {
   secrets?: readonly string[];
   /** Called after each delivery's outcome is applied to the state (the ledger stores it). */
   onOutcome?: (entry: OutboxEntry) => void;
+  /** How long one delivery may take (default DELIVERY_TIMEOUT_MS; the soak shortens it). */
+  timeoutMs?: number;
 }
 
 export interface DeliveryReport {
@@ -220,7 +222,7 @@ async function deliverOne(entry: OutboxEntry, deps: DeliveryDeps) {
   const secrets = [...ownSecrets, ...(deps.secrets ?? [])];
   if (missing.length > 0) return { ok: false as const, retryable: true, error: missingSecretMessage(missing) };
   const controller = new AbortController();
-  const timer = setTimeout(() => controller.abort(), DELIVERY_TIMEOUT_MS);
+  const timer = setTimeout(() => controller.abort(), deps.timeoutMs ?? DELIVERY_TIMEOUT_MS);
   const ctx = { fetch: deps.fetch, signal: controller.signal, now: deps.now, clock: deps.clock ?? (() => Date.now()), deliveryId: entry.id, env: deps.env };
   const channel = channels[channelConfig.type];
   try {

@@ -48,6 +48,8 @@ export interface PoolDeps {
   /** Probe Durable Objects; without it every check runs in the ledger. */
   transport?: ProbeTransport;
   clock?: () => number;
+  /** How long past the deadline a probe may take to answer (default PROBE_GRACE_MS; the soak shortens it). */
+  graceMs?: number;
 }
 
 interface Unit {
@@ -126,7 +128,7 @@ export function probePool(deps: PoolDeps): RunDue {
         if (region) request.region = region;
         report.probes++;
         try {
-          const results = await withTimeout(transport.run(`${place}:${index}`, region, request), Math.max(1, deadline - clock()) + PROBE_GRACE_MS);
+          const results = await withTimeout(transport.run(`${place}:${index}`, region, request), Math.max(1, deadline - clock()) + (deps.graceMs ?? PROBE_GRACE_MS));
           group.forEach((unit, i) => record(unit, results[i]));
         } catch (error) {
           // The probe failed (not a check): what fits runs here, the rest waits for the next tick.
