@@ -7,7 +7,7 @@ import { normalizeJsonPath, readJsonPath, sourceKey } from '../assert/sources';
 import type { AssertionInput, Observed } from '../assert/types';
 import { stringOrSecret } from '../config/secrets';
 import { formatBytes } from '../format';
-import { describeFetchError, untilAborted } from '../net/fetch-errors';
+import { describeFetchError, diagnoseFetchError, untilAborted } from '../net/fetch-errors';
 import { discardBody, readBoundedBody } from '../net/read-body';
 import { isHttpUrl, withoutQuery } from './urls';
 import type { CheckKind, Observation } from './types';
@@ -116,7 +116,8 @@ export const httpKind: CheckKind<typeof options> = {
         }
       }
     } catch (error) {
-      return { reached: false, retryable: true, latencyMs: Date.now() - started, values: {}, error: describeFetchError(error, ctx, withoutQuery(url)) };
+      const latencyMs = Date.now() - started;
+      return { reached: false, retryable: true, latencyMs, values: {}, error: await diagnoseFetchError(error, ctx, url, withoutQuery(url)) };
     }
 
     const values: Record<string, Observed> = { status: response.status };

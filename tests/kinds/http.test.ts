@@ -122,7 +122,7 @@ describe('http kind', () => {
     const run = await runOnce(http({ id: 'h', url: `${refusedUrl()}/health` }));
     expect(run.judgement.status).toBe('down');
     expect(run.attempts).toBe(2);
-    expect(run.message).toMatch(/connection failed/);
+    expect(run.message).toBe(`${refusedUrl()}/health: connection refused (after 1 retry)`);
   });
 
   it('sends headers from secrets (R34) and is unknown when the secret is missing', async () => {

@@ -4,6 +4,7 @@
 
 import type { TestProject } from 'vitest/node';
 import { startControl } from './control';
+import { startFaults } from './faults';
 import { startNeonProxies } from './neon';
 import { MARKER_PASSWORD, MARKER_ROLE, PLAIN_DATABASE, startPostgres, TEST_DATABASE } from './postgres';
 import { seedQueues } from './queues';
@@ -29,6 +30,9 @@ export default async function setup(project: TestProject) {
     project.provide('refusedUrl', targets.refusedUrl);
     project.provide('silentTcp', targets.silentTcp);
     project.provide('sinkUrl', sink.url);
+    const faults = await startFaults();
+    closers.push(faults.close);
+    project.provide('faults', { untrustedTlsUrl: faults.untrustedTlsUrl, resetUrl: faults.resetUrl });
 
     const pg = await startPostgres();
     closers.push(pg.close);
