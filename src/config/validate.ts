@@ -7,6 +7,7 @@ import type { Assertion, AssertionInput, Source } from '../assert/types';
 import { KIND_NAMES, kinds, type KindName } from '../kinds';
 import { CHANNEL_TYPES, channels, type ChannelType } from '../notify';
 import { parseDuration } from './duration';
+import { credentialShape, isSecretRef } from './secrets';
 import { idOf, parseChecklists, parseHours, parseMaintenance } from './plans';
 import { checkCommonShape, MAX_TIMEOUT_MS, rootSchema, routingShape } from './schema';
 import type { ChannelConfig, Check, Config, Schedule, SloConfig } from './types';
@@ -47,6 +48,14 @@ export function loadConfig(input: unknown): Config {
 }
 
 export function validateConfig(input: unknown): Validation {
+  const result = validateInput(input);
+  if (result.ok) return result;
+  // No message may quote a credential written inline (a kind's own message can quote its option).
+  const inline = inlineCredentials(input);
+  return { ok: false, problems: result.problems.map((problem) => inline.reduce((text, credential) => text.split(credential).join('(not shown)'), problem)) };
+}
+
+function validateInput(input: unknown): Validation {
   const problems: string[] = [];
   const root = parseRoot(input, problems);
   if (!root) return { ok: false, problems };
@@ -74,6 +83,8 @@ export function validateConfig(input: unknown): Validation {
   // Ids as written, including those of checks that have other problems: a
   // duplicate is reported either way, and a reference to such a check is not "unknown".
   const declared = new Map<string, number>();
+  // Checks with problems of their own: their dependsOn is still checked, so every problem shows in one run.
+  const unparsed: Array<{ id: string; dependsOn: string[] }> = [];
   checkInputs.forEach((raw, index) => {
     const id = idOf(raw);
     const first = id === undefined ? undefined : declared.get(id);
@@ -81,6 +92,7 @@ export function validateConfig(input: unknown): Validation {
     else if (id !== undefined) declared.set(id, index);
     const check = parseCheck(raw, index, { defaults, channelNames }, problems);
     if (check) checks.push(check);
+    else if (id !== undefined) unparsed.push({ id, dependsOn: writtenDependsOn(raw) });
   });
 
   const byId = new Map(checks.map((check) => [check.id, check]));
@@ -96,7 +108,7 @@ export function validateConfig(input: unknown): Validation {
     problems,
   );
   checks.push(...inlineChecks);
-  checkDependencies(checks, new Set([...declared.keys(), ...inlineChecks.map((check) => check.id)]), problems);
+  checkDependencies(checks, unparsed, new Set([...declared.keys(), ...inlineChecks.map((check) => check.id)]), problems);
   const windows = parseMaintenance(maintenance, new Set(declared.keys()), problems, format);
 
   if (problems.length > 0) return { ok: false, problems };
@@ -138,10 +150,20 @@ function parseRoot(input: unknown, problems: string[]): z.output<typeof rootSche
   return retry.success ? retry.data : undefined;
 }
 
-/** dependsOn names existing checks (`declared`, even those with problems of their own), not itself, and without a cycle. */
-function checkDependencies(checks: Check[], declared: Set<string>, problems: string[]): void {
+/** The dependsOn a check that did not parse was written with, as far as it reads as ids. */
+function writtenDependsOn(raw: unknown): string[] {
+  const value = raw && typeof raw === 'object' ? (raw as { dependsOn?: unknown }).dependsOn : undefined;
+  return Array.isArray(value) ? value.filter((id): id is string => typeof id === 'string') : [];
+}
+
+/**
+ * dependsOn names existing checks (`declared`, even those with problems of
+ * their own), not itself, and without a cycle. `unparsed` are checks with
+ * other problems: their references are checked too.
+ */
+function checkDependencies(checks: Check[], unparsed: Array<{ id: string; dependsOn: string[] }>, declared: Set<string>, problems: string[]): void {
   const byId = new Map(checks.map((check) => [check.id, check]));
-  for (const check of checks) {
+  for (const check of [...checks, ...unparsed]) {
     check.dependsOn.forEach((id, position) => {
       if (id === check.id) problems.push(`check "${check.id}": dependsOn[${position}]: a check cannot depend on itself`);
       else if (!declared.has(id)) problems.push(`check "${check.id}": dependsOn[${position}]: unknown check "${id}"`);
@@ -199,6 +221,7 @@ function parseCheck(raw: unknown, index: number, context: CheckContext, problems
   const options: Record<string, unknown> = {};
   for (const key of Object.keys(kind.options.shape)) if (data[key] !== undefined) options[key] = data[key];
   for (const [field, message] of kind.validate?.(options as never) ?? []) problem(field, message);
+  for (const [field, message] of inlineCredentialProblems(options, id)) problem(field, message);
 
   const written = (data.expect ?? []) as AssertionInput[];
   const expect: Assertion[] = [];
@@ -298,6 +321,9 @@ function parseChannel(name: string, raw: unknown, problems: string[]): ChannelCo
     return undefined;
   }
   const { type: _type, severities, hours: hoursInput, ...options } = parsed.data as Record<string, unknown> & z.output<z.ZodObject<typeof routingShape>>;
+  const inline = inlineCredentialProblems(options, name);
+  for (const [field, message] of inline) problems.push(`${where}: ${field}: ${message}`);
+  if (inline.length > 0) return undefined;
   const routing: ChannelConfig['routing'] = { severities: severities ?? ['critical', 'warning'] };
   if (hoursInput) {
     const hours = parseHours(hoursInput, (message) => problems.push(`${where}: hours.${message}`));
@@ -347,7 +373,54 @@ function formatRootIssue(issue: Issue): string {
 export function formatIssue(issue: Issue, where: string, skip: number, known: string[]): string {
   const path = issue.path.slice(skip);
   const field = formatPath(path);
-  return `${where}: ${field ? `${field}: ` : ''}${describeIssue(issue, path.length === 0 ? known : [])}`;
+  const input = (issue as { input?: unknown }).input;
+  // A credential in the wrong place is reported without it, with where it belongs instead.
+  const hint = typeof input === 'string' && credentialShape(input) ? `; ${secretAdvice(/"([^"]+)"/.exec(where)?.[1], path)}` : '';
+  return `${where}: ${field ? `${field}: ` : ''}${describeIssue(issue, path.length === 0 ? known : [])}${hint}`;
+}
+
+/**
+ * Options holding a credential written inline (a URL with a password, an
+ * Authorization value with a token, a token in a query): they belong in a
+ * Worker secret, not in the bundle and the repository.
+ */
+function inlineCredentialProblems(options: Record<string, unknown>, owner: string | undefined): Array<[string, string]> {
+  const found: Array<[string, string]> = [];
+  const walk = (node: unknown, path: PropertyKey[]): void => {
+    if (typeof node === 'string') {
+      const shape = credentialShape(node);
+      if (shape?.certain) found.push([formatPath(path), `${shape.what} is written inline; ${secretAdvice(owner, path)}`]);
+    } else if (Array.isArray(node)) node.forEach((child, index) => walk(child, [...path, index]));
+    else if (node && typeof node === 'object' && !isSecretRef(node)) for (const [key, child] of Object.entries(node)) walk(child, [...path, key]);
+  };
+  walk(options, []);
+  return found;
+}
+
+/** `use secret('DB_CONNECTION') there and run: npx wrangler secret put DB_CONNECTION` */
+export function secretAdvice(owner: string | undefined, path: PropertyKey[]): string {
+  const name = [owner, ...path.filter((part) => typeof part === 'string')]
+    .filter(Boolean)
+    .join('_')
+    .replace(/[^A-Za-z0-9]+/g, '_')
+    .replace(/^_+|_+$/g, '')
+    .toUpperCase()
+    .replace(/^(?=\d)/, 'S_');
+  const secretName = name || 'SECRET_NAME';
+  return `use secret('${secretName}') there and run: npx wrangler secret put ${secretName}`;
+}
+
+/** Every credential-shaped text written inline in the config: no message may quote one. */
+function inlineCredentials(input: unknown): string[] {
+  const found: string[] = [];
+  const walk = (node: unknown): void => {
+    if (typeof node === 'string') {
+      if (credentialShape(node)?.certain) found.push(node);
+    } else if (Array.isArray(node)) node.forEach(walk);
+    else if (node && typeof node === 'object') Object.values(node).forEach(walk);
+  };
+  walk(input);
+  return found;
 }
 
 function formatPath(path: PropertyKey[]): string {
@@ -362,6 +435,7 @@ function describeIssue(issue: Issue, known: string[]): string {
   switch (issue.code) {
     case 'invalid_type':
       if (!('input' in issue) || input === undefined) return 'is required';
+      if (typeof input === 'string' && credentialShape(input)) return `${credentialShape(input)?.what} is written inline (not shown)`;
       return `expected ${issue.expected === 'int' ? 'a whole number' : issue.expected}, got ${describeInput(input)}`;
     case 'unrecognized_keys':
       return issue.keys.map((key) => `unknown option "${key}"${suggest(key, known)}`).join('; ');
@@ -390,7 +464,11 @@ function describeIssue(issue: Issue, known: string[]): string {
 
 function describeInput(input: unknown): string {
   if (input === undefined) return 'nothing';
-  if (typeof input === 'string') return JSON.stringify(input.length > 60 ? `${input.slice(0, 60)}…` : input);
+  if (typeof input === 'string') {
+    const shape = credentialShape(input);
+    if (shape) return `${shape.what} (not shown)`;
+    return JSON.stringify(input.length > 60 ? `${input.slice(0, 60)}…` : input);
+  }
   if (Array.isArray(input)) return 'a list';
   if (input === null) return 'null';
   if (typeof input === 'object') return 'an object';

@@ -4,7 +4,7 @@
 
 import { judge } from '../assert/judge';
 import { applyTrends } from '../assert/trend';
-import { redact } from '../config/secrets';
+import { configuredSecrets, redact } from '../config/secrets';
 import { CHANGE_RESERVE_SHARE, PENDING_SHARE } from '../config/validate';
 import type { Check, Config } from '../config/types';
 import { deliverDue, type DeliveryReport } from '../notify/outbox';
@@ -15,7 +15,7 @@ import { mapLimit } from './concurrency';
 import { applyTransition, openIncident, pruneIncidents } from './incidents';
 import { kinds } from '../kinds';
 import type { KindMemory } from '../kinds/types';
-import { runCheck, type RunResult } from './runner';
+import { redactResult, runCheck, type RunResult } from './runner';
 import { recordProbe, updateBurn } from './slo';
 import { checksOf, dueChecklists, postDigest } from './checklists';
 import { activeFor } from './maintenance';
@@ -122,7 +122,7 @@ async function runTick(deps: TickDeps, now: number): Promise<TickReport> {
       return;
     }
     report.ran.push(check.id);
-    const recorded = recordResult(state, check, result, now, report, events, config);
+    const recorded = recordResult(state, check, redactResult(result, configuredSecrets(config, deps.env)), now, report, events, config);
     if (recorded === 'change') changed = true;
     if (recorded === 'pending') pending = true;
   });
@@ -174,7 +174,7 @@ async function runDue(due: Check[], state: EngineState, deps: TickDeps, now: num
   const budget = Math.max(1, settings.subrequests - DELIVERY_RESERVE);
   const memoryOf = (check: Check) => state.checks[check.id]?.memory;
   const runHere = (check: Check) =>
-    Date.now() < deadline ? runCheck(check, memoryOf(check), { fetch: deps.fetch, env: deps.env, now, deadline }) : Promise.resolve(undefined);
+    Date.now() < deadline ? runCheck(check, memoryOf(check), { fetch: deps.fetch, env: deps.env, now, deadline, secrets: configuredSecrets(deps.config, deps.env) }) : Promise.resolve(undefined);
 
   if (!deps.runGroup || !settings.fanOut || due.length <= settings.maxConcurrency) {
     const runnable = within(due, budget);

@@ -2,7 +2,7 @@
 // delivered from there, so a failed delivery (5xx, 429, timeout) is retried
 // on later ticks and nothing is lost if the Worker restarts between ticks.
 
-import { missingSecretMessage, redact, resolveSecrets } from '../config/secrets';
+import { configuredSecrets, missingSecretMessage, redact, redactDeep, resolveSecrets } from '../config/secrets';
 import type { Config } from '../config/types';
 import { mapLimit } from '../engine/concurrency';
 import type { AlertEvent } from '../engine/types';
@@ -163,19 +163,21 @@ export async function deliverDue(state: EngineState, deps: DeliveryDeps): Promis
 async function deliverOne(entry: OutboxEntry, deps: DeliveryDeps) {
   const channelConfig = deps.config.channels[entry.channel];
   if (!channelConfig) return { ok: false as const, retryable: false, error: `channel "${entry.channel}" is no longer configured` };
-  const { value: options, missing, values: secrets } = resolveSecrets(channelConfig.options, deps.env);
+  const { value: options, missing, values: own } = resolveSecrets(channelConfig.options, deps.env);
   if (missing.length > 0) return { ok: false as const, retryable: true, error: missingSecretMessage(missing) };
+  // Any configured secret, not only the channel's: the text comes from checks and jobs.
+  const secrets = [...own, ...configuredSecrets(deps.config, deps.env)];
   const controller = new AbortController();
   const timer = setTimeout(() => controller.abort(), DELIVERY_TIMEOUT_MS);
   const ctx = { fetch: deps.fetch, signal: controller.signal, now: deps.now, clock: deps.clock ?? (() => Date.now()), deliveryId: entry.id };
   const channel = channels[channelConfig.type];
   try {
     const result = entry.digest
-      ? await channel.sendDigest(options as never, digestMessage(entry.digest, deps.config.page.url), ctx)
-      : await channel.send(options as never, alertMessage(entry.event as AlertEvent, deps.config.page.url, entry.heldSince), ctx);
+      ? await channel.sendDigest(options as never, redactDeep(digestMessage(entry.digest, deps.config.page.url), secrets), ctx)
+      : await channel.send(options as never, redactDeep(alertMessage(entry.event as AlertEvent, deps.config.page.url, entry.heldSince), secrets), ctx);
     return result.ok ? result : { ...result, error: redact(result.error, secrets) };
   } catch (error) {
-    console.error(`vigil: the ${channelConfig.type} channel threw`, error);
+    console.error(`vigil: the ${channelConfig.type} channel threw: ${redact(String((error as Error)?.stack ?? error), secrets)}`);
     return { ok: false as const, retryable: true, error: redact(`internal error: ${(error as Error).message}`, secrets) };
   } finally {
     clearTimeout(timer);
