@@ -1,10 +1,13 @@
 // Test-only controls the workerd tests cannot do themselves: stop and start
-// the scratch PostgreSQL and Redis servers, and create BullMQ queues.
+// the scratch PostgreSQL and Redis servers, create BullMQ queues, and run the
+// npm scripts (the CLIs) as a person would.
 //   POST /pg/scratch/stop | /pg/scratch/start
 //   POST /redis/scratch/stop | /redis/scratch/start
 //   POST /queues {prefix, name, failed, waiting}   → the queue's job counts
+//   POST /npm {script, args, files, env, redaction} → {code, stdout, stderr} (see runNpm)
 
 import http from 'node:http';
+import { runNpm } from './npm';
 import type { AddressInfo } from 'node:net';
 import type { Cluster } from './postgres';
 import { createQueue } from './queues';
@@ -23,6 +26,7 @@ export async function startControl(deps: { pgScratch: Cluster; redisScratch: Red
       else if (path === '/redis/scratch/stop') await deps.redisScratch.stop();
       else if (path === '/redis/scratch/start') await deps.redisScratch.start();
       else if (path === '/queues') result = await createQueue(deps.redisMainPort, body.prefix, body.name, body.failed ?? 0, body.waiting ?? 0);
+      else if (path === '/npm') result = await runNpm(body);
       else {
         res.writeHead(404).end();
         return;
