@@ -106,6 +106,8 @@ function reason(error: unknown, host: string | undefined): string {
   return `connection failed: ${message}`;
 }
 
+const SOCKETS_MODULE = 'cloudflare:sockets';
+
 interface Sockets {
   connect(address: { hostname: string; port: number }, options?: { secureTransport?: 'off' }): { opened: Promise<unknown>; closed: Promise<void>; close(): Promise<void> };
 }
@@ -114,8 +116,9 @@ interface Sockets {
 async function tcpOpens(hostname: string, port: number, signal: AbortSignal): Promise<boolean | undefined> {
   let sockets: Sockets;
   try {
-    // Only workerd has it, and only workerd needs it: Node's errors say what failed.
-    sockets = (await import(/* @vite-ignore */ 'cloudflare:sockets')) as Sockets;
+    // Only workerd has it, and only workerd needs it: Node's errors say what failed
+    // (the CLI type-checks without workerd's types, hence the name in a variable).
+    sockets = (await import(/* @vite-ignore */ SOCKETS_MODULE)) as Sockets;
   } catch {
     return undefined;
   }
