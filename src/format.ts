@@ -1,4 +1,9 @@
-// Formatting sizes for messages and reports.
+// Formatting sizes for messages and reports, and the size units configs write thresholds in.
+
+/** `below(768 * MiB)`: binary units, as formatBytes shows them. */
+export const KiB = 1024;
+export const MiB = 1024 ** 2;
+export const GiB = 1024 ** 3;
 
 /**
  * `formatBytes(1536) === "1.5 KiB"`, `formatBytes(1048576) === "1 MiB"`;

@@ -15,6 +15,7 @@ export { backups, bucket } from '../kinds/backups-recipes';
 export { gauge, increase, quantile, rate, ratio } from '../kinds/metrics';
 export type { MetricExpr } from '../kinds/metrics';
 export { bearer, secret } from './secrets';
+export { GiB, KiB, MiB } from '../format';
 export type { SecretRef } from './secrets';
 
 type Common = Omit<z.input<typeof checkCommonSchema>, 'kind' | 'expect'> & {
