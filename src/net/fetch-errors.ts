@@ -106,8 +106,6 @@ function reason(error: unknown, host: string | undefined): string {
   return `connection failed: ${message}`;
 }
 
-const SOCKETS_MODULE = 'cloudflare:sockets';
-
 interface Sockets {
   connect(address: { hostname: string; port: number }, options?: { secureTransport?: 'off' }): { opened: Promise<unknown>; closed: Promise<void>; close(): Promise<void> };
 }
@@ -116,9 +114,10 @@ interface Sockets {
 async function tcpOpens(hostname: string, port: number, signal: AbortSignal): Promise<boolean | undefined> {
   let sockets: Sockets;
   try {
-    // Only workerd has it, and only workerd needs it: Node's errors say what failed
-    // (the CLI type-checks without workerd's types, hence the name in a variable).
-    sockets = (await import(/* @vite-ignore */ SOCKETS_MODULE)) as Sockets;
+    // Only workerd has it, and only workerd needs it: Node's errors say what failed.
+    // `as string` keeps the CLI's typecheck (no workerd types) from resolving it;
+    // the bundle still has the literal that Miniflare and wrangler need.
+    sockets = (await import('cloudflare:sockets' as string)) as Sockets;
   } catch {
     return undefined;
   }
