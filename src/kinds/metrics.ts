@@ -11,7 +11,7 @@ import { parseDuration } from '../config/duration';
 import { durationSchema } from '../config/schema';
 import { stringOrSecret } from '../config/secrets';
 import { formatBytes } from '../format';
-import { describeFetchError, untilAborted } from '../net/fetch-errors';
+import { describeFetchError, diagnoseFetchError, untilAborted } from '../net/fetch-errors';
 import { matches, parseExposition, parseNumber, parseSelector, type Sample, type Selector } from './prometheus';
 import { readBoundedBody } from '../net/read-body';
 import { isHttpUrl, withoutQuery } from './urls';
@@ -483,7 +483,8 @@ export const metricsKind: CheckKind<typeof options> = {
     try {
       response = await ctx.fetch(opts.url, { headers: { accept: 'text/plain;version=0.0.4, */*;q=0.1', ...opts.headers }, signal: ctx.signal });
     } catch (error) {
-      return { reached: false, retryable: true, latencyMs: Date.now() - started, values: {}, error: describeFetchError(error, ctx, withoutQuery(opts.url)) };
+      const latencyMs = Date.now() - started;
+      return { reached: false, retryable: true, latencyMs, values: {}, error: await diagnoseFetchError(error, ctx, opts.url, withoutQuery(opts.url)) };
     }
     if (!response.ok) {
       await response.body?.cancel().catch(() => undefined);

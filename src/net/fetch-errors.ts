@@ -82,6 +82,48 @@ export async function diagnoseFetchError(error: unknown, ctx: Context, url: stri
   return withTarget(target, named);
 }
 
+/**
+ * What Cloudflare's own answers about an origin it could not use mean
+ * (developers.cloudflare.com/support/troubleshooting/http-status-codes/):
+ * any site behind Cloudflare answers them, and a Worker's fetch() on
+ * Cloudflare gets some of them where workerd locally throws (530 with error
+ * 1016 for a name Cloudflare's resolver cannot resolve: Workers' known issues).
+ */
+const CLOUDFLARE_STATUS: Record<number, string> = {
+  520: 'the origin reset the connection or answered something Cloudflare could not read',
+  521: 'connection refused',
+  522: 'connection timed out',
+  523: 'origin unreachable',
+  524: 'the origin took too long to answer',
+  525: 'TLS handshake failed',
+  526: 'TLS certificate not valid',
+};
+/** Cloudflare 1xxx codes in a 530's body ("error code: 1016"). */
+const CLOUDFLARE_CODE: Record<string, (host: string) => string> = {
+  '1016': (host) => `DNS lookup failed for ${host}`,
+  '1014': () => 'CNAME across Cloudflare accounts is not allowed',
+  '1033': () => 'the Cloudflare Tunnel to the origin is down',
+};
+/** Read this much of a 530 to find its error code. */
+export const CLOUDFLARE_ERROR_BODY_BYTES = 512;
+
+/**
+ * `DNS lookup failed for api.example.com (Cloudflare 530, error 1016)` for a
+ * response that is Cloudflare's own error about the origin; undefined for
+ * anything else. `body` is the start of the response (needed for 530 only).
+ */
+export function cloudflareOriginError(response: { status: number; headers: Headers }, url: string, body?: string): string | undefined {
+  if (response.status < 520 || response.status > 530 || !/cloudflare/i.test(response.headers.get('server') ?? '')) return undefined;
+  const host = hostOf(url) ?? 'the host';
+  if (response.status === 530) {
+    const code = /error code:?\s*(\d{4})/i.exec(body ?? '')?.[1];
+    const meaning = code ? CLOUDFLARE_CODE[code] : undefined;
+    return code ? `${meaning ? meaning(host) : 'Cloudflare could not reach the origin'} (Cloudflare 530, error ${code})` : undefined;
+  }
+  const meaning = CLOUDFLARE_STATUS[response.status];
+  return meaning ? `${meaning} (Cloudflare ${response.status})` : undefined;
+}
+
 function withTarget(target: string, text: string): string {
   return target ? `${target}: ${text}` : text;
 }
