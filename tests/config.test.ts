@@ -79,6 +79,19 @@ describe('invalid configs give messages naming the check and the field', () => {
     ]);
   });
 
+  it('a check whose option does not parse still has its other fields checked, and a checklist naming it is not told it is unknown', () => {
+    const result = validateConfig({
+      checks: [ok({ every: 'soon', notify: ['ghost'], expect: [json('$..[').eq(1)] })],
+      checklists: [{ id: 'daily', name: 'Daily', cron: '0 9 * * *', items: ['api', 'nope'] }],
+    });
+    expect(result.ok ? [] : result.problems).toEqual([
+      'check "api": every: expected a duration such as "30s", "5m", "1h" or "7d"',
+      expect.stringMatching(/^check "api": expect\[0\]: json path "\$\.\.\[" is not valid JSONPath/),
+      'check "api": notify[0]: unknown channel "ghost"; no channels are defined',
+      'checklist "daily": items[1]: unknown check "nope"',
+    ]);
+  });
+
   it('loadConfig throws a ConfigError listing the problems', () => {
     expect(() => loadConfig({ checks: [ok({ every: 'soon' })] })).toThrow(ConfigError);
     expect(() => loadConfig({ checks: [ok({ every: 'soon' })] })).toThrow(/check "api": every/);

@@ -101,6 +101,7 @@ function validateInput(input: unknown): Validation {
     checklistInputs,
     {
       checks: byId,
+      broken: new Set(unparsed.map((check) => check.id)),
       channelNames,
       format,
       parseInlineCheck: (raw, where) => parseCheck(raw, -1, { defaults, channelNames, inline: where }, problems),
@@ -203,12 +204,19 @@ function parseCheck(raw: unknown, index: number, context: CheckContext, problems
   const kind = kinds[kindName as KindName];
   const schema = z.strictObject({ ...checkCommonShape, ...kind.options.shape });
   const parsed = schema.safeParse(raw, { reportInput: true });
-  if (!parsed.success) {
-    for (const issue of parsed.error.issues) problems.push(formatIssue(issue, where, 0, Object.keys(schema.shape)));
-    return undefined;
-  }
-  const data = parsed.data as z.output<typeof schema> & Record<string, unknown>;
   const before = problems.length;
+  // Fields that did not parse are reported and left out; the rest is still checked below, so every problem shows in one run.
+  const broken = new Set<PropertyKey>();
+  let data: z.output<typeof schema> & Record<string, unknown>;
+  if (parsed.success) data = parsed.data as typeof data;
+  else {
+    for (const issue of parsed.error.issues) problems.push(formatIssue(issue, where, 0, Object.keys(schema.shape)));
+    for (const issue of parsed.error.issues) if (issue.path.length > 0) broken.add(issue.path[0] as PropertyKey);
+    const rest = Object.fromEntries(Object.entries(raw as object).filter(([key]) => !broken.has(key) && key in schema.shape));
+    const partial = schema.partial().safeParse(rest);
+    if (!partial.success) return undefined;
+    data = partial.data as typeof data;
+  }
   const problem = (field: string, message: string) => problems.push(`${where}: ${field}: ${message}`);
 
   // A check declared inside a checklist runs with it, unless it also has its own schedule.
@@ -220,7 +228,9 @@ function parseCheck(raw: unknown, index: number, context: CheckContext, problems
 
   const options: Record<string, unknown> = {};
   for (const key of Object.keys(kind.options.shape)) if (data[key] !== undefined) options[key] = data[key];
-  for (const [field, message] of kind.validate?.(options as never) ?? []) problem(field, message);
+  // A kind's own rules read its options whole: only when they all parsed.
+  const kindBroken = Object.keys(kind.options.shape).some((key) => broken.has(key));
+  if (!kindBroken) for (const [field, message] of kind.validate?.(options as never) ?? []) problem(field, message);
   for (const [field, message] of inlineCredentialProblems(options, id)) problem(field, message);
 
   const written = (data.expect ?? []) as AssertionInput[];
@@ -235,16 +245,16 @@ function parseCheck(raw: unknown, index: number, context: CheckContext, problems
     }
     expect.push(assertion);
   });
-  for (const fallback of kind.defaultAssertions?.(options as never) ?? []) {
-    if (!expect.some((assertion) => assertion.source.type === fallback.source.type)) expect.push(toAssertion(fallback));
-  }
-
   const notify = data.notify ?? context.defaults.notify ?? context.channelNames;
   for (const [position, name] of (data.notify ?? []).entries()) {
     if (!context.channelNames.includes(name)) problem(`notify[${position}]`, unknownChannel(name, context.channelNames));
   }
 
   if (problems.length > before || !schedule) return undefined;
+  for (const fallback of kind.defaultAssertions?.(options as never) ?? []) {
+    if (!expect.some((assertion) => assertion.source.type === fallback.source.type)) expect.push(toAssertion(fallback));
+  }
+
   const check: Check = {
     id: data.id,
     name: data.name ?? data.id,
