@@ -20,6 +20,8 @@ describe('redact', () => {
     }
     expect(redact(`${'https://api.example.com/p/x/T0KENabcdef123'}: connection refused`, [url])).toBe('secret URL on api.example.com: connection refused');
     expect(redact('postgres://app:hunter22@db.example.com:5432/app refused', ['postgres://app:hunter22@db.example.com:5432/app'])).toBe('secret URL on db.example.com:5432 refused');
+    // A secret that is only an origin (an Upstash REST URL): a path after it stays readable.
+    expect(redact('https://eu1-fine-cat-31337.upstash.io/pipeline: HTTP 401', ['https://eu1-fine-cat-31337.upstash.io'])).toBe('secret URL on eu1-fine-cat-31337.upstash.io/pipeline: HTTP 401');
   });
 
   it('removes long values everywhere, short ones only where they stand alone, and ignores one- and two-character values', () => {

@@ -246,7 +246,8 @@ function secretNeedles(value: string): Needle[] {
   }
   const shown = `secret URL on ${url.host}`;
   add(value, shown);
-  add(url.href, shown);
+  // new URL('https://host').href is 'https://host/': that form would eat the slash of any path after it.
+  if (url.href !== `${value}/`) add(url.href, shown);
   add(encodeURIComponent(value), shown);
   if (url.pathname !== '' && url.pathname !== '/') {
     // Without its query or credentials, as kinds name a target (withoutQuery).
