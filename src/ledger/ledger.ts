@@ -12,7 +12,6 @@
 //     check and channel, and each keeps its idempotency key on every retry;
 //   - a ping or a task completion is acknowledged only once stored.
 
-import { allSecretValues } from '../config/secrets';
 import type { Config } from '../config/types';
 import { withScheduledMaintenance } from '../engine/maintenance';
 import { decideTick, emptyReport, type RunDue, type TickReport } from '../engine/tick';
@@ -263,7 +262,6 @@ export class LedgerCore {
       limit: Math.max(0, config.settings.subrequests - this.checkRequests),
       deadline,
       committed: (entry) => this.storage.isStored(entry),
-      secrets: allSecretValues(config, this.deps.env),
       ...(this.deps.timeouts?.deliveryMs !== undefined ? { timeoutMs: this.deps.timeouts.deliveryMs } : {}),
       onOutcome: () => {
         try {

@@ -10,6 +10,7 @@ import { emptyView, READ_MODEL_KEYS, readPublished, type PublishedStatus, type S
 import { statusBadge, uptimeBadge } from './badge';
 import { taskDoneHandler } from './checklists';
 import { favicon } from './favicon';
+import { methodNotAllowed } from './methods';
 import { pingHandler } from './pings';
 import { StatusPage } from './status-page';
 import { statuspageStatus, statuspageSummary } from './statuspage';
@@ -111,7 +112,7 @@ export function createApp(config: Config, options: AppOptions = {}) {
   // The page's own address: the configured one, else where this request came in.
   const pageUrl = (requestUrl: string) => config.page.url ?? new URL('/', requestUrl).toString();
 
-  app.notFound((c) => c.json({ error: 'not found' }, 404));
+  app.notFound((c) => methodNotAllowed(app, c) ?? c.json({ error: 'not found' }, 404));
   app.onError((error, c) => {
     console.error('vigil: request failed', error);
     return c.json({ error: 'internal error' }, 500);
