@@ -27,7 +27,8 @@ describe('with redaction switched off', () => {
     expect(NO_WAY_OUT.filter((marker) => seen.has(marker))).toEqual([]);
     // Where they surface: the stored state and the page, every channel, and both CLIs.
     expect(found).toMatchObject({
-      kv: expect.arrayContaining(['dbPassword', 'urlPath', 'pingOutput', 'adminToken']),
+      ledger: expect.arrayContaining(['dbPassword', 'urlPath', 'pingOutput', 'adminToken']),
+      kv: expect.arrayContaining(['dbPassword', 'urlPath', 'adminToken']),
       'GET /api/status': expect.arrayContaining(['dbPassword', 'urlPath', 'adminToken']),
       'alerts:slack': expect.arrayContaining(['dbPassword', 'urlPath', 'pingOutput', 'adminToken']),
       'alerts:telegram': expect.arrayContaining(['pingOutput']),

@@ -296,6 +296,18 @@ function parseCheck(raw: unknown, index: number, context: CheckContext, problems
       }
     }
   } else if (data.quorum !== undefined) problem('quorum', 'applies to checks with regions');
+  const steps = data.escalate ?? context.defaults.escalate;
+  if (steps) {
+    const escalate: NonNullable<Check['escalate']> = [];
+    steps.forEach((step, position) => {
+      const afterMs = ms(step.after) as number;
+      if (afterMs < MINUTE) problem(`escalate[${position}].after`, 'at least "1m"');
+      else if (escalate.length > 0 && afterMs <= (escalate[escalate.length - 1] as { afterMs: number }).afterMs) problem(`escalate[${position}].after`, 'each step comes after the one before it');
+      for (const [index, name] of step.notify.entries()) if (!context.channelNames.includes(name)) problem(`escalate[${position}].notify[${index}]`, unknownChannel(name, context.channelNames));
+      escalate.push({ afterMs, notify: step.notify });
+    });
+    if (escalate.length > 0) check.escalate = escalate;
+  }
   const renotify = ms(data.renotify);
   if (renotify !== undefined) {
     if (renotify < 5 * MINUTE) problem('renotify', 'at least "5m"');

@@ -61,9 +61,9 @@ export function statusSignature(config: Config, state: EngineState, now: number)
     signature += `${check.id}:${checkState?.confirmed ? checkState.status : '-'}${pending}${activeFor(config, check.id, now) ? 'm' : ''};`;
   }
   for (const id in state.checklists ?? {}) signature += `${id}@${state.checklists?.[id]?.lastRun};`;
-  // A task marked done changes what the page says about it.
+  // A task marked done changes what the page says about it; so does any incident's timeline.
   for (const key in state.tasks) signature += `${key}@${state.tasks[key]?.at};`;
-  return signature;
+  return signature + incidentsSignature(state);
 }
 
 export function incidentsSignature(state: EngineState): string {

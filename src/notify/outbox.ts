@@ -12,6 +12,7 @@ import { mapLimit } from '../engine/concurrency';
 import type { AlertEvent, AlertType, Digest, EngineState, OutboxEntry } from '../model/state';
 import { channels } from './index';
 import { digestMessage } from './digest';
+import { ACK_LINK_TTL_MS, ackLink } from './ack-link';
 import { alertMessage } from './message';
 
 export type { FailedDelivery, OutboxEntry } from '../model/state';
@@ -227,7 +228,7 @@ async function deliverOne(entry: OutboxEntry, deps: DeliveryDeps) {
   try {
     const result = entry.digest
       ? await channel.sendDigest(options as never, redactDeep(digestMessage(entry.digest, deps.config.page.url), secrets), ctx)
-      : await channel.send(options as never, redactDeep(alertMessage(entry.event as AlertEvent, deps.config.page.url, entry.heldSince, entry.unannounced), secrets), ctx);
+      : await channel.send(options as never, redactDeep(alertMessage(entry.event as AlertEvent, deps.config.page.url, entry.heldSince, entry.unannounced, await ackLinkFor(entry, deps)), secrets), ctx);
     return result.ok ? result : { ...result, error: redact(result.error, secrets) };
   } catch (error) {
     console.error(`vigil: the ${channelConfig.type} channel threw: ${redact(String((error as Error)?.stack ?? error), secrets)}`);
@@ -235,6 +236,16 @@ async function deliverOne(entry: OutboxEntry, deps: DeliveryDeps) {
   } finally {
     clearTimeout(timer);
   }
+}
+
+/** Problem alerts of an open incident carry a signed link that acknowledges it (needs page.url and VIGIL_ADMIN_TOKEN). */
+const ACKNOWLEDGEABLE: ReadonlySet<AlertType> = new Set(['down', 'degraded', 'reminder', 'escalation']);
+
+async function ackLinkFor(entry: OutboxEntry, deps: DeliveryDeps): Promise<string | undefined> {
+  const event = entry.event;
+  const token = deps.env.VIGIL_ADMIN_TOKEN;
+  if (!event?.incident || event.incident.endedAt !== undefined || !ACKNOWLEDGEABLE.has(event.type) || !deps.config.page.url || typeof token !== 'string' || token === '') return undefined;
+  return ackLink(deps.config.page.url, token, event.incident.id, event.at + ACK_LINK_TTL_MS);
 }
 
 function remove(state: EngineState, entry: OutboxEntry): void {

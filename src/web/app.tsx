@@ -7,6 +7,7 @@ import type { Config } from '../config/types';
 import { kvFrom, type WorkerEnv } from '../env';
 import { UPTIME_WINDOWS, type UptimeWindow } from '../store/history';
 import { emptyView, READ_MODEL_KEYS, readPublished, type PublishedStatus, type StatusView } from '../store/read-model';
+import { ackHandlers } from './ack';
 import { statusBadge, uptimeBadge } from './badge';
 import { taskDoneHandler } from './checklists';
 import { favicon } from './favicon';
@@ -32,6 +33,10 @@ export function createApp(config: Config, options: AppOptions = {}) {
   app.on(['GET', 'POST', 'HEAD'], ['/ping/:token', '/ping/:token/:action'], ping);
 
   app.post('/api/checklists/:checklist/items/:item/done', taskDoneHandler(config, clock));
+
+  const ack = ackHandlers(clock);
+  app.get('/ack/:incident', ack.show);
+  app.post('/ack/:incident', ack.acknowledge);
 
   /** The published read model (one KV read), or the empty view before the ledger's first publish. */
   const loadPublished = async (env: WorkerEnv, now: number): Promise<{ view: StatusView; published?: PublishedStatus }> => {
