@@ -50,8 +50,8 @@ describe('escalation', () => {
     const s = scenario(hook, hook);
     await s.tick(0, { status: 200 });
     await s.tick(1, { status: 500 });
-    await s.tick(2); // confirmed down: the incident starts at minute 1
-    await s.tick(11); // 10 minutes since the alert: a reminder
+    await s.tick(2); // confirmed down (the incident starts at minute 1): the alert
+    await s.tick(12); // 10 minutes since the alert: a reminder
     expect(await s.tick(16)).toMatchObject({ events: 1 }); // 15 minutes since it started: the escalation
     const primary = (await texts(s.sinks.primary)).map((body) => JSON.parse(body) as { type: string; text: string; id: string });
     const secondary = (await texts(s.sinks.secondary)).map((body) => JSON.parse(body) as { type: string; text: string });
@@ -62,7 +62,7 @@ describe('escalation', () => {
 
     // The alert carries a link that acknowledges this incident only, until it expires.
     const link = /Acknowledge: (\S+)/.exec(primary[0]?.text ?? '')?.[1] as string;
-    expect(link).toMatch(/^https:\/\/status\.example\.com\/ack\/api-[a-z0-9]+\?exp=\d+&sig=[0-9a-f]{64}$/);
+    expect(link).toMatch(/^https:\/\/status\.example\.com\/ack\/api-[a-z0-9]+\?exp=\d+&mac=[0-9a-f]{64}$/);
     const path = new URL(link).pathname + new URL(link).search;
     // Opening the link (a chat preview fetches it) acknowledges nothing: it shows a button.
     const page = await s.worker.fetch(path);
@@ -71,8 +71,8 @@ describe('escalation', () => {
     expect((await s.worker.ledger.state()).incidents[0]?.acknowledged).toBeUndefined();
     // A forged signature, another incident, an expired link: refused.
     const url = new URL(link);
-    const post = (target: string, by = 'dana') => s.worker.fetch(target, { method: 'POST', body: new URLSearchParams({ exp: url.searchParams.get('exp') ?? '', sig: url.searchParams.get('sig') ?? '', by }) });
-    expect((await s.worker.fetch(url.pathname, { method: 'POST', body: new URLSearchParams({ exp: url.searchParams.get('exp') ?? '', sig: '0'.repeat(64), by: 'x' }) })).status).toBe(403);
+    const post = (target: string, by = 'dana') => s.worker.fetch(target, { method: 'POST', body: new URLSearchParams({ exp: url.searchParams.get('exp') ?? '', mac: url.searchParams.get('mac') ?? '', by }) });
+    expect((await s.worker.fetch(url.pathname, { method: 'POST', body: new URLSearchParams({ exp: url.searchParams.get('exp') ?? '', mac: '0'.repeat(64), by: 'x' }) })).status).toBe(403);
     expect((await post('/ack/another-incident')).status).toBe(403);
     s.setClock(at(1) + ACK_LINK_TTL_MS + MINUTE + 2 * MINUTE);
     expect((await post(url.pathname)).status).toBe(403);
@@ -189,11 +189,11 @@ describe.each(Object.keys(CHANNELS))('a full incident on %s', (type) => {
     await tick(0, { status: 200 });
     await tick(1, { status: 503 });
     await tick(2); // trigger
-    await tick(11); // reminder
-    await tick(16); // escalation
+    await tick(12); // reminder (10 minutes after the trigger)
+    await tick(16); // escalation (15 minutes after the incident began)
     const incident = (await worker.ledger.state()).incidents[0]?.id as string;
     expect((await worker.ledger.run((core) => core.admin({ op: 'acknowledge', id: incident, by: 'dana' }, at(17)))).ok).toBe(true);
-    await tick(27); // acknowledged: no reminder
+    await tick(27); // acknowledged: no reminder (one would be due at 22)
     await tick(31, { status: 200 });
     await tick(32); // recovery
     const first = await received(ids[1]);
@@ -205,7 +205,8 @@ describe.each(Object.keys(CHANNELS))('a full incident on %s', (type) => {
     // What each heard, in order (a pager's recovery resolves or closes what the trigger opened).
     const kinds = (requests: typeof first) =>
       requests.map((request) => {
-        const text = `${request.path} ${request.body}`;
+        // (Pushover's body is a form: decode it.)
+        const text = `${request.path} ${request.body.includes('=') && !request.body.startsWith('{') ? decodeURIComponent(request.body.replace(/\+/g, ' ')) : request.body}`;
         if (/nobody has acknowledged/.test(text)) return 'escalation';
         if (/still down after/.test(text)) return 'reminder';
         if (/recovered|"event_action":"resolve"|\/close/.test(text)) return 'recovery';

@@ -1,4 +1,4 @@
-// Acknowledge links in alerts: /ack/<incident>?exp=<time>&sig=<HMAC>, signed
+// Acknowledge links in alerts: /ack/<incident>?exp=<time>&mac=<HMAC>, signed
 // with the admin token, valid for that incident only and until `exp`. The
 // link opens a page with a button (a POST): chat apps and mail scanners fetch
 // links to preview them, and a GET must never acknowledge anything.
@@ -19,10 +19,10 @@ export function ackSignature(adminToken: string, incidentId: string, expires: nu
   return hmac(adminToken, `vigil-ack.${incidentId}.${expires}`);
 }
 
-/** `https://status.example.com/ack/api-mx1?exp=...&sig=...` */
+/** `https://status.example.com/ack/api-mx1?exp=...&mac=...` */
 export async function ackLink(pageUrl: string, adminToken: string, incidentId: string, expires: number): Promise<string> {
   const url = new URL(`ack/${encodeURIComponent(incidentId)}`, pageUrl.endsWith('/') ? pageUrl : `${pageUrl}/`);
   url.searchParams.set('exp', String(expires));
-  url.searchParams.set('sig', await ackSignature(adminToken, incidentId, expires));
+  url.searchParams.set('mac', await ackSignature(adminToken, incidentId, expires));
   return url.toString();
 }

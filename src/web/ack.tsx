@@ -1,4 +1,4 @@
-// /ack/<incident>?exp=&sig=: the acknowledge link an alert carries. GET shows
+// /ack/<incident>?exp=&mac=: the acknowledge link an alert carries. GET shows
 // what will be acknowledged and a button; the POST (the button, a plain HTML
 // form) checks the signature and the expiry and has the ledger record it:
 // escalation and reminders stop, and the page says who acknowledged it.
@@ -52,7 +52,7 @@ export function ackHandlers(clock: () => number) {
   return {
     async show(c: AckContext) {
       const incident = c.req.param('incident') ?? '';
-      const problem = await linkProblem(c, incident, c.req.query('exp'), c.req.query('sig'), clock());
+      const problem = await linkProblem(c, incident, c.req.query('exp'), c.req.query('mac'), clock());
       if (problem) return html(c, 403, <Page title="Cannot acknowledge">{<p>{problem}</p>}</Page>);
       return html(
         c,
@@ -61,7 +61,7 @@ export function ackHandlers(clock: () => number) {
           <p>Acknowledging stops the escalation and the reminders for this incident, and the status page says who acknowledged it.</p>
           <form method="post">
             <input type="hidden" name="exp" value={c.req.query('exp') ?? ''} />
-            <input type="hidden" name="sig" value={c.req.query('sig') ?? ''} />
+            <input type="hidden" name="mac" value={c.req.query('mac') ?? ''} />
             <label>
               Your name <input name="by" maxlength={NAME_MAX} required autocomplete="name" />
             </label>{' '}
@@ -75,7 +75,7 @@ export function ackHandlers(clock: () => number) {
       const form = await c.req.parseBody();
       const field = (name: string) => (typeof form[name] === 'string' ? (form[name] as string) : undefined);
       const now = clock();
-      const problem = await linkProblem(c, incident, field('exp'), field('sig'), now);
+      const problem = await linkProblem(c, incident, field('exp'), field('mac'), now);
       if (problem) return html(c, 403, <Page title="Cannot acknowledge">{<p>{problem}</p>}</Page>);
       const by = (field('by') ?? '').trim().slice(0, NAME_MAX) || 'someone with the alert link';
       try {
