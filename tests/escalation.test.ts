@@ -63,6 +63,9 @@ describe('escalation', () => {
     // The alert carries a link that acknowledges this incident only, until it expires.
     const link = /Acknowledge: (\S+)/.exec(primary[0]?.text ?? '')?.[1] as string;
     expect(link).toMatch(/^https:\/\/status\.example\.com\/ack\/api-[a-z0-9]+\?exp=\d+&mac=[0-9a-f]{64}$/);
+    // Webhook receivers get both as fields.
+    expect((primary[0] as unknown as { acknowledgeUrl?: string }).acknowledgeUrl).toBe(link);
+    expect((secondary[0] as unknown as { escalation?: unknown }).escalation).toEqual({ step: 1, after: 15 * MINUTE });
     const path = new URL(link).pathname + new URL(link).search;
     // Opening the link (a chat preview fetches it) acknowledges nothing: it shows a button.
     const page = await s.worker.fetch(path);
