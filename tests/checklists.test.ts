@@ -218,11 +218,12 @@ describe('a checklist run', () => {
     }
     const bySink = Object.fromEntries(requests.map((r) => [r.platform, JSON.parse(r.body)]));
     // 8 items: checkout fails, the heartbeat-done restore drill was never pinged (due, not overdue yet), the rest pass.
-    expect(bySink.slack.blocks[0].text.text).toBe('📋 Daily checklist — 7/8 OK');
-    expect(bySink.slack.blocks[1].text.text).toBe('*Needs attention*\n🔴 Checkout — status = 503, expected 200');
-    expect(bySink.slack.blocks[2].text.text).toBe('*OK*\nAPI health, Database, Redis, App memory');
+    const slackDigest = slackParts(bySink.slack.blocks);
+    expect(slackDigest[0]).toBe('📋 Daily checklist — 7/8 OK');
+    expect(slackDigest[1]).toBe('*Needs attention*\n🔴 Checkout — status = 503, expected 200');
+    expect(slackDigest[2]).toBe('*OK*\nAPI health, Database, Redis, App memory');
     // Never-done tasks are due at the first run, by the next one.
-    expect(bySink.slack.blocks[3].text.text).toBe('*Tasks*\n🗓️ Review error logs (on-call) — not done yet; due by 2026-11-24\n🗓️ Rotate API_SECRET (alice) — not done yet; due by 2026-11-24\n🗓️ Restore drill — not done yet; due by 2026-11-24');
+    expect(slackDigest[3]).toBe('*Tasks*\n🗓️ Review error logs (on-call) — not done yet; due by 2026-11-24\n🗓️ Rotate API_SECRET (alice) — not done yet; due by 2026-11-24\n🗓️ Restore drill — not done yet; due by 2026-11-24');
     expect(bySink.discord.embeds[0]).toMatchObject({ title: '📋 Daily checklist — 7/8 OK', color: 0xe5484d });
     expect(bySink.discord.embeds[0].description).toContain('**Needs attention**\n🔴 Checkout — status = 503, expected 200');
     expect(bySink.telegram.text).toMatch(/^📋 <b>Daily checklist — 7\/8 OK<\/b>\n\n<b>Needs attention<\/b>\n🔴 Checkout — status = 503, expected 200/);
@@ -387,3 +388,13 @@ describe('a checklist run', () => {
     expect((await worker.ledger.state()).tasks).toEqual({});
   });
 });
+
+/** A Slack digest as parts: each bold heading (mrkdwn) with the plain_text lines under it, as a reader sees them. */
+function slackParts(blocks: Array<{ type: string; text?: { type: string; text: string } }>): string[] {
+  const parts: string[] = [];
+  for (const block of blocks) {
+    if (block.type === 'section' && block.text?.type === 'plain_text') parts[parts.length - 1] += `\n${block.text.text}`;
+    else parts.push(block.text?.text ?? '');
+  }
+  return parts;
+}

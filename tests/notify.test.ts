@@ -3,6 +3,8 @@
 // (mentions, HTML, markdown) stays inert and long text stays inside limits.
 import { describe, expect, it } from 'vitest';
 import { discord, secret, slack, telegram, webhook } from '../src/config';
+import { validateConfig } from '../src/config/validate';
+import { discordPayload } from '../src/notify/discord';
 import type { AlertEvent } from '../src/engine/types';
 import { channels } from '../src/notify';
 import { digestMessage, type Digest } from '../src/notify/digest';
@@ -12,13 +14,13 @@ import { emptyState } from '../src/store/state';
 import { retryAfter } from '../src/notify/post';
 import { slackDigestPayload } from '../src/notify/slack';
 import { webhookDigestBody, type WebhookDigestBody } from '../src/notify/webhook';
-import { SINK_SIGNING_SECRET } from './support/recorded';
+import { SINK_SIGNING_SECRET, SINK_STANDARD_SECRET } from './support/recorded';
 import { config, MINUTE, received, sinkUrl, T0, unique } from './helpers';
 
 const DAY = 24 * 60 * MINUTE;
 const docs = import.meta.glob<string>('../docs/*.md', { eager: true, query: '?raw', import: 'default' });
 
-const hostile = '@everyone <!channel> @here <script>alert(1)</script> **bold** _it_ `code` & <b>x</b>';
+const hostile = '@everyone <!channel> @here <script>alert(1)</script> **bold** _it_ ~strike~ `code` & <b>x</b>';
 
 function event(overrides: Partial<AlertEvent> = {}): AlertEvent {
   return {
@@ -72,6 +74,21 @@ describe.each(['slack', 'discord', 'telegram', 'webhook'] as const)('%s channel'
     if (type === 'slack') {
       expect(body).not.toContain('<!channel>');
       expect(body).toContain('&lt;!channel&gt;');
+      // Slack has no escape for *bold*, _italic_, ~strike~ or `code` in mrkdwn: target text must not be mrkdwn outside code.
+      const texts: Array<{ type: string; text: string }> = [];
+      const collect = (node: unknown): void => {
+        if (Array.isArray(node)) node.forEach(collect);
+        else if (node && typeof node === 'object') {
+          const object = node as { type?: unknown; text?: unknown };
+          if ((object.type === 'mrkdwn' || object.type === 'plain_text') && typeof object.text === 'string') texts.push(object as { type: string; text: string });
+          Object.values(object).forEach(collect);
+        }
+      };
+      collect(JSON.parse(body).blocks);
+      const mrkdwn = texts.filter((text) => text.type === 'mrkdwn').map((text) => text.text.replace(/```[\s\S]*?```/g, '').replace(/`[^`\n]*`/g, ''));
+      for (const text of mrkdwn) expect(text).not.toMatch(/\*\*bold\*\*|_it_|~strike~|`code`/);
+      expect(texts.some((text) => text.type === 'plain_text' && text.text.includes('**bold** _it_ ~strike~ `code`'))).toBe(true);
+      expect(JSON.parse(body).mrkdwn).toBe(false);
     }
     if (type === 'discord') expect(JSON.parse(body).allowed_mentions).toEqual({ parse: [] });
     if (type === 'webhook') expect(request.signature).toBe('valid');
@@ -88,10 +105,69 @@ describe.each(['slack', 'discord', 'telegram', 'webhook'] as const)('%s channel'
     expect(request.problems).toEqual([]);
   });
 
+  it('cuts long text between emoji, never inside one (a lone surrogate is rejected or shown as �)', async () => {
+    const emoji = '🔴'.repeat(5_000);
+    const { request } = await deliver(type, event({ summary: emoji, details: [emoji, `x${emoji}`], fix: `y${emoji}`, check: { id: 'api', name: `z${emoji}` }, report: [emoji] }));
+    expect(request.problems).toEqual([]);
+  });
+
   it('renders a recovery with the outage duration', async () => {
     const { request } = await deliver(type, event({ type: 'recovered', status: 'up', previous: 'down', incident: { id: 'api-1', startedAt: T0 - 75 * MINUTE, endedAt: T0 } }));
     expect(request.problems).toEqual([]);
     expect(request.body).toContain('recovered after 1h 15m');
+  });
+});
+
+describe('Discord webhook names', () => {
+  it('a username with "discord" or "clyde" is a config error naming the channel and field', () => {
+    for (const username of ['Discord Alerts', 'my CLYDE bot', 'notdiscordian']) {
+      const result = validateConfig({ channels: { chat: discord({ webhookUrl: secret('DISCORD_URL'), username }) }, checks: [] });
+      expect(result.ok ? [] : result.problems).toEqual(['channel "chat": username: Discord rejects webhook names that contain "discord" or "clyde" (in any case), so every alert would fail; choose another, e.g. "Vigil"']);
+    }
+    expect(validateConfig({ channels: { chat: discord({ webhookUrl: secret('DISCORD_URL'), username: 'Vigil (prod)' }) }, checks: [] }).ok).toBe(true);
+  });
+
+  it('the sink answers such a payload as Discord does: 400', async () => {
+    const id = unique('discord');
+    const ctx = { fetch: (input: RequestInfo | URL, init?: RequestInit) => fetch(input, init), signal: AbortSignal.timeout(5000), now: T0, clock: () => Date.now(), deliveryId: 'd' };
+    const response = await ctx.fetch(sinkUrl(`/discord/${id}`), { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(discordPayload(alertMessage(event()), 'Clyde')) });
+    expect(response.status).toBe(400);
+    expect((await received(id))[0]?.problems).toEqual(['username: Username cannot contain "clyde" or "discord"']);
+  });
+});
+
+describe('Standard Webhooks', () => {
+  const send = async (options: Parameters<typeof webhook>[0], deliveryId = 'api:down:1>hooks') => {
+    const id = unique('hook');
+    const cfg = config({ channels: { c: webhook({ ...options, url: sinkUrl(`/hook/${id}`) }) }, checks: [] });
+    const ctx = { fetch: (input: RequestInfo | URL, init?: RequestInit) => fetch(input, init), signal: AbortSignal.timeout(5000), now: T0, clock: () => Date.now(), deliveryId };
+    const result = await channels.webhook.send(cfg.channels.c!.options as never, alertMessage(event()), ctx);
+    return { result, request: (await received(id))[0]! };
+  };
+
+  it('webhook-id, webhook-timestamp and webhook-signature verify with the standardwebhooks package, beside Vigil\'s own signature', async () => {
+    const { result, request } = await send({ url: '', signingSecret: SINK_SIGNING_SECRET, standardWebhooks: SINK_STANDARD_SECRET });
+    expect(result).toEqual({ ok: true });
+    expect(request.standardSignature).toBe('valid');
+    expect(request.signature).toBe('valid');
+    expect(request.headers['webhook-id']).toBe('api:down:1>hooks');
+    expect(Math.abs(Number(request.headers['webhook-timestamp']) - Date.now() / 1000)).toBeLessThan(60);
+    expect(request.headers['webhook-signature']).toMatch(/^v1,[A-Za-z0-9+/]+=*$/);
+  });
+
+  it('alone, without Vigil\'s signature; a wrong secret does not verify', async () => {
+    const alone = await send({ url: '', standardWebhooks: SINK_STANDARD_SECRET });
+    expect(alone.request.standardSignature).toBe('valid');
+    expect(alone.request.signature).toBe('absent');
+    const wrong = await send({ url: '', standardWebhooks: 'whsec_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=' });
+    expect(wrong.request.standardSignature).toBe('invalid');
+  });
+
+  it('validation: a signature of some kind is required, and the secret must be whsec_ base64', () => {
+    const none = validateConfig({ channels: { hooks: webhook({ url: 'https://example.com/hook' }) }, checks: [] });
+    expect(none.ok ? [] : none.problems).toEqual(['channel "hooks": signingSecret: is required (or standardWebhooks, or both): a receiver must be able to check that a delivery came from Vigil']);
+    const bad = validateConfig({ channels: { hooks: webhook({ url: 'https://example.com/hook', standardWebhooks: 'not-a-secret' }) }, checks: [] });
+    expect(bad.ok ? [] : bad.problems).toEqual(["channel \"hooks\": standardWebhooks: expected a Standard Webhooks secret: whsec_ followed by base64 (better: secret('WEBHOOK_WHSEC'))"]);
   });
 });
 
@@ -204,9 +280,13 @@ describe('digests', () => {
     // The webhook body, field by field and in the documented order.
     expect(JSON.stringify(webhookDigestBody(message, documented.id))).toBe(JSON.stringify(documented));
     // The Slack digest as Slack shows it: bold headings, escaped text shown as written; the run's time is Slack's own rendering.
-    const shown = slackDigestPayload(message).blocks.map((block) =>
-      block.type === 'header' || block.type === 'section' ? (block.text?.text ?? '').replace(/^\*(.+?)\*\n/, '$1\n').replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&') : '',
-    );
+    // A bold heading (mrkdwn) and its lines (plain_text blocks) read as one part; entities shown as the characters.
+    const shown: string[] = [];
+    for (const block of slackDigestPayload(message).blocks) {
+      const text = (block.type === 'header' || block.type === 'section' ? (block.text?.text ?? '') : '').replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
+      if (block.type === 'section' && block.text?.type === 'plain_text') shown[shown.length - 1] += `\n${text}`;
+      else shown.push(text.replace(/^\*(.+)\*$/, '$1'));
+    }
     const slackExample = codeBlocks(checklistsDoc).find((block) => block.startsWith('📋 YouTube Optimizer daily checklist')) ?? '';
     const parts = slackExample.split('\n\n');
     expect(parts.slice(0, -1)).toEqual(shown.slice(0, -1));

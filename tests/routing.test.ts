@@ -111,7 +111,7 @@ describe('severity routing and quiet hours', () => {
     const chat = await s.bodies('chat');
     expect(chat).toHaveLength(1);
     expect(chat[0]?.blocks[0]?.text?.text).toBe('📋 Morning checklist — 0/1 OK');
-    expect(chat[0]?.blocks.map((block) => block.text?.text ?? '').find((text) => text.startsWith('*Held during quiet hours*'))).toMatch(/^\*Held during quiet hours\*\n2026-11-20 21:00 UTC API is degraded: \$\.status = "degraded", expected "ok"$/);
+    expect(slackParts((chat[0]?.blocks ?? []) as never).find((text) => text.startsWith('*Held during quiet hours*'))).toMatch(/^\*Held during quiet hours\*\n2026-11-20 21:00 UTC API is degraded: \$\.status = "degraded", expected "ok"$/);
     // Monday's opening has no held alert left to send, only that morning's digest.
     await s.at(Date.UTC(2026, 10, 23, 8, 0));
     expect((await s.bodies('chat')).map((body) => body.blocks[0]?.text?.text)).toEqual(['📋 Morning checklist — 0/1 OK', '📋 Morning checklist — 0/1 OK']);
@@ -155,7 +155,7 @@ describe('held alerts are never silently dropped', () => {
     await s.at(Date.UTC(2026, 10, 22, 7, 30));
     const chat = await s.bodies('chat');
     expect(chat).toHaveLength(2);
-    expect(JSON.stringify(chat[1]?.blocks)).toContain('*Held during quiet hours*\\n2026-11-20 21:00 UTC API is degraded');
+    expect(slackParts((chat[1]?.blocks ?? []) as never).join('\n\n')).toContain('*Held during quiet hours*\n2026-11-20 21:00 UTC API is degraded');
     expect((await ledgerState()).outbox).toEqual([]);
     // Monday's opening sends nothing on its own; that morning's digest has nothing held.
     await s.at(MONDAY_OPENING);
@@ -345,3 +345,13 @@ describe('dependencies', () => {
     ]);
   });
 });
+
+/** A Slack digest as parts: each bold heading (mrkdwn) with the plain_text lines under it, as a reader sees them. */
+function slackParts(blocks: Array<{ type?: string; text?: { type?: string; text: string } }>): string[] {
+  const parts: string[] = [];
+  for (const block of blocks) {
+    if (block.type === 'section' && block.text?.type === 'plain_text') parts[parts.length - 1] += `\n${block.text.text}`;
+    else parts.push(block.text?.text ?? '');
+  }
+  return parts;
+}

@@ -20,6 +20,7 @@ export { domain } from '../kinds/dns-recipes';
 export { expiresIn } from '../kinds/tls';
 export type { MetricExpr } from '../kinds/metrics';
 export { bearer, secret } from './secrets';
+export { GiB, KiB, MiB } from '../format';
 export type { SecretRef } from './secrets';
 
 type Common = Omit<z.input<typeof checkCommonSchema>, 'kind' | 'expect'> & {
@@ -54,7 +55,35 @@ export type SlackChannelInput = ChannelInput<'slack'> & { type: 'slack' };
 export type DiscordChannelInput = ChannelInput<'discord'> & { type: 'discord' };
 export type TelegramChannelInput = ChannelInput<'telegram'> & { type: 'telegram' };
 export type WebhookChannelInput = ChannelInput<'webhook'> & { type: 'webhook' };
-export type ChannelInputs = SlackChannelInput | DiscordChannelInput | TelegramChannelInput | WebhookChannelInput;
+export type ResendChannelInput = ChannelInput<'resend'> & { type: 'resend' };
+export type PostmarkChannelInput = ChannelInput<'postmark'> & { type: 'postmark' };
+export type SendGridChannelInput = ChannelInput<'sendgrid'> & { type: 'sendgrid' };
+export type MailgunChannelInput = ChannelInput<'mailgun'> & { type: 'mailgun' };
+export type CloudflareEmailChannelInput = ChannelInput<'cloudflare-email'> & { type: 'cloudflare-email' };
+export type PagerDutyChannelInput = ChannelInput<'pagerduty'> & { type: 'pagerduty' };
+export type OpsgenieChannelInput = ChannelInput<'opsgenie'> & { type: 'opsgenie' };
+export type TeamsChannelInput = ChannelInput<'teams'> & { type: 'teams' };
+export type GoogleChatChannelInput = ChannelInput<'google-chat'> & { type: 'google-chat' };
+export type NtfyChannelInput = ChannelInput<'ntfy'> & { type: 'ntfy' };
+export type PushoverChannelInput = ChannelInput<'pushover'> & { type: 'pushover' };
+export type MattermostChannelInput = ChannelInput<'mattermost'> & { type: 'mattermost' };
+export type ChannelInputs =
+  | SlackChannelInput
+  | DiscordChannelInput
+  | TelegramChannelInput
+  | WebhookChannelInput
+  | ResendChannelInput
+  | PostmarkChannelInput
+  | SendGridChannelInput
+  | MailgunChannelInput
+  | CloudflareEmailChannelInput
+  | PagerDutyChannelInput
+  | OpsgenieChannelInput
+  | TeamsChannelInput
+  | GoogleChatChannelInput
+  | NtfyChannelInput
+  | PushoverChannelInput
+  | MattermostChannelInput;
 
 export type MaintenanceInput = z.input<typeof maintenanceSchema>;
 export type TaskInput = z.input<typeof taskSchema>;
@@ -223,7 +252,59 @@ export function telegram(options: ChannelInput<'telegram'>): TelegramChannelInpu
   return { type: 'telegram', ...options };
 }
 
-/** Signed JSON webhook: `webhook({ url: 'https://...', signingSecret: secret('WEBHOOK_SECRET') })`. */
+/**
+ * Signed JSON webhook: `webhook({ url: 'https://...', signingSecret: secret('WEBHOOK_SECRET') })`;
+ * `standardWebhooks: secret('WEBHOOK_WHSEC')` adds the Standard Webhooks headers.
+ */
 export function webhook(options: ChannelInput<'webhook'>): WebhookChannelInput {
   return { type: 'webhook', ...options };
+}
+
+/**
+ * Email, one helper per provider (each takes from, to, replyTo, subjectPrefix):
+ * `email.resend({ apiKey: secret('RESEND_API_KEY'), from: 'Vigil <vigil@acme.dev>', to: 'ops@acme.dev' })`,
+ * `email.postmark({ serverToken })`, `email.sendgrid({ apiKey })`, `email.mailgun({ apiKey, domain })`,
+ * `email.cloudflare({ binding: 'SEND_EMAIL' })` (Cloudflare's send_email binding).
+ */
+export const email = {
+  resend: (options: ChannelInput<'resend'>): ResendChannelInput => ({ type: 'resend', ...options }),
+  postmark: (options: ChannelInput<'postmark'>): PostmarkChannelInput => ({ type: 'postmark', ...options }),
+  sendgrid: (options: ChannelInput<'sendgrid'>): SendGridChannelInput => ({ type: 'sendgrid', ...options }),
+  mailgun: (options: ChannelInput<'mailgun'>): MailgunChannelInput => ({ type: 'mailgun', ...options }),
+  cloudflare: (options: ChannelInput<'cloudflare-email'>): CloudflareEmailChannelInput => ({ type: 'cloudflare-email', ...options }),
+};
+
+/** PagerDuty Events API v2: `pagerduty({ routingKey: secret('PAGERDUTY_ROUTING_KEY') })`. Takes no digests. */
+export function pagerduty(options: ChannelInput<'pagerduty'>): PagerDutyChannelInput {
+  return { type: 'pagerduty', ...options };
+}
+
+/** Opsgenie Alert API: `opsgenie({ apiKey: secret('OPSGENIE_API_KEY'), region: 'eu' })`. Takes no digests. */
+export function opsgenie(options: ChannelInput<'opsgenie'>): OpsgenieChannelInput {
+  return { type: 'opsgenie', ...options };
+}
+
+/** Microsoft Teams through a Workflows webhook: `teams({ webhookUrl: secret('TEAMS_WEBHOOK_URL') })`. */
+export function teams(options: ChannelInput<'teams'>): TeamsChannelInput {
+  return { type: 'teams', ...options };
+}
+
+/** Google Chat incoming webhook: `googleChat({ webhookUrl: secret('GOOGLE_CHAT_WEBHOOK_URL') })`. */
+export function googleChat(options: ChannelInput<'google-chat'>): GoogleChatChannelInput {
+  return { type: 'google-chat', ...options };
+}
+
+/** ntfy push notifications: `ntfy({ topic: secret('NTFY_TOPIC'), server: 'https://ntfy.sh', token: secret('NTFY_TOKEN') })`. */
+export function ntfy(options: ChannelInput<'ntfy'>): NtfyChannelInput {
+  return { type: 'ntfy', ...options };
+}
+
+/** Pushover: `pushover({ token: secret('PUSHOVER_TOKEN'), user: secret('PUSHOVER_USER') })`. */
+export function pushover(options: ChannelInput<'pushover'>): PushoverChannelInput {
+  return { type: 'pushover', ...options };
+}
+
+/** Mattermost's Slack-compatible incoming webhook: `mattermost({ webhookUrl: secret('MATTERMOST_WEBHOOK_URL') })`. */
+export function mattermost(options: ChannelInput<'mattermost'>): MattermostChannelInput {
+  return { type: 'mattermost', ...options };
 }

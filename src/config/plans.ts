@@ -114,7 +114,11 @@ function isoTime(text: string | undefined): number | undefined {
 export interface ChecklistContext {
   /** Every check so far by id (inline ones join as they are read). */
   checks: Map<string, Check>;
+  /** Ids of checks written with problems of their own: a reference to one is not "unknown" (its problems are reported). */
+  broken?: Set<string>;
   channelNames: string[];
+  /** Channels that take no digests (PagerDuty, Opsgenie), by name, with why. */
+  noDigests?: ReadonlyMap<string, string>;
   /** Parses a check declared inside a checklist (it gets a manual schedule unless it has its own). */
   parseInlineCheck(raw: unknown, where: string): Check | undefined;
   format: IssueFormatter;
@@ -139,6 +143,8 @@ export function parseChecklists(inputs: unknown[], context: ChecklistContext, pr
     const tz = data.tz ?? 'UTC';
     for (const [position, name] of (data.notify ?? []).entries()) {
       if (!context.channelNames.includes(name)) problem(`notify[${position}]`, `unknown channel "${name}"; defined channels: ${context.channelNames.join(', ') || 'none'}`);
+      const refusal = context.noDigests?.get(name);
+      if (refusal) problem(`notify[${position}]`, `channel "${name}" takes no checklist digests: ${refusal}`);
     }
     const items: ChecklistItem[] = [];
     const itemIds = new Set<string>();
@@ -146,8 +152,8 @@ export function parseChecklists(inputs: unknown[], context: ChecklistContext, pr
       const at = `${where}: items[${position}]`;
       let parsedItem: ChecklistItem | undefined;
       if (typeof item === 'string') {
-        if (!context.checks.has(item)) problems.push(`${at}: ${unknownCheck(item, context.checks)}`);
-        else parsedItem = { type: 'check', id: item };
+        if (context.checks.has(item)) parsedItem = { type: 'check', id: item };
+        else if (!context.broken?.has(item)) problems.push(`${at}: ${unknownCheck(item, { size: context.checks.size + (context.broken?.size ?? 0) })}`);
       } else if (item && typeof item === 'object' && (item as { type?: unknown }).type === 'task') {
         parsedItem = parseTask(item, at, context, problems);
       } else if (item && typeof item === 'object' && 'kind' in item) {
@@ -170,7 +176,7 @@ export function parseChecklists(inputs: unknown[], context: ChecklistContext, pr
       id: data.id,
       name: data.name ?? data.id,
       schedule: { cron: data.cron, tz },
-      notify: data.notify ?? context.channelNames,
+      notify: data.notify ?? context.channelNames.filter((name) => !context.noDigests?.has(name)),
       public: data.public ?? true,
       items,
     };
@@ -187,6 +193,7 @@ function parseTask(raw: object, at: string, context: ChecklistContext, problems:
     return undefined;
   }
   const data = parsed.data;
+  if (data.doneBy !== undefined && context.broken?.has(data.doneBy)) return undefined;
   if (data.doneBy !== undefined && context.checks.get(data.doneBy)?.kind !== 'heartbeat') {
     const found = context.checks.get(data.doneBy);
     problems.push(`${at}: doneBy: ${found ? `"${data.doneBy}" is a ${found.kind} check` : unknownCheck(data.doneBy, context.checks)}; expected a heartbeat check, whose ping marks the task done`);

@@ -4,6 +4,7 @@
 import { column, type Expectation } from '../assert/builders';
 import type { CheckInput } from '../config';
 import { parseDuration } from '../config/duration';
+import { recipeName } from './recipe-name';
 
 type BackupsInput = Extract<CheckInput, { kind: 'backups' }>;
 
@@ -30,11 +31,11 @@ export function backups(input: BackupsRecipeInput): BackupsInput {
   if (retention?.days !== undefined) expect.push(column('days_in_window').label(`days with a backup in the last ${window}`).gte(retention.days).warn());
   if (retention?.count !== undefined) expect.push(column('count_in_window').label(`backups in the last ${window}`).gte(retention.count).warn());
   if (rest.requireMetadata?.length) expect.push(column('missing_metadata').label('metadata missing on the newest backup').eq('').warn());
-  return { kind: 'backups', ...rest, name: name ?? 'Backups', expect: [...expect, ...extra] };
+  return { kind: 'backups', ...rest, name: name ?? recipeName('Backups', rest.id), expect: [...expect, ...extra] };
 }
 
 /** R32: the bucket answers a listing with the configured credentials. */
 export function bucket(input: Omit<BackupsInput, 'kind' | 'name'> & { name?: string }): BackupsInput {
   const { name, ...rest } = input;
-  return { kind: 'backups', ...rest, name: name ?? 'Object storage' };
+  return { kind: 'backups', ...rest, name: name ?? recipeName('Object storage', rest.id) };
 }

@@ -6,6 +6,7 @@
 import { column, rowCount, withHysteresis, type Expectation, type Levels } from '../assert/builders';
 import type { CheckInput } from '../config';
 import { parseDuration } from '../config/duration';
+import { recipeName } from './recipe-name';
 
 type PostgresInput = Extract<CheckInput, { kind: 'postgres' }>;
 
@@ -40,7 +41,7 @@ function build(
   recipe: { name: string; query: string; params?: Array<string | number | boolean | null>; expect: Expectation[]; report?: number; explainErrors?: Record<string, string>; flags?: Flags },
 ): PostgresInput {
   const { expect: extra = [], name, hysteresis, ...rest } = base;
-  const check: PostgresInput = { kind: 'postgres', ...rest, name: name ?? recipe.name, query: recipe.query, expect: [...withHysteresis(recipe.expect, hysteresis), ...extra] };
+  const check: PostgresInput = { kind: 'postgres', ...rest, name: name ?? recipeName(recipe.name, rest.id), query: recipe.query, expect: [...withHysteresis(recipe.expect, hysteresis), ...extra] };
   if (recipe.params) check.params = recipe.params;
   if (recipe.report) check.report = recipe.report;
   if (recipe.explainErrors) check.explainErrors = recipe.explainErrors;

@@ -158,26 +158,51 @@ interface PgError {
   message?: string;
 }
 
+/** Thrown when the connection could not be opened (as opposed to lost later): the cause reads differently. */
+class ConnectError extends Error {
+  constructor(override readonly cause: unknown) {
+    super((cause as PgError | undefined)?.message ?? String(cause));
+    this.name = 'ConnectError';
+  }
+}
+
+// What the driver says when the server or the proxy drops the connection, and when it cannot be opened.
+const CONNECTION_LOST = /Connection terminated|terminating connection|server closed the connection|WebSocket|Network connection lost|socket hang up|ECONNRESET|Client has encountered a connection error/i;
+const CANNOT_CONNECT = /ECONNREFUSED|could not connect|Error connecting to database|ENOTFOUND|EAI_AGAIN|connect ETIMEDOUT|no pg_hba\.conf entry|HTTP status 50[234]/i;
+/** SQLSTATE class 57P: the server is shutting down or was restarted by an operator. */
+const SHUTDOWN_CODES = new Set(['57P01', '57P02', '57P03']);
+
 /**
- * Turns a driver error into an observation: down, retried, or unknown. The
- * message is redacted here, not only by the engine: errors quote values (a
- * bad connection string, `invalid input syntax for type integer: "..."`).
+ * Turns a driver error into an observation: down, retried, or unknown, with a
+ * short cause for alerts ("database connection lost (db.internal)") and the
+ * driver's own words in `raw` for the CLI. The message is redacted here, not
+ * only by the engine: errors quote values (a bad connection string,
+ * `invalid input syntax for type integer: "..."`).
  */
-function fromError(error: unknown, opts: Options, ctx: RunContext, started: number, timeoutMs: number, host: string): Observation {
+function fromError(error: unknown, opts: Options, ctx: RunContext, started: number, timeoutMs: number, target: Target): Observation {
   const latencyMs = Date.now() - started;
-  const e = (error ?? {}) as PgError;
+  const connecting = error instanceof ConnectError;
+  const e = ((connecting ? error.cause : error) ?? {}) as PgError;
   const message = redact(String(e.message ?? error), [opts.connection]);
   const code = typeof e.code === 'string' ? e.code : undefined;
-  if (ctx.signal.aborted) return { reached: false, retryable: true, latencyMs, values: {}, error: `${host}: timed out after ${Math.round(ctx.timeoutMs / 1000)}s` };
-  if (code && opts.explainErrors[code]) return { reached: true, unknown: true, latencyMs, values: {}, error: `${opts.explainErrors[code]} (${message})` };
-  if (code === '28P01' || code === '28000') return { reached: false, latencyMs, values: {}, error: `authentication failed: ${message}` };
+  const host = target.host;
+  const base = { latencyMs, values: {}, raw: code ? `${message} (SQLSTATE ${code})` : message };
+  if (ctx.signal.aborted) return { ...base, reached: false, retryable: true, error: `${host}: timed out after ${Math.round(ctx.timeoutMs / 1000)}s` };
+  if (code && opts.explainErrors[code]) return { ...base, reached: true, unknown: true, error: `${opts.explainErrors[code]} (${message})` };
+  if (code === '28P01' || code === '28000') {
+    const user = /for user "([^"]+)"/.exec(message)?.[1];
+    return { ...base, reached: false, error: user ? `authentication failed for user "${user}"` : `authentication failed: ${message}` };
+  }
   // 57014 is any cancellation: our statement_timeout, or pg_cancel_backend() from another session.
-  if (code === '57014' && /statement timeout/i.test(message)) return { reached: false, latencyMs, values: {}, error: `query cancelled after ${Math.round(timeoutMs / 1000)}s (statementTimeout): ${message}` };
-  if (code === '57014') return { reached: false, latencyMs, values: {}, error: `query cancelled by another session (pg_cancel_backend or an operator): ${message}` };
-  if (code === '25006') return { reached: true, unknown: true, latencyMs, values: {}, error: `the query tried to write, and checks run read-only: ${message}` };
-  if (code && code.startsWith('42') && code !== '42P01') return { reached: true, unknown: true, latencyMs, values: {}, error: `query error (${code}): ${message}` };
-  if (code && !code.startsWith('08') && code !== '57P01' && code !== '53300') return { reached: false, latencyMs, values: {}, error: `query failed (${code}): ${message}` };
-  return { reached: false, retryable: true, latencyMs, values: {}, error: `could not query ${host}: ${message}` };
+  if (code === '57014' && /statement timeout/i.test(message)) return { ...base, reached: false, error: `query cancelled after ${Math.round(timeoutMs / 1000)}s (statementTimeout): ${message}` };
+  if (code === '57014') return { ...base, reached: false, error: `query cancelled by another session (pg_cancel_backend or an operator): ${message}` };
+  if (code === '25006') return { ...base, reached: true, unknown: true, error: `the query tried to write, and checks run read-only: ${message}` };
+  if (code && code.startsWith('42') && code !== '42P01') return { ...base, reached: true, unknown: true, error: `query error (${code}): ${message}` };
+  if (code === '53300') return { ...base, reached: false, retryable: true, error: `the database has no free connection slots (${host})` };
+  if (code && !code.startsWith('08') && !SHUTDOWN_CODES.has(code)) return { ...base, reached: false, error: `query failed (${code}): ${message}` };
+  if (connecting || CANNOT_CONNECT.test(message)) return { ...base, reached: false, retryable: true, error: `cannot connect to the database (${host}:${target.port})` };
+  if (SHUTDOWN_CODES.has(code ?? '') || CONNECTION_LOST.test(message) || code?.startsWith('08')) return { ...base, reached: false, retryable: true, error: `database connection lost (${host})` };
+  return { ...base, reached: false, retryable: true, error: `could not query ${host}: ${message}` };
 }
 
 async function queryHttp(connection: string, opts: Options, statementMs: number, ctx: RunContext): Promise<Rows> {
@@ -254,12 +279,26 @@ async function queryWebSocket(connection: string, opts: Options, target: Target,
   // Coalesced writes are sent from a timer, where a write after an abort would be an
   // uncaught error; a handful of statements gain nothing from coalescing anyway.
   client.neonConfig.coalesceWrites = false;
-  const close = () => void client.end().catch(() => undefined);
+  // end() on a socket the server already closed throws at once ("Can't call WebSocket send()
+  // after close()"); thrown from the finally below it would replace the error that explains the failure.
+  const close = () => {
+    try {
+      void client.end().catch(() => undefined);
+    } catch {
+      // already closed
+    }
+  };
   signal.addEventListener('abort', close, { once: true });
   try {
-    await client.connect();
-    // One round trip for both (our own fixed text, so the simple protocol is fine here).
-    await client.query(`BEGIN READ ONLY; SET LOCAL statement_timeout = ${statementMs}`);
+    // Until the transaction is open nothing of the check ran: a failure here is "cannot connect"
+    // (the proxy closes the socket when the server refuses it), one after it is a lost connection.
+    try {
+      await client.connect();
+      // One round trip for both (our own fixed text, so the simple protocol is fine here).
+      await client.query(`BEGIN READ ONLY; SET LOCAL statement_timeout = ${statementMs}`);
+    } catch (error) {
+      throw new ConnectError(error);
+    }
     // The extended protocol takes exactly one statement, so "COMMIT; INSERT ..."
     // cannot step out of the read-only transaction. Closing the connection
     // afterwards rolls the transaction back.
@@ -300,7 +339,7 @@ export const postgresKind: CheckKind<typeof options> = {
       if (opts.report > 0) observation.details = reportLines(rows, opts.report).map((line) => redact(line, [opts.connection]));
       return withFlags(observation, opts.flags);
     } catch (error) {
-      return fromError(error, opts, ctx, started, statementMs, target.host);
+      return fromError(error, opts, ctx, started, statementMs, target);
     }
   },
 };

@@ -3,6 +3,7 @@
 
 import { info, reply, value, withHysteresis, type Expectation, type Levels } from '../assert/builders';
 import type { CheckInput } from '../config';
+import { recipeName } from './recipe-name';
 
 type RedisInput = Extract<CheckInput, { kind: 'redis' }>;
 
@@ -28,7 +29,7 @@ function atMost(value: number | Levels | undefined, fallback: Levels): Levels {
 
 function build(base: RedisRecipeBase, name: string, check: Partial<RedisInput>, expect: Expectation[]): RedisInput {
   const { expect: extra = [], name: given, hysteresis, ...rest } = base;
-  return { kind: 'redis', ...rest, ...check, name: given ?? name, expect: [...withHysteresis(expect, hysteresis), ...extra] } as RedisInput;
+  return { kind: 'redis', ...rest, ...check, name: given ?? recipeName(name, rest.id), expect: [...withHysteresis(expect, hysteresis), ...extra] } as RedisInput;
 }
 
 type Count = number | Levels;

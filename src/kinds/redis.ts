@@ -2,12 +2,59 @@
 // read-only command from an allow-list, INFO fields with derived ratios, a
 // key's length whatever its type, and Bull/BullMQ queue counts.
 
-import { Redis } from '@upstash/redis/cloudflare';
+import { Redis, type Requester, type UpstashRequest, type UpstashResponse } from '@upstash/redis/cloudflare';
 import * as z from 'zod';
 import type { Observed, Value } from '../assert/types';
 import { toValue } from '../assert/sources';
 import { redact, secretRefSchema, stringOrSecret, type Resolved } from '../config/secrets';
+import { readBoundedBody } from '../net/read-body';
 import type { CheckKind, Observation, RunContext } from './types';
+
+/** A REST answer larger than this is not a Redis reply a check needs (INFO is a few KB). */
+const MAX_REST_BODY = 1024 * 1024;
+
+/** A non-2xx answer from the REST endpoint, with its status (the client library keeps only the text). */
+class RestStatusError extends Error {
+  constructor(
+    readonly status: number,
+    readonly detail: string,
+  ) {
+    super(`HTTP ${status}${detail ? `: ${detail}` : ''}`);
+    this.name = 'RestStatusError';
+  }
+}
+
+/** A 2xx answer that is not JSON: something else than an Upstash REST endpoint answered. */
+class RestJsonError extends Error {
+  constructor(readonly preview: string) {
+    super(`not JSON: ${preview}`);
+    this.name = 'RestJsonError';
+  }
+}
+
+/**
+ * The Upstash REST protocol (POST <url>[/pipeline], Bearer token, JSON
+ * replies) over the check's own fetch and signal, keeping each answer's
+ * status so an outage reads "answered 503" rather than the library's text.
+ */
+function restRequester(baseUrl: string, token: string, ctx: RunContext): Requester {
+  return {
+    async request<TResult>(req: UpstashRequest): Promise<UpstashResponse<TResult>> {
+      const url = [baseUrl.replace(/\/$/, ''), ...(req.path ?? [])].join('/');
+      const response = await ctx.fetch(url, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify(req.body), signal: ctx.signal });
+      const { text } = await readBoundedBody(response, MAX_REST_BODY);
+      let parsed: unknown;
+      try {
+        parsed = JSON.parse(text);
+      } catch {
+        if (!response.ok) throw new RestStatusError(response.status, text.trim().slice(0, 200));
+        throw new RestJsonError(text.trim().slice(0, 60));
+      }
+      if (!response.ok) throw new RestStatusError(response.status, String((parsed as { error?: unknown })?.error ?? '').slice(0, 500));
+      return parsed as UpstashResponse<TResult>;
+    },
+  };
+}
 
 /**
  * Commands a check may run: they only read. Anything else (SET, DEL, FLUSHALL,
@@ -229,22 +276,29 @@ async function readStream(redis: Redis, stream: NonNullable<Options['stream']>, 
  */
 const SERVICE_REFUSED = /^(ERR max .*(limit|exceeded)|OOM|LOADING|BUSY|MASTERDOWN|CLUSTERDOWN|TRYAGAIN|NOREPLICAS)\b/i;
 
+/**
+ * A short cause for the alert (`Redis REST endpoint answered 503`), with what
+ * the endpoint or the library said kept in `raw` for the CLI.
+ */
 function describeError(error: unknown, ctx: RunContext, opts: Options): Observation {
   // Redacted here as well as by the engine: a proxy's error may quote the URL or token.
   const message = redact(error instanceof Error ? error.message : String(error), [opts.token, opts.url]);
-  const name = error instanceof Error ? error.name : '';
-  const base = { latencyMs: 0, values: {} };
+  const detail = error instanceof RestStatusError ? redact(error.detail, [opts.token, opts.url]) : message.replace(/, command was:.*/s, '');
+  const base = { latencyMs: 0, values: {}, raw: message };
   if (ctx.signal.aborted) return { ...base, reached: false, retryable: true, error: `timed out after ${Math.round(ctx.timeoutMs / 1000)}s` };
-  if (/Unauthorized|WRONGPASS|NOAUTH|invalid password/i.test(message)) return { ...base, reached: false, error: `authentication failed: check the REST token (${message.replace(/, command was:.*/s, '')})` };
-  if (name === 'UpstashJSONParseError' || /Unexpected token|is not valid JSON|JSON/i.test(name + message)) {
+  const status = error instanceof RestStatusError ? error.status : undefined;
+  if (status === 401 || status === 403 || /Unauthorized|WRONGPASS|NOAUTH|invalid password/i.test(detail)) {
+    return { ...base, reached: false, error: `authentication failed: check the REST token${detail ? ` (${detail})` : ''}` };
+  }
+  if (error instanceof RestJsonError || (error instanceof Error && error.name === 'UpstashJSONParseError')) {
     return { ...base, reached: false, error: 'the REST endpoint did not answer JSON: is url the Upstash REST URL (https://...upstash.io)?' };
   }
-  if (SERVICE_REFUSED.test(message)) return { ...base, reached: false, error: `Redis refused to serve: ${message.replace(/, command was:.*/s, '')}` };
+  if (SERVICE_REFUSED.test(detail)) return { ...base, reached: false, error: `Redis refused to serve: ${detail}` };
   // Other errors from Redis start with an error code (ERR, WRONGTYPE, NOPERM ...): the command is
-  // wrong for this data, so the check cannot be evaluated. Anything else is the service failing.
-  if (/^[A-Z][A-Z_]+\s/.test(message)) {
-    return { ...base, reached: true, unknown: true, error: `Redis refused the command: ${message.replace(/, command was:.*/s, '')}` };
-  }
+  // wrong for this data, so the check cannot be evaluated.
+  const redisError = /^(Command \d+ \[ \w+ \] failed: )?([A-Z][A-Z_]+\s.*)$/s.exec(detail);
+  if (redisError && (status === undefined || status < 500)) return { ...base, reached: true, unknown: true, error: `Redis refused the command: ${redisError[2]}` };
+  if (status !== undefined) return { ...base, reached: false, retryable: status >= 500, error: `Redis REST endpoint answered ${status}` };
   return { ...base, reached: false, retryable: true, error: `could not reach the REST endpoint: ${message}` };
 }
 
@@ -275,8 +329,10 @@ export const redisKind: CheckKind<typeof options> = {
   async run(opts, ctx): Promise<Observation> {
     const started = Date.now();
     if (!/^https?:\/\//i.test(opts.url)) return { reached: false, unknown: true, latencyMs: 0, values: {}, error: 'option url is not an http(s) URL (the Upstash REST URL)' };
-    // One attempt (the engine retries), abortable, raw replies, no telemetry headers.
-    const redis = new Redis({ url: opts.url, token: opts.token, retry: false, signal: ctx.signal, automaticDeserialization: false, enableTelemetry: false });
+    // One attempt (the engine retries), raw replies, no telemetry headers, no automatic batching;
+    // requests go through the check's fetch and signal (restRequester).
+    const redis = new Redis({ url: opts.url, token: opts.token, retry: false, signal: ctx.signal, automaticDeserialization: false, enableTelemetry: false, enableAutoPipelining: false });
+    (redis as unknown as { client: Requester }).client = restRequester(opts.url, opts.token, ctx);
     try {
       const values: Record<string, Observed> = {};
       const details: string[] = [];

@@ -17,8 +17,15 @@ export interface Observation {
   atLeast?: string[];
   /** Names of the items of list values, by value key (a series' labels: `{job="api"}`): messages name the failing ones. */
   labels?: Record<string, string[]>;
-  /** What went wrong, already free of credentials. */
+  /** What went wrong, already free of credentials: a short cause an alert can carry ("database connection lost (db.internal)"). */
   error?: string;
+  /**
+   * The underlying error as the driver, library or server said it ("Can't call
+   * WebSocket send() after close().", a REST body), redacted like `error`.
+   * For the CLI (`npm run check` prints it under the row); alerts and the page
+   * show only `error`. Optional: kinds whose `error` is already the raw text leave it out.
+   */
+  raw?: string;
   /** Vigil could not evaluate (bad option at run time, missing extension): the check is `unknown`. */
   unknown?: boolean;
   /** A network error or timeout: the engine retries once inside the tick. */

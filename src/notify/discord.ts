@@ -24,11 +24,27 @@ export const DISCORD_COLORS = {
   unknown: 0x8b8d98,
 } as const;
 
+/**
+ * Discord answers 400 to a webhook name containing "discord" or "clyde" (any
+ * case), so every delivery would fail: refused here instead.
+ * https://discord.com/developers/docs/resources/webhook#create-webhook
+ */
+export const USERNAME_FORBIDDEN = /discord|clyde/i;
+const USERNAME_MAX = 80;
+
 const options = z.strictObject({
   /** The webhook URL (a secret: it carries the webhook token). */
   webhookUrl: stringOrSecret,
-  /** Name shown as the sender. */
-  username: z.string().max(80).default('Vigil'),
+  /** Name shown as the sender (1–80 characters, without "discord" or "clyde"). */
+  username: z
+    .string()
+    .trim()
+    .min(1)
+    .max(USERNAME_MAX)
+    .refine((name) => !USERNAME_FORBIDDEN.test(name), {
+      message: 'Discord rejects webhook names that contain "discord" or "clyde" (in any case), so every alert would fail; choose another, e.g. "Vigil"',
+    })
+    .default('Vigil'),
 });
 
 export interface DiscordEmbed {

@@ -19,6 +19,8 @@ export interface AlertMessage {
   links: Array<{ label: string; url: string }>;
   /** When the channel's quiet hours held it back, if they did. */
   heldSince?: number;
+  /** A recovery that replaced its problem alert before that could be delivered: what the problem was. */
+  unannounced?: NonNullable<OutboxEntry['unannounced']>;
   /** One plain-text rendition, for fallbacks and logs. */
   text: string;
 }
@@ -75,7 +77,7 @@ function alertTitle(event: AlertEvent, outage: number | undefined, unannounced?:
  * `unannounced` is the problem alert a recovery replaced before it could be
  * delivered (the message then says both).
  */
-export function alertMessage(event: AlertEvent, pageUrl?: string, heldSince?: number, unannounced?: OutboxEntry['unannounced']): AlertMessage {
+export function alertMessage(event: AlertEvent, pageUrl?: string, heldSince?: number, unannounced?: OutboxEntry['unannounced'], ackUrl?: string): AlertMessage {
   const outage = event.incident ? (event.incident.endedAt ?? event.at) - event.incident.startedAt : undefined;
   const title = alertTitle(event, outage, unannounced);
   const facts: AlertMessage['facts'] = [];
@@ -93,6 +95,7 @@ export function alertMessage(event: AlertEvent, pageUrl?: string, heldSince?: nu
     if (outage !== undefined) facts.push({ label: 'Outage', value: formatDuration(outage) });
   } else {
     facts.push({ label: 'Since', value: isoMinute(event.since), time: event.since });
+    if (event.escalation) facts.push({ label: 'Escalation', value: `step ${event.escalation.step}, unacknowledged after ${formatDuration(event.escalation.after)}` });
     facts.push({ label: 'Was', value: event.previous === 'unknown' ? 'no data' : event.previous });
   }
   if (event.regions && event.regions.failing.length > 0) facts.push({ label: 'Regions', value: `${event.regions.failing.join(', ')} failing${event.regions.passing.length ? `; ${event.regions.passing.join(', ')} up` : ''}` });
@@ -102,6 +105,7 @@ export function alertMessage(event: AlertEvent, pageUrl?: string, heldSince?: nu
 
   const links: AlertMessage['links'] = [];
   if (event.runbook) links.push({ label: 'Runbook', url: event.runbook });
+  if (ackUrl) links.push({ label: 'Acknowledge', url: ackUrl });
   if (pageUrl) links.push({ label: 'Status page', url: pageUrl });
 
   const details = [
@@ -122,6 +126,7 @@ export function alertMessage(event: AlertEvent, pageUrl?: string, heldSince?: nu
   if (event.fix) message.fix = event.fix;
   if (report) message.report = report;
   if (heldSince !== undefined) message.heldSince = heldSince;
+  if (unannounced) message.unannounced = unannounced;
   return message;
 }
 
@@ -134,7 +139,36 @@ export function isoMinute(time: number): string {
   return `${new Date(time).toISOString().slice(0, 16).replace('T', ' ')} UTC`;
 }
 
-/** Cuts text to `max` characters, marking the cut. */
+// Whole user-perceived characters: a cut inside an emoji (a surrogate pair, a
+// skin tone, a flag) would leave half of it, which platforms reject or show as �.
+const graphemes = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
+
+/**
+ * Cuts text to at most `max` UTF-16 code units (what JavaScript's length and
+ * the platforms' limits count), marking the cut, without splitting a grapheme:
+ * `clip('ab👍🏽cd', 5)` gives `ab…`.
+ */
 export function clip(text: string, max: number): string {
-  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
+  if (text.length <= max) return text;
+  let end = 0;
+  for (const { segment, index } of graphemes.segment(text)) {
+    if (index + segment.length > max - 1) break;
+    end = index + segment.length;
+  }
+  return `${text.slice(0, end)}…`;
+}
+
+/** Cuts text to at most `maxBytes` of UTF-8 (ntfy counts bytes), on a grapheme boundary, marking the cut. */
+export function clipBytes(text: string, maxBytes: number): string {
+  const size = (value: string) => new TextEncoder().encode(value).length;
+  if (size(text) <= maxBytes) return text;
+  // Each UTF-16 code unit is at most 3 bytes of UTF-8; search the longest cut that fits.
+  let low = 0;
+  let high = Math.min(text.length, maxBytes);
+  while (low < high) {
+    const middle = Math.ceil((low + high) / 2);
+    if (size(clip(text, middle)) <= maxBytes) low = middle;
+    else high = middle - 1;
+  }
+  return clip(text, Math.max(1, low));
 }

@@ -2,8 +2,8 @@
 // 2xx delivered; 429 and 5xx retried later (honouring Retry-After); other 4xx
 // are permanent (a revoked webhook will not start working by itself).
 
-import { formatDuration } from '../config/duration';
 import { redact } from '../config/secrets';
+import { diagnoseFetchError } from '../net/fetch-errors';
 import { readBoundedBody } from '../net/read-body';
 import type { DeliveryResult, SendContext } from './types';
 
@@ -11,7 +11,7 @@ const MAX_ERROR_BODY = 200;
 
 export async function postPayload(
   url: string,
-  body: string,
+  body: string | FormData | URLSearchParams,
   headers: Record<string, string>,
   ctx: SendContext,
   timeoutMs: number,
@@ -21,11 +21,15 @@ export async function postPayload(
   try {
     response = await ctx.fetch(url, { method: 'POST', headers, body, signal: ctx.signal, redirect: 'manual' });
   } catch (error) {
-    const reason = ctx.signal.aborted ? `timed out after ${formatDuration(timeoutMs)}` : (error as Error).message;
-    return { ok: false, retryable: true, error: `${target}: ${reason}` };
+    return { ok: false, retryable: true, error: await diagnoseFetchError(error, { signal: ctx.signal, timeoutMs }, url, target) };
   }
   if (response.ok) {
-    await response.body?.cancel().catch(() => undefined);
+    if (ctx.onAnswer) {
+      const read = await readBoundedBody(response, MAX_ERROR_BODY).catch(() => ({ text: '' }));
+      ctx.onAnswer(`${target}: HTTP ${response.status}${read.text.trim() ? ` ${redact(read.text, [url]).trim()}` : ''}`);
+    } else {
+      await response.body?.cancel().catch(() => undefined);
+    }
     return { ok: true };
   }
   // Only the start of an error page is needed, and a channel could answer with anything.

@@ -26,11 +26,27 @@ export interface SendContext {
   clock: () => number;
   /** Unique per message and channel; receivers can deduplicate on it. */
   deliveryId: string;
+  /** Worker bindings and vars, for channels that send through a binding (Cloudflare's send_email). */
+  env?: Record<string, unknown>;
+  /** Told the platform's answer to a delivery it took (`host: HTTP 202 {...}`); `npm run notify-test` prints it. */
+  onAnswer?: (answer: string) => void;
 }
 
 /** One channel: `src/notify/<name>.ts`. */
 export interface Channel<Options extends z.ZodObject = z.ZodObject> {
   options: Options;
+  /**
+   * Problems with options that zod cannot see, with the option name:
+   * `[['signingSecret', 'is required ...']]`. Called at validation time,
+   * with secrets still unresolved (references).
+   */
+  validate?(options: z.output<Options>): Array<[field: string, message: string]>;
+  /**
+   * Set when the channel takes no checklist digests (a pager pages people for
+   * incidents): why, for the validation message. A checklist may not name it,
+   * and checklists that name no channels leave it out.
+   */
+  noDigests?: string;
   send(options: Resolved<z.output<Options>>, message: AlertMessage, ctx: SendContext): Promise<DeliveryResult>;
   /** Posts a checklist digest in the channel's own format. */
   sendDigest(options: Resolved<z.output<Options>>, message: DigestMessage, ctx: SendContext): Promise<DeliveryResult>;

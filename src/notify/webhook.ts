@@ -1,6 +1,7 @@
 // Generic webhook: a JSON body, signed so the receiver can check it came from
 // Vigil and is fresh. The signature is HMAC-SHA256 over "<timestamp>.<body>"
-// (docs/alerts.md shows how to verify it).
+// (docs/alerts.md shows how to verify it), and/or the Standard Webhooks
+// headers (https://www.standardwebhooks.com/) for receivers that verify those.
 
 import * as z from 'zod';
 import { stringOrSecret } from '../config/secrets';
@@ -8,18 +9,26 @@ import type { AlertEvent } from '../engine/types';
 import type { Digest, DigestMessage } from './digest';
 import type { AlertMessage } from './message';
 import { postPayload } from './post';
-import type { Channel, SendContext } from './types';
+import type { Channel, DeliveryResult, SendContext } from './types';
 
 export const WEBHOOK_TIMEOUT_MS = 10_000;
 export const SIGNATURE_HEADER = 'x-vigil-signature';
 export const TIMESTAMP_HEADER = 'x-vigil-timestamp';
 export const DELIVERY_HEADER = 'x-vigil-delivery';
 export const EVENT_HEADER = 'x-vigil-event';
+/** Standard Webhooks 1.0: the message id, Unix seconds, and `v1,<base64 HMAC-SHA256>`. */
+export const STANDARD_ID_HEADER = 'webhook-id';
+export const STANDARD_TIMESTAMP_HEADER = 'webhook-timestamp';
+export const STANDARD_SIGNATURE_HEADER = 'webhook-signature';
+/** A Standard Webhooks secret is `whsec_` and the base64 of the key (the spec suggests 24–64 bytes). */
+const STANDARD_SECRET = /^whsec_[A-Za-z0-9+/]+={0,2}$/;
 
 const options = z.strictObject({
   url: stringOrSecret,
-  /** The shared secret for the signature (wrangler secret put WEBHOOK_SIGNING_SECRET). */
-  signingSecret: stringOrSecret,
+  /** The shared secret for Vigil's own signature, x-vigil-signature (wrangler secret put WEBHOOK_SIGNING_SECRET). */
+  signingSecret: stringOrSecret.optional(),
+  /** A `whsec_...` secret: sends the Standard Webhooks headers webhook-id, webhook-timestamp and webhook-signature. */
+  standardWebhooks: stringOrSecret.optional(),
   /** Extra headers, e.g. an Authorization the receiver needs. */
   headers: z.record(z.string(), stringOrSecret).default({}),
 });
@@ -44,6 +53,14 @@ export interface WebhookBody {
   affected?: AlertEvent['affected'];
   /** Set when the channel's quiet hours held the alert back (ISO time it was held from). */
   heldSince?: string;
+  /** On a recovery: the problem alert it replaced because that could not be delivered before the recovery (the channel hears both at once). */
+  unannounced?: { type: string; status: string; since: string; summary: string };
+  /** A check run from several regions: which saw the problem and which did not. */
+  regions?: NonNullable<AlertEvent['regions']>;
+  /** `check.escalation`: the step (1-based) and how long the incident had gone unacknowledged (ms). */
+  escalation?: NonNullable<AlertEvent['escalation']>;
+  /** The signed link that acknowledges the incident (when the page URL and VIGIL_ADMIN_TOKEN are set). */
+  acknowledgeUrl?: string;
   runbook?: string;
   fix?: string;
   /** The check's report lines (a job's last output, slow statements ...). */
@@ -76,6 +93,11 @@ export function webhookBody(message: AlertMessage, deliveryId: string): WebhookB
   if (event.slo) body.slo = event.slo;
   if (event.affected?.length) body.affected = event.affected;
   if (message.heldSince !== undefined) body.heldSince = new Date(message.heldSince).toISOString();
+  if (message.unannounced) body.unannounced = { type: `check.${message.unannounced.type}`, status: message.unannounced.status, since: new Date(message.unannounced.since).toISOString(), summary: message.unannounced.summary };
+  if (event.regions) body.regions = event.regions;
+  if (event.escalation) body.escalation = event.escalation;
+  const acknowledge = message.links.find((link) => link.label === 'Acknowledge');
+  if (acknowledge) body.acknowledgeUrl = acknowledge.url;
   if (event.runbook) body.runbook = event.runbook;
   if (event.fix) body.fix = event.fix;
   if (event.report?.length) body.report = event.report;
@@ -123,25 +145,58 @@ export function webhookDigestBody(message: DigestMessage, deliveryId: string): W
   };
 }
 
-/** POSTs a signed body: the signature covers `<timestamp>.<body>`. */
-async function postSigned(opts: { url: string; signingSecret: string; headers: Record<string, string> }, body: string, type: string, ctx: SendContext) {
+/**
+ * The Standard Webhooks signature: `v1,` and the base64 HMAC-SHA256 of
+ * `<id>.<timestamp>.<body>`, keyed with the base64-decoded part of `whsec_...`.
+ */
+export async function signStandardWebhook(secret: string, id: string, timestamp: number, body: string): Promise<string> {
+  const keyBytes = Uint8Array.from(atob(secret.slice('whsec_'.length)), (char) => char.charCodeAt(0));
+  const key = await crypto.subtle.importKey('raw', keyBytes, { name: 'HMAC', hash: 'SHA-256' }, false, ['sign']);
+  const mac = new Uint8Array(await crypto.subtle.sign('HMAC', key, new TextEncoder().encode(`${id}.${timestamp}.${body}`)));
+  return `v1,${btoa(String.fromCharCode(...mac))}`;
+}
+
+type SignedOptions = { url: string; signingSecret?: string | undefined; standardWebhooks?: string | undefined; headers: Record<string, string> };
+
+/** POSTs a signed body: Vigil's signature covers `<timestamp>.<body>`, the standard one `<id>.<timestamp>.<body>`. */
+async function postSigned(opts: SignedOptions, body: string, type: string, ctx: SendContext): Promise<DeliveryResult> {
+  if (opts.standardWebhooks !== undefined && !STANDARD_SECRET.test(opts.standardWebhooks)) {
+    return { ok: false, retryable: false, error: 'option standardWebhooks is not a Standard Webhooks secret (whsec_ followed by base64)' };
+  }
   // When it is signed, not when the tick was scheduled: a receiver checks it against its own clock.
   const timestamp = Math.floor(ctx.clock() / 1000);
-  const signature = await signWebhook(opts.signingSecret, timestamp, body);
   const headers: Record<string, string> = {
     ...opts.headers,
     'content-type': 'application/json',
     'user-agent': 'Vigil-Webhook/1',
     [EVENT_HEADER]: type,
     [DELIVERY_HEADER]: ctx.deliveryId,
-    [TIMESTAMP_HEADER]: String(timestamp),
-    [SIGNATURE_HEADER]: `v1=${signature}`,
   };
+  if (opts.signingSecret !== undefined) {
+    headers[TIMESTAMP_HEADER] = String(timestamp);
+    headers[SIGNATURE_HEADER] = `v1=${await signWebhook(opts.signingSecret, timestamp, body)}`;
+  }
+  if (opts.standardWebhooks !== undefined) {
+    // The delivery id is the same on every retry, as the spec wants of webhook-id.
+    headers[STANDARD_ID_HEADER] = ctx.deliveryId;
+    headers[STANDARD_TIMESTAMP_HEADER] = String(timestamp);
+    headers[STANDARD_SIGNATURE_HEADER] = await signStandardWebhook(opts.standardWebhooks, ctx.deliveryId, timestamp, body);
+  }
   return postPayload(opts.url, body, headers, ctx, WEBHOOK_TIMEOUT_MS);
 }
 
 export const webhookChannel: Channel<typeof options> = {
   options,
+  validate(opts) {
+    const problems: Array<[string, string]> = [];
+    if (opts.signingSecret === undefined && opts.standardWebhooks === undefined) {
+      problems.push(['signingSecret', "is required (or standardWebhooks, or both): a receiver must be able to check that a delivery came from Vigil"]);
+    }
+    if (typeof opts.standardWebhooks === 'string' && !STANDARD_SECRET.test(opts.standardWebhooks)) {
+      problems.push(['standardWebhooks', "expected a Standard Webhooks secret: whsec_ followed by base64 (better: secret('WEBHOOK_WHSEC'))"]);
+    }
+    return problems;
+  },
   send(opts, message, ctx) {
     return postSigned(opts, JSON.stringify(webhookBody(message, ctx.deliveryId)), `check.${message.event.type}`, ctx);
   },

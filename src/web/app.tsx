@@ -10,6 +10,7 @@ import type { Config } from '../config/types';
 import type { WorkerEnv } from '../env';
 import { UPTIME_WINDOWS, type UptimeWindow } from '../store/history';
 import type { StatusView } from '../store/read-model';
+import { ackHandlers } from './ack';
 import { adminRoutes } from './admin';
 import { statusBadge, uptimeBadge } from './badge';
 import { cachedResponse } from './cache';
@@ -19,6 +20,7 @@ import { CURRENT_FAVICON_MAX_AGE_SECONDS, FAVICON_MAX_AGE_SECONDS, faviconSvg, I
 import { atomFeed } from './feed';
 import { HISTORY_PAGE_SIZE, historyEntries, IncidentPage, MaintenancePage, renderHistoryPage } from './incident-pages';
 import { Layout, pageContext, type PageContext } from './layout';
+import { methodNotAllowed } from './methods';
 import { pingHandler } from './pings';
 import { readIncidents, readStatus } from './published';
 import { securityHeaders } from './security';
@@ -58,6 +60,9 @@ export function createApp(config: Config, options: AppOptions = {}) {
   const ping = pingHandler(config, clock);
   app.on(['GET', 'POST', 'HEAD'], ['/ping/:token', '/ping/:token/:action'], ping);
   app.post('/api/checklists/:checklist/items/:item/done', taskDoneHandler(config, clock));
+  const ack = ackHandlers(clock);
+  app.get('/ack/:incident', ack.show);
+  app.post('/ack/:incident', ack.acknowledge);
   adminRoutes(app, config, clock, () => styleHref);
 
   // The page's own address: the configured one, else where this request came in.
@@ -255,7 +260,7 @@ export function createApp(config: Config, options: AppOptions = {}) {
     );
   });
 
-  app.notFound((c) => c.json({ error: 'not found' }, 404));
+  app.notFound((c) => methodNotAllowed(app, c) ?? c.json({ error: 'not found' }, 404));
   app.onError((error, c) => {
     console.error('vigil: request failed', error);
     return c.json({ error: 'internal error' }, 500);

@@ -64,7 +64,7 @@ describe.each(['websocket', 'http'] as const)('postgres kind over %s', (transpor
     const run = await runOnce(check({}), { DATABASE_URL: wrong });
     expect(run.judgement.status).toBe('down');
     expect(run.attempts).toBe(1); // authentication failures are not retried
-    expect(run.message).toMatch(/authentication failed.*password authentication failed for user "vigil_reader"/);
+    expect(run.message).toBe('authentication failed for user "vigil_reader"');
     expect(run.message).not.toContain('not-the-password');
   });
 
@@ -157,7 +157,8 @@ describe('postgres kind over http', () => {
     const { httpEndpoint: _endpoint, ...withoutEndpoint } = local;
     const other = await runOnce(withoutEndpoint, pgSecrets());
     expect(other.judgement.status).toBe('down');
-    expect(other.message).toMatch(/^could not query 127\.0\.0\.1: Error connecting to database/);
+    expect(other.message).toMatch(/^cannot connect to the database \(127\.0\.0\.1:\d+\)$/);
+    expect(other.observation.raw).toMatch(/^Error connecting to database/);
   });
 
   it('fetches the whole result (no row limit over HTTP): maxRows only bounds what is kept', async () => {
