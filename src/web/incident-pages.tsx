@@ -59,6 +59,12 @@ export const IncidentPage: FC<{ incident: IncidentView; ctx: PageContext }> = ({
         ` · ongoing for ${lasting(ctx.now - Date.parse(incident.startedAt))}`
       )}
       {incident.source === 'detected' ? ' · detected by Vigil' : ''}
+      {incident.acknowledged ? (
+        <>
+          {` · acknowledged by ${incident.acknowledged.by} `}
+          <When at={incident.acknowledged.at} ctx={ctx} style="time" />
+        </>
+      ) : null}
     </p>
     <section aria-labelledby="timeline">
       <h2 id="timeline">Updates</h2>

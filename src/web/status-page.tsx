@@ -207,7 +207,7 @@ export const Legend: FC<{ ctx: PageContext }> = ({ ctx }) => (
 );
 
 /** An incident in short: title, where it stands, the latest update. */
-export const IncidentCard: FC<{ incident: IncidentView; ctx: PageContext; heading?: 'h2' | 'h3' }> = ({ incident, ctx }) => {
+export const IncidentCard: FC<{ incident: IncidentView; ctx: PageContext }> = ({ incident, ctx }) => {
   const latest = incident.updates.at(-1);
   const resolved = incident.endedAt !== null;
   return (
@@ -220,6 +220,7 @@ export const IncidentCard: FC<{ incident: IncidentView; ctx: PageContext; headin
         {incident.components.length > 0 ? ` · ${incident.components.join(', ')}` : ''} · {resolved ? 'from ' : 'since '}
         <When at={incident.startedAt} ctx={ctx} />
         {resolved ? ` for ${lasting(incident.durationSeconds * 1000)}` : ` (${lasting(ctx.now - Date.parse(incident.startedAt))})`}
+        {incident.acknowledged && !resolved ? ` · acknowledged by ${incident.acknowledged.by}` : ''}
       </p>
       {latest ? (
         <p class="update">

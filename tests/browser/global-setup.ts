@@ -38,8 +38,9 @@ export default async function setup(project: TestProject) {
   const target = await startSceneTarget(sceneNow);
   const scriptPath = bundle();
   const mf = new Miniflare({
-    modules: true,
-    scriptPath,
+    // The bundle is one ES module; listed, not walked: Miniflare refuses to walk a dynamic import() whose
+    // specifier is not a literal (src/notify/cloudflare-email.ts loads cloudflare:email that way).
+    modules: [{ type: 'ESModule', path: scriptPath }],
     compatibilityDate: '2026-04-20',
     compatibilityFlags: ['nodejs_compat'],
     kvNamespaces: ['VIGIL_KV'],
