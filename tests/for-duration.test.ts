@@ -7,7 +7,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { http, slack, status, webhook } from '../src/config';
 import type { SlackPayload } from '../src/notify/slack';
 import type { WebhookBody } from '../src/notify/webhook';
-import { READ_MODEL_KEYS, readPublished, type PublishedIncidents } from '../src/store/read-model';
+import { dayAt, READ_MODEL_KEYS, readPublished, type PublishedIncidents } from '../src/store/read-model';
 import { SINK_SIGNING_SECRET } from './support/recorded';
 import { config, ledger, MINUTE, program, published, received, reset, sinkUrl, T0, targetUrl, testKV, unique } from './helpers';
 
@@ -91,7 +91,7 @@ describe('an incident with a `for` duration', () => {
     // watched since minute 0, so of the time to the publish, 20 minutes were down.
     const publishedAt = page?.publishedAt as number;
     expect(publishedAt).toBeGreaterThanOrEqual(at(22));
-    expect(check?.bars.at(-1)).toMatchObject({ day: '2026-11-22', status: 'down', downSeconds: 20 * 60 });
+    expect(check && dayAt(check.days, check.days.status.length - 1)).toMatchObject({ day: '2026-11-22', status: 'down', downSeconds: 20 * 60 });
     const watched = publishedAt - at(0);
     expect(check?.uptime['1d']).toBe(Math.floor(((watched - 20 * MINUTE) / watched) * 100_000) / 1000);
   }, 60_000);
@@ -137,7 +137,7 @@ describe('an incident with a `for` duration', () => {
     const rollup = (await vigil.state()).history['2026-11-22']?.api;
     expect(rollup?.slice(0, 4)).toEqual([(midnight - 20) * 60, 0, 20 * 60, 0]);
     const check = (await published())?.view.checks[0];
-    expect(check?.bars.at(-2)).toMatchObject({ day: '2026-11-22', status: 'down', downSeconds: 20 * 60 });
+    expect(check && dayAt(check.days, check.days.status.length - 2)).toMatchObject({ day: '2026-11-22', status: 'down', downSeconds: 20 * 60 });
     // 7 days: yesterday's roll-up (today has not begun): 820 minutes up, 20 down.
     expect(check?.uptime['7d']).toBe(Math.floor(((midnight - 20) / midnight) * 100_000) / 1000);
   });
