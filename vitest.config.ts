@@ -26,8 +26,6 @@ export default defineConfig({
           globalSetup: ['./tests/support/global-setup.ts'],
           testTimeout: 30_000,
           hookTimeout: 60_000,
-          // CommonJS packages the tests import (the feed parser) are bundled for workerd.
-          deps: { optimizer: { ssr: { enabled: true, include: ['@rowanmanning/feed-parser'] } } },
         },
       },
       {

@@ -152,6 +152,37 @@ describe('the status page in Chromium', () => {
   });
 });
 
+describe('the Atom feed, read by a maintained feed parser (@rowanmanning/feed-parser)', () => {
+  it('is Atom, with an entry per incident and maintenance window, newest update first, permalinks as ids', async () => {
+    const response = await fetch(`${vigilUrl}/feed.atom`);
+    expect(response.headers.get('content-type')).toBe('application/atom+xml; charset=utf-8');
+    const feed = parseFeed(await response.text());
+    expect(feed.meta.type).toBe('atom');
+    expect(feed.title).toBe('Acme status: incidents and maintenance');
+    expect(feed.self).toBe(`${vigilUrl}/feed.atom`);
+    expect(feed.url).toBe(`${vigilUrl}/`);
+    expect(feed.authors.map((author) => author.name)).toEqual(['Acme status']);
+    const titles = feed.items.map((item) => item.title);
+    for (const title of ['[Monitoring] Delayed e-mail notifications', '[Investigating] Search degraded', '[Resolved] Public API outage', '[Resolved] Nightly backup outage', '[Maintenance: In progress] Database upgrade', '[Maintenance: Scheduled] Search index rebuild']) {
+      expect(titles).toContain(title);
+    }
+    for (const item of feed.items) {
+      expect(item.id).toBe(item.url);
+      expect(item.url).toMatch(new RegExp(`^${vigilUrl}/(incidents|maintenance)/`));
+      expect((item.published as Date).getTime()).toBeLessThanOrEqual((item.updated as Date).getTime());
+    }
+    const updated = feed.items.map((item) => (item.updated as Date).getTime());
+    expect([...updated].sort((a, b) => b - a)).toEqual(updated);
+    expect(feed.updated?.getTime()).toBe(updated[0]);
+    // The incident people wrote: its whole timeline, newest first, times in the page's zone.
+    const email = feed.items.find((item) => item.title === '[Monitoring] Delayed e-mail notifications');
+    expect(email?.url).toBe(`${vigilUrl}/incidents/${manualIncidentId}`);
+    expect(email?.content).toMatch(/<p><strong>Monitoring<\/strong> \([A-Z][a-z]{2} \d+ [A-Z][a-z]{2}, \d\d:\d\d CES?T\): Our mail provider has fixed a queue backlog/);
+    expect(email?.content?.indexOf('Our mail provider')).toBeLessThan(email?.content?.indexOf('Order confirmations are arriving') ?? -1);
+    expect(email?.categories.map((category) => category.term)).toEqual(['incident', 'monitoring', 'minor']);
+  });
+});
+
 describe('incident communication in Chromium', () => {
   it('signs in to /admin, posts an update and a new incident through the forms, and both show on the page and in the feed', async () => {
     const { page, problems } = await open('/admin');
