@@ -1,0 +1,24 @@
+// A throwaway copy of a Vigil project (its files, and a link to its
+// node_modules), for commands that must run wrangler without touching the project.
+
+import { cpSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, relative, resolve } from 'node:path';
+
+/** Build output, caches and the installed packages: never part of the copy (node_modules is linked instead). */
+const SKIPPED = new Set(['node_modules', '.git', '.wrangler', 'dist', 'coverage', '.build']);
+
+/** Copies `projectDir` into a new temporary directory; `remove()` deletes the copy. */
+export function copyProject(projectDir = process.cwd()): { dir: string; remove: () => void } {
+  const from = resolve(projectDir);
+  const dir = mkdtempSync(join(tmpdir(), 'vigil-project-'));
+  cpSync(from, dir, {
+    recursive: true,
+    filter: (source) => {
+      const path = relative(from, source);
+      return !path.split(/[\\/]/).some((part) => SKIPPED.has(part));
+    },
+  });
+  symlinkSync(join(from, 'node_modules'), join(dir, 'node_modules'), 'dir');
+  return { dir, remove: () => rmSync(dir, { recursive: true, force: true }) };
+}
