@@ -1,21 +1,43 @@
-// Tests run inside workerd (the Workers runtime) through the Workers Vitest
-// integration; tests/support/global-setup.ts starts the real servers first.
+// Two projects. `workers`: tests inside workerd (the Workers runtime) through the
+// Workers Vitest integration; tests/support/global-setup.ts starts the real
+// servers first. `tooling`: tests in Node of what runs around the Worker (wrangler's
+// build of wrangler.toml, generated types, the vigil CLI, npm pack and upgrades,
+// docs/deploy.md's commands), each in a temporary copy of the project.
+// Both read the compatibility date from wrangler.toml (the Workers integration
+// through `configPath`), so it is written once.
 import { cloudflareTest } from '@cloudflare/vitest-pool-workers';
 import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
-  plugins: [
-    cloudflareTest({
-      main: './src/index.ts',
-      wrangler: { configPath: './wrangler.toml' },
-      // Test-only bindings: an R2 bucket for the backups kind.
-      miniflare: { r2Buckets: ['TEST_BACKUPS'] },
-    }),
-  ],
   test: {
-    include: ['tests/**/*.test.ts', 'tests/**/*.test.tsx'],
-    globalSetup: ['./tests/support/global-setup.ts'],
-    testTimeout: 30_000,
-    hookTimeout: 60_000,
+    projects: [
+      {
+        plugins: [
+          cloudflareTest({
+            main: './src/index.ts',
+            wrangler: { configPath: './wrangler.toml' },
+            // Test-only bindings: an R2 bucket for the backups kind.
+            miniflare: { r2Buckets: ['TEST_BACKUPS'] },
+          }),
+        ],
+        test: {
+          name: 'workers',
+          include: ['tests/**/*.test.ts', 'tests/**/*.test.tsx'],
+          exclude: ['tests/tooling/**'],
+          globalSetup: ['./tests/support/global-setup.ts'],
+          testTimeout: 30_000,
+          hookTimeout: 60_000,
+        },
+      },
+      {
+        test: {
+          name: 'tooling',
+          environment: 'node',
+          include: ['tests/tooling/**/*.test.ts'],
+          testTimeout: 120_000,
+          hookTimeout: 300_000,
+        },
+      },
+    ],
   },
 });
