@@ -1,8 +1,10 @@
 // `npm run bench [-- tick]`: benchmarks, not part of `npm test`. Each section
 // prints a table; docs/performance.md records the numbers from a run.
-//   tick  20 HTTP checks against a local target answering in 200 ms, run by
-//         the real Worker bundle in workerd (Miniflare): tick wall time, KV
-//         reads and writes per tick, and the Worker bundle size.
+//   tick  the ledger and its probes with Cloudflare's per-request limits
+//         enforced (bench/ledger.ts): 20 to 1,000 HTTP checks against a
+//         target answering in 200 ms; wall time, deferred checks, CPU per
+//         invocation, Durable Object requests, KV writes and rows per day;
+//         and the Worker bundle size.
 //   data  SELECT 1 through @neondatabase/serverless (WebSocket and HTTP) and
 //         PING through @upstash/redis against local servers: latency in workerd,
 //         and CPU time per check (measured in Node, the same driver code).
@@ -12,8 +14,6 @@
 
 import { spawn, spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { Miniflare } from 'miniflare';
@@ -44,69 +44,10 @@ function bundle(config: string, outdir: string): { raw: number; gzip: number; fi
   return { raw, gzip, file };
 }
 
-async function startTarget(delayMs: number) {
-  const server = http.createServer((_req, res) => {
-    setTimeout(() => {
-      res.writeHead(200, { 'content-type': 'application/json' });
-      res.end('{"status":"ok"}');
-    }, delayMs);
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
-}
-
 async function tickSection() {
-  const worker = bundle('bench/wrangler.bench.toml', 'bench/.build');
+  const { ledgerSection } = await import('./ledger');
+  await ledgerSection();
   const deployed = bundle('wrangler.toml', 'dist');
-  const target = await startTarget(200);
-  const rows: string[][] = [];
-  const modes: Array<{ label: string; concurrency: number; fanOut: boolean }> = [
-    { label: 'fan-out over CheckRunner invocations (default)', concurrency: 6, fanOut: true },
-    { label: 'one invocation, 6 at a time (fanOut: false)', concurrency: 6, fanOut: false },
-    { label: 'one at a time (maxConcurrency: 1, fanOut: false)', concurrency: 1, fanOut: false },
-  ];
-  for (const { label, concurrency, fanOut } of modes) {
-    const mf = new Miniflare({
-      modules: true,
-      scriptPath: worker.file,
-      compatibilityDate: '2026-04-20',
-      compatibilityFlags: ['nodejs_compat'],
-      kvNamespaces: ['VIGIL_KV'],
-      bindings: { BENCH_TARGET: target.url, BENCH_CHECKS: '20', BENCH_CONCURRENCY: String(concurrency), BENCH_FAN_OUT: String(fanOut) },
-    });
-    const scheduled = await mf.getWorker();
-    const start = Math.floor(Date.now() / MINUTE) * MINUTE;
-    const walls: number[] = [];
-    let groups = 0;
-    const reads: number[] = [];
-    const writes: number[] = [];
-    const TICKS = 12;
-    for (let i = 0; i < TICKS; i++) {
-      const began = performance.now();
-      await scheduled.scheduled({ scheduledTime: new Date(start + i * MINUTE), cron: '* * * * *' });
-      walls.push(performance.now() - began);
-      const report = (await (await mf.dispatchFetch('http://bench/__bench/last')).json()) as { kv: { reads: number; writes: number }; ran: string[]; groups: number };
-      groups = report.groups;
-      if (report.ran.length !== 20) throw new Error(`expected 20 checks per tick, ran ${report.ran.length}`);
-      reads.push(report.kv.reads);
-      writes.push(report.kv.writes);
-    }
-    await mf.dispose();
-    const steady = writes.slice(1);
-    rows.push([
-      label,
-      `${groups}`,
-      `${Math.round(median(walls))} ms`,
-      `${Math.round(Math.min(...walls))}–${Math.round(Math.max(...walls))} ms`,
-      `${median(reads)}`,
-      `${writes[0]} first, ${steady.reduce((a, b) => a + b, 0)} in ${steady.length} more`,
-    ]);
-  }
-  await target.close();
-  console.log('\n## tick: 20 HTTP checks, target latency 200 ms, 12 ticks a minute apart (workerd via Miniflare)\n');
-  console.log('| mode | invocations / tick | median tick wall time | range | KV reads / tick | KV writes |');
-  console.log('|---|---|---|---|---|---|');
-  for (const row of rows) console.log(`| ${row.join(' | ')} |`);
   console.log(`\nWorker bundle (wrangler deploy --dry-run): ${(deployed.raw / 1024).toFixed(1)} KiB, ${(deployed.gzip / 1024).toFixed(1)} KiB gzipped`);
 }
 
@@ -136,8 +77,7 @@ async function dataSection() {
       scriptPath: worker.file,
       compatibilityDate: '2026-04-20',
       compatibilityFlags: ['nodejs_compat'],
-      kvNamespaces: ['VIGIL_KV'],
-      bindings: { ...secrets, BENCH_TARGET: 'http://127.0.0.1:1', BENCH_CHECKS: '0', BENCH_CONCURRENCY: '6', BENCH_FAN_OUT: 'false', BENCH_WS_PROXY: neon.wsProxy, BENCH_HTTP_ENDPOINT: neon.httpEndpoint },
+      bindings: { ...secrets, BENCH_WS_PROXY: neon.wsProxy, BENCH_HTTP_ENDPOINT: neon.httpEndpoint },
     });
     await mf.dispatchFetch('http://bench/__bench/data?runs=3'); // warm up
     const inWorkerd = (await (await mf.dispatchFetch(`http://bench/__bench/data?runs=${RUNS}`)).json()) as Record<string, { latencies: number[]; statuses: string[] }>;

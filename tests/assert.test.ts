@@ -34,6 +34,13 @@ describe('evaluate', () => {
     ['boolean against text', data(json('$.ok').eq(true)), { 'json:$.ok': 'true' }, true, '$.ok = "true"'],
     ['not a number fails a comparison', data(value('n').below(5)), { n: 'abc' }, false, 'n = "abc", expected < 5'],
     ['label replaces the source name', data(value('numbackends').below(150).label('connections')), { numbackends: 187 }, false, 'connections = 187, expected < 150'],
+    // Two values that differ are never shown alike: more precision until they read apart.
+    ['durations a second apart', data(value('age').unit('s').below(3600)), { age: 3601 }, false, 'age = 1h 1s, expected < 1h'],
+    ['durations apart by less than a second', data(value('age').unit('s').below(3600)), { age: 3600.4 }, false, 'age = 1h 400 ms, expected < 1h'],
+    ['durations shown as usual when they read apart', data(value('age').unit('s').below(3600)), { age: 5400 }, false, 'age = 1h 30m, expected < 1h'],
+    ['the same duration is the same', data(value('age').unit('s').below(3600)), { age: 3600 }, false, 'age = 1h, expected < 1h'],
+    ['sizes that round alike', data(value('size').unit('bytes').below(1024 * 1024)), { size: 1024 * 1024 + 10 }, false, 'size = 1.00001 MiB, expected < 1 MiB'],
+    ['numbers that round alike', data(value('lag').below(150)), { lag: 150.004 }, false, 'lag = 150.004, expected < 150'],
   ];
   it.each(cases)('%s', (_name, assertion, values, pass, message) => {
     const outcome = evaluate(assertion, { values });

@@ -70,9 +70,76 @@ describe('invalid configs give messages naming the check and the field', () => {
     ]);
   });
 
+  it('a check with a problem of its own still has its dependsOn checked, in the same run', () => {
+    const result = validateConfig({ checks: [ok({ id: 'web', url: 'nope', dependsOn: ['ghost', 'web'] })] });
+    expect(result.ok ? [] : result.problems).toEqual([
+      'check "web": url: "nope" is not an http(s) URL',
+      'check "web": dependsOn[0]: unknown check "ghost"',
+      'check "web": dependsOn[1]: a check cannot depend on itself',
+    ]);
+  });
+
+  it('a check whose option does not parse still has its other fields checked, and a checklist naming it is not told it is unknown', () => {
+    const result = validateConfig({
+      checks: [ok({ every: 'soon', notify: ['ghost'], expect: [json('$..[').eq(1)] })],
+      checklists: [{ id: 'daily', name: 'Daily', cron: '0 9 * * *', items: ['api', 'nope'] }],
+    });
+    expect(result.ok ? [] : result.problems).toEqual([
+      'check "api": every: expected a duration such as "30s", "5m", "1h" or "7d"',
+      expect.stringMatching(/^check "api": expect\[0\]: json path "\$\.\.\[" is not valid JSONPath/),
+      'check "api": notify[0]: unknown channel "ghost"; no channels are defined',
+      'checklist "daily": items[1]: unknown check "nope"',
+    ]);
+  });
+
   it('loadConfig throws a ConfigError listing the problems', () => {
     expect(() => loadConfig({ checks: [ok({ every: 'soon' })] })).toThrow(ConfigError);
     expect(() => loadConfig({ checks: [ok({ every: 'soon' })] })).toThrow(/check "api": every/);
+  });
+});
+
+describe('a credential written inline', () => {
+  const PASSWORD = 'Inl1nePassw0rd-c0d3';
+  const cases: Array<[string, unknown, string]> = [
+    [
+      'a connection string where a secret belongs',
+      { checks: [{ kind: 'postgres', id: 'db', connection: `postgres://app:${PASSWORD}@db.example.com/app`, query: 'SELECT 1' }] },
+      "check \"db\": connection: a connection string with a password is written inline (not shown); use secret('DB_CONNECTION') there and run: npx wrangler secret put DB_CONNECTION",
+    ],
+    [
+      'a URL with a password where text is allowed',
+      { checks: [ok({ url: `https://admin:${PASSWORD}@api.example.com/health` })] },
+      "check \"api\": url: a URL with a password is written inline; use secret('API_URL') there and run: npx wrangler secret put API_URL",
+    ],
+    [
+      'an Authorization header with its token',
+      { checks: [ok({ headers: { Authorization: `Bearer ${PASSWORD}` } })] },
+      "check \"api\": headers.Authorization: an Authorization value with a token is written inline; use secret('API_HEADERS_AUTHORIZATION') there and run: npx wrangler secret put API_HEADERS_AUTHORIZATION",
+    ],
+    [
+      'a token in a webhook URL\'s query',
+      { channels: { ops: { type: 'slack', webhookUrl: `https://hooks.example.com/x?token=${PASSWORD}` } }, checks: [] },
+      "channel \"ops\": webhookUrl: a URL with a credential in its query is written inline; use secret('OPS_WEBHOOKURL') there and run: npx wrangler secret put OPS_WEBHOOKURL",
+    ],
+    [
+      'a long token where a secret belongs',
+      { checks: [{ kind: 'heartbeat', id: 'job', token: `${PASSWORD}0123456789`, period: '1h' }] },
+      "check \"job\": token: a token-like value is written inline (not shown); use secret('JOB_TOKEN') there and run: npx wrangler secret put JOB_TOKEN",
+    ],
+  ];
+  it.each(cases)('%s is reported without its value, with the secret to use instead', (_name, input, message) => {
+    const result = validateConfig(input);
+    expect(result.ok).toBe(false);
+    const text = result.ok ? '' : result.problems.join('\n');
+    expect(text).toContain(message);
+    expect(text).not.toContain(PASSWORD);
+  });
+
+  it('a message that would quote it (an option a kind rejects) does not', () => {
+    const result = validateConfig({ checks: [ok({ url: `ftp://admin:${PASSWORD}@files.example.com/x` })] });
+    const text = result.ok ? '' : result.problems.join('\n');
+    expect(text).toContain('check "api": url:');
+    expect(text).not.toContain(PASSWORD);
   });
 });
 

@@ -9,6 +9,8 @@ declare module 'vitest' {
     /** host:port that accepts TCP connections and never answers. */
     silentTcp: string;
     sinkUrl: string;
+    /** tests/support/faults.ts: a TLS server nobody trusts, a server that resets connections. */
+    faults: { untrustedTlsUrl: string; resetUrl: string };
     /** Connection strings (password auth) and the Neon local-development endpoints. */
     pg: {
       primary: string;

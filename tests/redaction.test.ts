@@ -1,107 +1,65 @@
-// End to end: data checks whose drivers' own errors quote the password run in
-// the Worker's scheduled handler, and the password appears nowhere Vigil keeps
-// or shows: KV, /api/status, the page, alerts, the logs. The raw driver texts
-// are checked to hold the password first, so the test can fail.
-import { neon } from '@neondatabase/serverless';
-import { env } from 'cloudflare:workers';
-import { afterEach, beforeEach, describe, expect, it, vi, type MockInstance } from 'vitest';
-import { pg, postgres, secret, webhook } from '../src/config';
-import { ledgerDump, MINUTE, received, reset, sinkUrl, testVigil, unique } from './helpers';
-import { admin, pgUrls } from './helpers/pg';
-import { SINK_SIGNING_SECRET } from './support/recorded';
+// No secret leaks, anywhere: every configured secret is redacted from every
+// text Vigil stores, shows or sends, whichever check, job or channel it came
+// through. The end-to-end test (tests/helpers/leaks.ts) greps the ledger's
+// storage, KV, every public
+// route, every channel's payloads, the logs and the output of npm run check and
+// npm run validate; tests/redaction-off.test.ts shows the same greps find the
+// markers when redaction is switched off.
+import { describe, expect, it } from 'vitest';
+import { http, secret } from '../src/config';
+import { configuredSecrets, MIN_SUBSTRING_SECRET_LENGTH, redact, secretNames } from '../src/config/secrets';
+import { config, refusedUrl } from './helpers';
+import { KNOWN_RAW, leakSurfaces, MARKERS, markersIn } from './helpers/leaks';
+import { runOnce } from './helpers/run-once';
 
-const MARKER = 'S3cretMarker-7f3a9c';
-const ECHO = `SELECT '${MARKER}'::int AS n`;
-
-interface KVList {
-  list(options?: { cursor?: string }): Promise<{ keys: Array<{ name: string }>; list_complete: boolean; cursor?: string }>;
-  get(key: string): Promise<string | null>;
-}
-
-let spies: MockInstance[] = [];
-
-beforeEach(async () => {
-  await reset();
-  spies = (['log', 'info', 'warn', 'error', 'debug'] as const).map((method) => vi.spyOn(console, method));
-});
-
-afterEach(() => {
-  for (const spy of spies) spy.mockRestore();
-});
-
-/** Every argument logged through console.*, errors with their stacks. */
-function logged(): string {
-  return spies
-    .flatMap((spy) => spy.mock.calls.flat())
-    .map((arg) => (arg instanceof Error ? `${arg.message}\n${arg.stack ?? ''}` : typeof arg === 'string' ? arg : JSON.stringify(arg)))
-    .join('\n');
-}
-
-async function everyKVValue(): Promise<string> {
-  const kv = (env as unknown as { VIGIL_KV: KVList }).VIGIL_KV;
-  const values: string[] = [];
-  let cursor: string | undefined;
-  do {
-    const page = await kv.list(cursor ? { cursor } : {});
-    for (const { name } of page.keys) values.push(`${name}=${(await kv.get(name)) ?? ''}`);
-    cursor = page.list_complete ? undefined : page.cursor;
-  } while (cursor);
-  return values.join('\n');
-}
-
-describe('a password quoted by a driver error', () => {
-  it('is not in the ledger, KV, /api/status, the page, the alerts or the logs', async () => {
-    const reader = pgUrls().reader;
-    const unparsable = reader.replace(/@([^/]+)\//, '@$1\\');
-    // The raw texts really carry it: PostgreSQL quoting the value, the driver quoting the connection string.
-    expect(await admin(ECHO, [], reader).then(() => '', (error: Error) => error.message)).toContain(MARKER);
-    expect(await neon(unparsable)`SELECT 1`.then(() => '', (error: Error) => error.message)).toContain(MARKER);
-
-    const sinkId = unique('leak');
-    const down = { confirmations: { down: 1 } };
-    const worker = testVigil({
-      page: { title: 'Redaction' },
-      channels: { hooks: webhook({ url: secret('HOOK_URL'), signingSecret: secret('HOOK_SECRET') }) },
-      checks: [
-        postgres({ id: 'pg-echo', name: 'Echo over WebSocket', connection: secret('LEAKY_DB'), query: ECHO, wsProxy: pgUrls().wsProxy, ...down }),
-        postgres({ id: 'pg-echo-http', name: 'Echo over HTTP', connection: secret('LEAKY_DB'), query: ECHO, transport: 'http', httpEndpoint: pgUrls().httpEndpoint, ...down }),
-        pg.ping({ id: 'pg-unparsable', name: 'Unparsable', connection: secret('LEAKY_URL'), transport: 'http', httpEndpoint: pgUrls().httpEndpoint, ...down }),
-        pg.ping({ id: 'pg-wrong-user', name: 'Wrong user', connection: secret('WRONG_USER_URL'), wsProxy: pgUrls().wsProxy, ...down }),
-      ],
-    }, {
-      secrets: {
-        LEAKY_DB: reader,
-        LEAKY_URL: unparsable,
-        WRONG_USER_URL: reader.replace('://vigil_reader:', '://nobody:'),
-        HOOK_URL: sinkUrl(`/hook/${sinkId}`),
-        HOOK_SECRET: SINK_SIGNING_SECRET,
-      },
-    });
-    const now = Date.now() - (Date.now() % MINUTE);
-    await worker.tick(now - MINUTE);
-    await worker.tick(now);
-
-    const api = await worker.fetch('/api/status');
-    const status = (await api.clone().json()) as { checks: Array<{ id: string; status: string; message: string }> };
-    // The checks did fail, with the errors that carried the password.
-    expect(Object.fromEntries(status.checks.map((c) => [c.id, c.status]))).toEqual({ 'pg-echo': 'down', 'pg-echo-http': 'down', 'pg-unparsable': 'unknown', 'pg-wrong-user': 'down' });
-    expect(status.checks.find((c) => c.id === 'pg-echo')?.message).toMatch(/^query failed \(22P02\): invalid input syntax for type integer/);
-    const alerts = await received(sinkId);
-    expect(alerts.length).toBeGreaterThanOrEqual(3);
-
-    const surfaces: Record<string, string> = {
-      ledger: await ledgerDump(worker.config),
-      kv: await everyKVValue(),
-      api: await api.text(),
-      page: await (await worker.fetch('/')).text(),
-      summary: await (await worker.fetch('/api/v2/summary.json')).text(),
-      alerts: JSON.stringify(alerts),
-      logs: logged(),
-    };
-    expect(surfaces.page).toContain('Echo over WebSocket');
-    for (const [surface, text] of Object.entries(surfaces)) {
-      expect(text.includes(MARKER), surface).toBe(false);
-      expect(text.includes(unparsable), surface).toBe(false);
+describe('redact', () => {
+  it('shows a secret URL as its host, whichever form of it a message quotes', () => {
+    const url = 'https://api.example.com/p/x/T0KENabcdef123?k=v';
+    for (const text of [url, 'https://api.example.com/p/x/T0KENabcdef123', encodeURIComponent(url), 'GET /p/x/T0KENabcdef123/next']) {
+      const out = redact(`failed: ${text}: connection refused`, [url]);
+      expect(out).not.toContain('T0KENabcdef123');
     }
+    expect(redact(`${'https://api.example.com/p/x/T0KENabcdef123'}: connection refused`, [url])).toBe('secret URL on api.example.com: connection refused');
+    expect(redact('postgres://app:hunter22@db.example.com:5432/app refused', ['postgres://app:hunter22@db.example.com:5432/app'])).toBe('secret URL on db.example.com:5432 refused');
+    // A secret that is only an origin (an Upstash REST URL): a path after it stays readable.
+    expect(redact('https://eu1-fine-cat-31337.upstash.io/pipeline: HTTP 401', ['https://eu1-fine-cat-31337.upstash.io'])).toBe('secret URL on eu1-fine-cat-31337.upstash.io/pipeline: HTTP 401');
   });
+
+  it('removes long values everywhere, short ones only where they stand alone, and ignores one- and two-character values', () => {
+    expect(MIN_SUBSTRING_SECRET_LENGTH).toBe(6);
+    expect(redact('xx-abcdef-yy and zabcdefz', ['abcdef'])).toBe('xx-[redacted]-yy and z[redacted]z');
+    expect(redact('pass: tests passed', ['pass'])).toBe('[redacted]: tests passed');
+    expect(redact('a 42 b', ['42'])).toBe('a 42 b');
+  });
+
+  it('knows every secret the config names, and VIGIL_ADMIN_TOKEN', () => {
+    const cfg = config({ checks: [http({ id: 'a', url: secret('A_URL'), headers: { Authorization: secret('A_KEY') } })] });
+    expect(secretNames(cfg).sort()).toEqual(['A_KEY', 'A_URL', 'VIGIL_ADMIN_TOKEN']);
+    expect(configuredSecrets(cfg, { A_KEY: 'key-123456', VIGIL_ADMIN_TOKEN: 'admin-654321', OTHER: 'not-a-secret' }).sort()).toEqual(['admin-654321', 'key-123456']);
+  });
+});
+
+describe('a secret URL', () => {
+  it('is named by its host in a check message, never with its path or query', async () => {
+    const url = `${refusedUrl()}/p/x/${MARKERS.urlPath}?k=v`;
+    const run = await runOnce(http({ id: 'private', url: secret('PRIVATE_URL'), retry: false }), { PRIVATE_URL: url });
+    expect(run.message).toBe(`secret URL on ${new URL(url).host}: connection refused`);
+  });
+});
+
+describe('no marker, anywhere', () => {
+  it('is in the ledger, KV, any route, any channel, the logs, npm run check or npm run validate', async () => {
+    const surfaces = await leakSurfaces({ redaction: 'on' });
+    // Every place the scenario greps (adding one is one line in tests/helpers/leaks.ts).
+    expect(Object.keys(surfaces)).toEqual(
+      expect.arrayContaining(['ledger', 'kv', 'logs', 'ping response', 'GET /', 'GET /api/status', 'GET /api/v2/summary.json', 'GET /api/v2/status.json', 'GET /health', 'GET /badge/private-api.svg', 'alerts:webhook', 'alerts:slack', 'alerts:discord', 'alerts:telegram', 'npm run check', 'npm run validate']),
+    );
+    // What the greps saw is what was meant: the failures and alerts are there.
+    expect(surfaces['GET /api/status']).toContain(`secret URL on ${new URL(refusedUrl()).host}: connection refused`);
+    expect(surfaces['alerts:webhook']).toContain('[redacted]');
+    expect(surfaces['npm run check']).toMatch(/^private-api\s.*secret URL on /m);
+    expect(surfaces['npm run validate']).toContain("check \"db\": connection: a connection string with a password is written inline (not shown); use secret('DB_CONNECTION')");
+    expect(markersIn(surfaces)).toEqual({});
+    expect(KNOWN_RAW).toEqual([]);
+  }, 240_000);
 });

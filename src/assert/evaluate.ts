@@ -277,29 +277,46 @@ function text(value: Value): string {
 
 const MAX_SHOWN = 120;
 
+/**
+ * How precisely numbers are shown: 0 as usual (`1h`, `1.5 KiB`, 4 significant
+ * digits); 1 and 2 when an observed value and its threshold differ but would
+ * read the same (`age = 1h 1s, expected < 1h`, not `age = 1h, expected < 1h`).
+ */
+type Precision = 0 | 1 | 2;
+const PRECISIONS: readonly Precision[] = [0, 1, 2];
+
 /** Formats a value for a message: strings quoted, long ones cut, numbers in their unit. */
-export function formatValue(value: Value | undefined, unit?: Unit): string {
+export function formatValue(value: Value | undefined, unit?: Unit, precision: Precision = 0): string {
   if (value === undefined) return 'missing';
   if (typeof value === 'string') {
     const shown = value.length > MAX_SHOWN ? `${value.slice(0, MAX_SHOWN)}…` : value;
     return JSON.stringify(shown);
   }
   if (typeof value === 'number' && unit) {
-    if (unit === 's') return formatDuration(value * 1000);
-    if (unit === 'bytes') return formatBytes(value);
-    return `${round(value)}${unit === 'ms' ? ' ms' : unit}`;
+    if (unit === 's') return formatDuration(value * 1000, precision === 0 ? undefined : precision === 1 ? 'seconds' : 'ms');
+    if (unit === 'bytes') return formatBytes(value, 1 + 2 * precision);
+    return `${round(value, precision)}${unit === 'ms' ? ' ms' : unit}`;
   }
-  if (typeof value === 'number') return String(round(value));
+  if (typeof value === 'number') return String(round(value, precision));
   return String(value);
 }
 
-function round(value: number): number {
-  return Number.isInteger(value) ? value : Number(value.toPrecision(4));
+function round(value: number, precision: Precision = 0): number {
+  return Number.isInteger(value) ? value : Number(value.toPrecision(4 + 4 * precision));
 }
 
-function expectation(assertion: Assertion, unit: Unit | undefined): string {
+/** The least precision at which `observed` and the assertion's number read differently. */
+function precisionFor(assertion: Assertion, observed: Observed | undefined, unit: Unit | undefined): Precision {
+  const threshold = assertion.value;
+  if (typeof observed !== 'number' || typeof threshold !== 'number' || observed === threshold) return 0;
+  // "1.0 MiB" and "1 MiB" read alike.
+  const read = (value: number, precision: Precision) => formatValue(value, unit, precision).replace(/(\d)\.0+(?!\d)/g, '$1');
+  return PRECISIONS.find((precision) => read(observed, precision) !== read(threshold, precision)) ?? 2;
+}
+
+function expectation(assertion: Assertion, unit: Unit | undefined, precision: Precision = 0): string {
   const { op, value, flags } = assertion;
-  const shown = (v: Value | undefined) => formatValue(v, unit);
+  const shown = (v: Value | undefined) => formatValue(v, unit, precision);
   switch (op) {
     case '==':
       return shown(value as Value);
@@ -335,7 +352,8 @@ function describe(assertion: Assertion, reading: Reading, pass: boolean, error?:
   const { observed, names } = reading;
   const label = assertion.label ?? sourceLabel(assertion.source);
   const unit: Unit | undefined = assertion.unit ?? (assertion.source.type === 'latency' ? 'ms' : undefined);
-  const expected = expectation(assertion, unit);
+  const precision = precisionFor(assertion, observed, unit);
+  const expected = expectation(assertion, unit, precision);
   if (observed === undefined) {
     if (pass) return `${label} is absent`;
     return `${label} is missing${error ? ` (${error})` : ''}, expected ${expected}`;
@@ -348,7 +366,7 @@ function describe(assertion: Assertion, reading: Reading, pass: boolean, error?:
     const shown = describeNamed(assertion, label, observed, names, unit);
     return pass ? shown : `${shown}, expected ${expected}`;
   }
-  const shownObserved = Array.isArray(observed) ? describeList(assertion, observed, unit) : `${atLeast ? 'at least ' : ''}${formatValue(observed, unit)}`;
+  const shownObserved = Array.isArray(observed) ? describeList(assertion, observed, unit) : `${atLeast ? 'at least ' : ''}${formatValue(observed, unit, precision)}`;
   return pass ? `${label} = ${shownObserved}` : `${label} = ${shownObserved}, expected ${expected}`;
 }
 

@@ -104,7 +104,7 @@ export function judge(
     return withSince({ status, failures, pending, outcomes, message, memory }, since);
   }
   const shown = outcomes.map((outcome) => pending.find((p) => p.key === outcome.key) ?? outcome);
-  const message = worst ? failures.map((f) => f.message).join('; ') : summarize(shown, observation);
+  const message = worst ? explained(failures, observation.error) : summarize(shown, observation);
   return withSince({ status, failures, pending, outcomes, message, memory }, since);
 }
 
@@ -130,6 +130,17 @@ function withHysteresis(assertion: Assertion, outcome: Outcome, observation: Evi
   const recovery = evaluate({ ...assertion, value: assertion.recover }, observation);
   if (recovery.pass) return outcome;
   return { ...outcome, pass: false, message: `${recovery.message} to recover` };
+}
+
+/**
+ * The failures, after the kind's own explanation when there is one (a
+ * redirect loop, a 307 not followed to another origin, a body over the limit):
+ * `status = 302, expected 2xx` alone hides why. Said once: a missing value
+ * already quotes it.
+ */
+function explained(failures: Outcome[], error: string | undefined): string {
+  const text = failures.map((f) => f.message).join('; ');
+  return error && !text.includes(error) ? `${error}; ${text}` : text;
 }
 
 function severityRank(assertion: Assertion): number {

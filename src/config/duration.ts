@@ -32,9 +32,15 @@ export function parseDuration(text: string): number | undefined {
   return consumed === trimmed.length && total > 0 ? Math.round(total) : undefined;
 }
 
-/** Formats milliseconds for people: `formatDuration(5_400_000) === "1h 30m"`. */
-export function formatDuration(ms: number): string {
+/**
+ * Formats milliseconds for people: `formatDuration(5_400_000) === "1h 30m"`
+ * (two parts at most). With `exact`, every part down to the second, or to
+ * the millisecond when even seconds are alike: `formatDuration(3_601_000,
+ * 'seconds') === "1h 1s"`, for two values that read the same at the default.
+ */
+export function formatDuration(ms: number, exact?: 'seconds' | 'ms'): string {
   if (!Number.isFinite(ms)) return String(ms);
+  if (exact) return exactDuration(ms, exact);
   if (ms < 1_000) return `${Math.round(ms)} ms`;
   const seconds = Math.round(ms / 1_000);
   if (seconds < 60) return `${seconds}s`;
@@ -48,4 +54,17 @@ export function formatDuration(ms: number): string {
   if (minutes) parts.push(`${minutes}m`);
   if (rest && !days && !hours) parts.push(`${rest}s`);
   return parts.slice(0, 2).join(' ');
+}
+
+function exactDuration(ms: number, unit: 'seconds' | 'ms'): string {
+  const sign = ms < 0 ? '-' : '';
+  let rest = Math.abs(unit === 'ms' ? Math.round(ms) : Math.round(ms / 1_000) * 1_000);
+  const parts: string[] = [];
+  for (const [name, size] of [['d', 86_400_000], ['h', 3_600_000], ['m', 60_000], ['s', 1_000]] as const) {
+    const count = Math.floor(rest / size);
+    rest -= count * size;
+    if (count) parts.push(`${count}${name}`);
+  }
+  if (rest) parts.push(`${rest} ms`);
+  return parts.length ? `${sign}${parts.join(' ')}` : '0s';
 }

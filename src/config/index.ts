@@ -20,6 +20,7 @@ export { domain } from '../kinds/dns-recipes';
 export { expiresIn } from '../kinds/tls';
 export type { MetricExpr } from '../kinds/metrics';
 export { bearer, secret } from './secrets';
+export { GiB, KiB, MiB } from '../format';
 export type { SecretRef } from './secrets';
 
 type Common = Omit<z.input<typeof checkCommonSchema>, 'kind' | 'expect'> & {

@@ -114,6 +114,8 @@ function isoTime(text: string | undefined): number | undefined {
 export interface ChecklistContext {
   /** Every check so far by id (inline ones join as they are read). */
   checks: Map<string, Check>;
+  /** Ids of checks written with problems of their own: a reference to one is not "unknown" (its problems are reported). */
+  broken?: Set<string>;
   channelNames: string[];
   /** Channels that take no digests (PagerDuty, Opsgenie), by name, with why. */
   noDigests?: ReadonlyMap<string, string>;
@@ -150,8 +152,8 @@ export function parseChecklists(inputs: unknown[], context: ChecklistContext, pr
       const at = `${where}: items[${position}]`;
       let parsedItem: ChecklistItem | undefined;
       if (typeof item === 'string') {
-        if (!context.checks.has(item)) problems.push(`${at}: ${unknownCheck(item, context.checks)}`);
-        else parsedItem = { type: 'check', id: item };
+        if (context.checks.has(item)) parsedItem = { type: 'check', id: item };
+        else if (!context.broken?.has(item)) problems.push(`${at}: ${unknownCheck(item, { size: context.checks.size + (context.broken?.size ?? 0) })}`);
       } else if (item && typeof item === 'object' && (item as { type?: unknown }).type === 'task') {
         parsedItem = parseTask(item, at, context, problems);
       } else if (item && typeof item === 'object' && 'kind' in item) {
@@ -191,6 +193,7 @@ function parseTask(raw: object, at: string, context: ChecklistContext, problems:
     return undefined;
   }
   const data = parsed.data;
+  if (data.doneBy !== undefined && context.broken?.has(data.doneBy)) return undefined;
   if (data.doneBy !== undefined && context.checks.get(data.doneBy)?.kind !== 'heartbeat') {
     const found = context.checks.get(data.doneBy);
     problems.push(`${at}: doneBy: ${found ? `"${data.doneBy}" is a ${found.kind} check` : unknownCheck(data.doneBy, context.checks)}; expected a heartbeat check, whose ping marks the task done`);

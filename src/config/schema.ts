@@ -160,6 +160,8 @@ export const checkCommonShape = {
   runbook: urlSchema.optional(),
   /** Remind the channels this often while the check stays down or degraded: `'4h'` (off by default). */
   renotify: durationSchema.optional(),
+  /** Steps that widen the alert while nobody acknowledges the incident: `[{ after: '15m', notify: ['oncall-secondary'] }]`. */
+  escalate: z.array(z.strictObject({ after: durationSchema, notify: z.array(z.string()).min(1) })).optional(),
   /** Ids of checks this one depends on (a database, a queue): their outage folds this check's alerts into theirs. */
   dependsOn: z.array(z.string()).optional(),
   /** Run from these regions (Durable Object location hints): `['weur', 'enam', 'apac']`. */
@@ -205,6 +207,7 @@ export const defaultsSchema = z.strictObject({
   retry: z.boolean().optional(),
   confirmations: confirmationsSchema.optional(),
   notify: z.array(z.string()).optional(),
+  escalate: z.array(z.strictObject({ after: durationSchema, notify: z.array(z.string()).min(1) })).optional(),
 });
 
 const clockTime = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$|^24:00$/, 'expected a time such as "09:00" or "18:30"');

@@ -86,28 +86,88 @@ export function missingSecretMessage(names: string[]): string {
   return names.length > 1 ? `secrets ${list} are not set (wrangler secret put ${names[0]}, ...)` : `secret ${list} is not set (wrangler secret put ${list})`;
 }
 
-const MIN_SECRET_LENGTH = 4; // shorter values would redact ordinary words
+/**
+ * Redaction rule for short values: a secret of at least this many characters
+ * is removed wherever it occurs, even inside a word; a shorter one (3 to 5
+ * characters) only where it stands alone, so a password "pass" does not turn
+ * "passed" into "[redacted]ed".
+ */
+export const MIN_SUBSTRING_SECRET_LENGTH = 6;
+/** Values shorter than this are not redacted at all ("1", "on"): they would erase ordinary text. */
+export const MIN_SECRET_LENGTH = 3;
+/**
+ * A path segment, query value or user name inside a secret URL is a secret of
+ * its own when it is at least this long and has a digit (`T0123ABCD`, a
+ * Discord webhook id), or is at least TOKEN_PART_LENGTH long: tokens hidden in
+ * a URL's path reach messages through redirects and a target's error pages.
+ */
+const DIGIT_TOKEN_PART_LENGTH = 8;
+const TOKEN_PART_LENGTH = 16;
+
+/** Secrets Vigil reads itself, whether or not the config names them. */
+export const VIGIL_SECRET_NAMES = ['VIGIL_ADMIN_TOKEN'] as const;
+
+const namesByConfig = new WeakMap<object, string[]>();
+
+/**
+ * The names of every secret a config references (checks, channels,
+ * checklists: any `secret('NAME')` anywhere in it), plus Vigil's own.
+ */
+export function secretNames(config: object): string[] {
+  let names = namesByConfig.get(config);
+  if (!names) {
+    const found = new Set<string>(VIGIL_SECRET_NAMES);
+    const walk = (node: unknown): void => {
+      if (isSecretRef(node)) found.add(node.$secret);
+      else if (Array.isArray(node)) node.forEach(walk);
+      else if (isPlainObject(node)) Object.values(node).forEach(walk);
+    };
+    walk(config);
+    names = [...found];
+    namesByConfig.set(config, names);
+  }
+  return names;
+}
+
+/**
+ * Every configured secret's value in `env`: what redaction removes from any
+ * text Vigil stores, shows or sends, whichever check, channel or ping it came
+ * through. `redact(pingBody, configuredSecrets(config, env))`.
+ */
+export function configuredSecrets(config: object, env: Record<string, unknown>): string[] {
+  const values: string[] = [];
+  for (const name of secretNames(config)) {
+    const value = env[name];
+    if (typeof value === 'string' && value !== '' && !values.includes(value)) values.push(value);
+  }
+  return values;
+}
 
 // user:password@ in any URL-like connection string (postgres://, redis://, https://).
 const URL_CREDENTIALS = /\b([a-z][a-z0-9+.-]*:\/\/)([^\s:@/]+):([^\s@/]+)@/gi;
 // key=value connection strings and query parameters that carry credentials.
 const KEY_VALUE_CREDENTIALS = /\b(password|passwd|pwd|token|secret|api[_-]?key|access[_-]?key|signature|sig)=([^\s&;'"]+)/gi;
 const BEARER = /\b(Bearer|Basic)\s+[A-Za-z0-9._~+/=-]{8,}/g;
+const URL_SHAPED = /^[a-z][a-z0-9+.-]*:\/\/\S+$/i;
+
+interface Needle {
+  text: string;
+  replacement: string;
+  /** Only where it is not part of a longer word (short values). */
+  alone?: RegExp;
+}
 
 /**
- * Removes secret values and anything shaped like a credential from text.
+ * Removes secret values and anything shaped like a credential from text. A
+ * secret that is a URL becomes its host: `secret URL on api.example.com`.
  * `redact("connect postgres://app:hunter2@db/x failed", [])` gives
  * `"connect postgres://app:***@db/x failed"`.
  */
 export function redact(text: string, secretValues: readonly string[] = []): string {
   let out = text;
-  for (const value of [...secretValues].sort((a, b) => b.length - a.length)) {
-    if (value.length < MIN_SECRET_LENGTH) continue;
-    out = out.split(value).join('[redacted]');
-    // Connection strings often appear percent-encoded or with only the password.
-    const encoded = encodeURIComponent(value);
-    if (encoded !== value) out = out.split(encoded).join('[redacted]');
-    for (const inner of credentialParts(value)) out = out.split(inner).join('[redacted]');
+  for (const needle of needlesFor(secretValues)) {
+    if (needle.alone) out = out.replace(needle.alone, needle.replacement);
+    else if (out.includes(needle.text)) out = out.split(needle.text).join(needle.replacement);
   }
   return out
     .replace(URL_CREDENTIALS, '$1$2:***@')
@@ -115,49 +175,134 @@ export function redact(text: string, secretValues: readonly string[] = []): stri
     .replace(BEARER, '$1 ***');
 }
 
-/** The password (and token-like username) inside a URL-shaped secret. */
+/** A text of at least this many letters and digits (and _-.~+/=), with both, reads as a token. */
+const TOKEN_LENGTH = 24;
+
+/**
+ * What `text` written inline in config is, when it looks like a credential,
+ * so that validation can name it without echoing it: `certain` for a URL with
+ * a password, an Authorization value with a token and a credential query
+ * parameter; not for a long token-like text, which may be an id.
+ * `credentialShape('postgres://u:pw@db/x')` gives
+ * `{ what: 'a connection string with a password', certain: true }`.
+ */
+export function credentialShape(text: string): { what: string; certain: boolean } | undefined {
+  const trimmed = text.trim();
+  if (/^[a-z][a-z0-9+.-]*:\/\/[^\s:@/]*:[^\s@/]+@/i.test(trimmed)) return { what: /^https?:/i.test(trimmed) ? 'a URL with a password' : 'a connection string with a password', certain: true };
+  if (/^(Bearer|Basic|Token)\s+\S{8,}/i.test(trimmed)) return { what: 'an Authorization value with a token', certain: true };
+  if (/^[a-z][a-z0-9+.-]*:\/\/\S*[?&#](password|passwd|pwd|token|secret|api[_-]?key|access[_-]?key|signature|sig|key)=[^&\s]{4,}/i.test(trimmed)) return { what: 'a URL with a credential in its query', certain: true };
+  if (trimmed.length >= TOKEN_LENGTH && /^[A-Za-z0-9_\-.~+/=:]+$/.test(trimmed) && /\d/.test(trimmed) && /[A-Za-z]/.test(trimmed)) return { what: 'a token-like value', certain: false };
+  return undefined;
+}
+
+/** `value` with every string inside it redacted (an alert message, an observation's facts). */
+export function redactDeep<T>(value: T, secretValues: readonly string[]): T {
+  const walk = (node: unknown): unknown => {
+    if (typeof node === 'string') return redact(node, secretValues);
+    if (Array.isArray(node)) return node.map(walk);
+    if (isPlainObject(node)) return Object.fromEntries(Object.entries(node).map(([key, child]) => [key, walk(child)]));
+    return node;
+  };
+  return walk(value) as T;
+}
+
+// Ticks redact many texts with the same secrets: build the needles once per set.
+const NEEDLE_CACHE_SIZE = 16;
+const needleCache = new Map<string, Needle[]>();
+
+function needlesFor(secretValues: readonly string[]): Needle[] {
+  const key = secretValues.join('\u0000');
+  let needles = needleCache.get(key);
+  if (!needles) {
+    const byText = new Map<string, Needle>();
+    for (const value of secretValues) {
+      for (const needle of secretNeedles(value)) if (!byText.has(needle.text)) byText.set(needle.text, needle);
+    }
+    // The longest first: a secret URL is replaced whole before its parts are.
+    needles = [...byText.values()].sort((a, b) => b.text.length - a.text.length);
+    if (needleCache.size >= NEEDLE_CACHE_SIZE) needleCache.delete(needleCache.keys().next().value as string);
+    needleCache.set(key, needles);
+  }
+  return needles;
+}
+
+/** The texts one secret value can appear as, and what each becomes. */
+function secretNeedles(value: string): Needle[] {
+  if (value.length < MIN_SECRET_LENGTH) return [];
+  const needles: Needle[] = [];
+  const add = (text: string, replacement = '[redacted]') => {
+    if (text.length < MIN_SECRET_LENGTH) return;
+    if (text.length >= MIN_SUBSTRING_SECRET_LENGTH) needles.push({ text, replacement });
+    else needles.push({ text, replacement, alone: new RegExp(`(?<![A-Za-z0-9])${escapeRegExp(text)}(?![A-Za-z0-9])`, 'g') });
+  };
+  const url = URL_SHAPED.test(value) ? parseUrl(value) : undefined;
+  if (!url) {
+    add(value);
+    // Connection strings often appear percent-encoded or with only the password.
+    const encoded = encodeURIComponent(value);
+    if (encoded !== value) add(encoded);
+    for (const inner of credentialParts(value)) add(inner);
+    return needles;
+  }
+  const shown = `secret URL on ${url.host}`;
+  add(value, shown);
+  // new URL('https://host').href is 'https://host/': that form would eat the slash of any path after it.
+  if (url.href !== `${value}/`) add(url.href, shown);
+  add(encodeURIComponent(value), shown);
+  if (url.pathname !== '' && url.pathname !== '/') {
+    // Without its query or credentials, as kinds name a target (withoutQuery).
+    if (url.origin !== 'null') add(`${url.origin}${url.pathname}`, shown);
+    add(`${url.protocol}//${url.host}${url.pathname}`, shown);
+  }
+  for (const part of urlTokenParts(url)) add(part);
+  for (const inner of credentialParts(value)) add(inner);
+  return needles;
+}
+
+function parseUrl(value: string): URL | undefined {
+  try {
+    const url = new URL(value);
+    return url.host ? url : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Path segments, query values, user name and fragment of a secret URL that look like tokens. */
+function urlTokenParts(url: URL): string[] {
+  const parts = [url.username, url.password, url.hash.slice(1), ...url.pathname.split('/'), ...[...url.searchParams.values()]];
+  const tokens: string[] = [];
+  for (const raw of parts) {
+    for (const part of new Set([raw, safeDecode(raw)])) {
+      if (part.length >= TOKEN_PART_LENGTH || (part.length >= DIGIT_TOKEN_PART_LENGTH && /\d/.test(part))) tokens.push(part);
+    }
+  }
+  return tokens;
+}
+
+function safeDecode(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return text;
+  }
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+function isPlainObject(node: unknown): node is Record<string, unknown> {
+  if (!node || typeof node !== 'object') return false;
+  const proto = Object.getPrototypeOf(node);
+  return proto === Object.prototype || proto === null;
+}
+
+/** The password inside a URL-shaped secret, also when the whole does not parse as a URL. */
 function credentialParts(value: string): string[] {
   const match = /^[a-z][a-z0-9+.-]*:\/\/([^:@/\s]*):([^@/\s]+)@/i.exec(value);
   if (!match) return [];
-  const parts: string[] = [];
-  for (const raw of [match[2] as string]) {
-    if (raw.length >= MIN_SECRET_LENGTH) parts.push(raw);
-    try {
-      const decoded = decodeURIComponent(raw);
-      if (decoded !== raw && decoded.length >= MIN_SECRET_LENGTH) parts.push(decoded);
-    } catch {
-      // not percent-encoded
-    }
-  }
-  return parts;
+  const raw = match[2] as string;
+  return [...new Set([raw, safeDecode(raw)])];
 }
 
-/** Names of every secret the config references (checks and channels), plus the admin token. */
-export function secretNames(config: { checks: ReadonlyArray<{ options: unknown }>; channels: Record<string, { options: unknown }> }): string[] {
-  const names = new Set<string>(['VIGIL_ADMIN_TOKEN']);
-  const walk = (node: unknown): void => {
-    if (isSecretRef(node)) names.add(node.$secret);
-    else if (Array.isArray(node)) node.forEach(walk);
-    else if (node && typeof node === 'object') Object.values(node).forEach(walk);
-  };
-  for (const check of config.checks) walk(check.options);
-  for (const channel of Object.values(config.channels)) walk(channel.options);
-  return [...names];
-}
-
-const secretValuesMemo = new WeakMap<object, WeakMap<object, string[]>>();
-
-/**
- * Every configured secret's value in `env`: text that leaves Vigil is
- * redacted with all of them, whichever check or ping it came through.
- */
-export function allSecretValues(config: Parameters<typeof secretNames>[0], env: Record<string, unknown>): string[] {
-  let byEnv = secretValuesMemo.get(config);
-  if (!byEnv) secretValuesMemo.set(config, (byEnv = new WeakMap()));
-  let values = byEnv.get(env);
-  if (!values) {
-    values = secretNames(config).flatMap((name) => (typeof env[name] === 'string' && (env[name] as string).length > 0 ? [env[name] as string] : []));
-    byEnv.set(env, values);
-  }
-  return values;
-}

@@ -31,6 +31,11 @@ export interface Check {
   slo?: SloConfig;
   /** Remind the channels every so often while the check stays down or degraded (off by default). */
   renotifyMs?: number;
+  /**
+   * While an incident is neither acknowledged nor resolved, each step tells
+   * more channels, `afterMs` after the incident started (ascending).
+   */
+  escalate?: Array<{ afterMs: number; notify: string[] }>;
   /** Checks this one depends on: while one of them is down, this check's alerts fold into its alert. */
   dependsOn: string[];
   /** Run in each of these regions (Durable Object location hints) and decide with `quorum`. */

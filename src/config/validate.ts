@@ -8,6 +8,7 @@ import type { Assertion, AssertionInput, Source } from '../assert/types';
 import { KIND_NAMES, kinds, type KindName } from '../kinds';
 import { CHANNEL_TYPES, channels, type ChannelType } from '../notify';
 import { parseDuration } from './duration';
+import { credentialShape, isSecretRef } from './secrets';
 import { idOf, parseChecklists, parseHours, parseMaintenance } from './plans';
 import { checkCommonShape, MAX_TIMEOUT_MS, rootSchema, routingShape } from './schema';
 import type { ChannelConfig, Check, Config, Schedule, SloConfig } from './types';
@@ -51,6 +52,14 @@ export function loadConfig(input: unknown): Config {
 }
 
 export function validateConfig(input: unknown): Validation {
+  const result = validateInput(input);
+  if (result.ok) return result;
+  // No message may quote a credential written inline (a kind's own message can quote its option).
+  const inline = inlineCredentials(input);
+  return { ok: false, problems: result.problems.map((problem) => inline.reduce((text, credential) => text.split(credential).join('(not shown)'), problem)) };
+}
+
+function validateInput(input: unknown): Validation {
   const problems: string[] = [];
   const root = parseRoot(input, problems);
   if (!root) return { ok: false, problems };
@@ -79,6 +88,8 @@ export function validateConfig(input: unknown): Validation {
   // Ids as written, including those of checks that have other problems: a
   // duplicate is reported either way, and a reference to such a check is not "unknown".
   const declared = new Map<string, number>();
+  // Checks with problems of their own: their dependsOn is still checked, so every problem shows in one run.
+  const unparsed: Array<{ id: string; dependsOn: string[] }> = [];
   checkInputs.forEach((raw, index) => {
     const id = idOf(raw);
     const first = id === undefined ? undefined : declared.get(id);
@@ -86,6 +97,7 @@ export function validateConfig(input: unknown): Validation {
     else if (id !== undefined) declared.set(id, index);
     const check = parseCheck(raw, index, { defaults, channelNames }, problems);
     if (check) checks.push(check);
+    else if (id !== undefined) unparsed.push({ id, dependsOn: writtenDependsOn(raw) });
   });
 
   const byId = new Map(checks.map((check) => [check.id, check]));
@@ -94,6 +106,7 @@ export function validateConfig(input: unknown): Validation {
     checklistInputs,
     {
       checks: byId,
+      broken: new Set(unparsed.map((check) => check.id)),
       channelNames,
       noDigests: new Map(
         Object.entries(channelConfigs).flatMap(([name, channel]): Array<[string, string]> => {
@@ -107,7 +120,7 @@ export function validateConfig(input: unknown): Validation {
     problems,
   );
   checks.push(...inlineChecks);
-  checkDependencies(checks, new Set([...declared.keys(), ...inlineChecks.map((check) => check.id)]), problems);
+  checkDependencies(checks, unparsed, new Set([...declared.keys(), ...inlineChecks.map((check) => check.id)]), problems);
   const windows = parseMaintenance(maintenance, new Set(declared.keys()), problems, format);
 
   if (problems.length > 0) return { ok: false, problems };
@@ -149,10 +162,20 @@ function parseRoot(input: unknown, problems: string[]): z.output<typeof rootSche
   return retry.success ? retry.data : undefined;
 }
 
-/** dependsOn names existing checks (`declared`, even those with problems of their own), not itself, and without a cycle. */
-function checkDependencies(checks: Check[], declared: Set<string>, problems: string[]): void {
+/** The dependsOn a check that did not parse was written with, as far as it reads as ids. */
+function writtenDependsOn(raw: unknown): string[] {
+  const value = raw && typeof raw === 'object' ? (raw as { dependsOn?: unknown }).dependsOn : undefined;
+  return Array.isArray(value) ? value.filter((id): id is string => typeof id === 'string') : [];
+}
+
+/**
+ * dependsOn names existing checks (`declared`, even those with problems of
+ * their own), not itself, and without a cycle. `unparsed` are checks with
+ * other problems: their references are checked too.
+ */
+function checkDependencies(checks: Check[], unparsed: Array<{ id: string; dependsOn: string[] }>, declared: Set<string>, problems: string[]): void {
   const byId = new Map(checks.map((check) => [check.id, check]));
-  for (const check of checks) {
+  for (const check of [...checks, ...unparsed]) {
     check.dependsOn.forEach((id, position) => {
       if (id === check.id) problems.push(`check "${check.id}": dependsOn[${position}]: a check cannot depend on itself`);
       else if (!declared.has(id)) problems.push(`check "${check.id}": dependsOn[${position}]: unknown check "${id}"`);
@@ -192,12 +215,19 @@ function parseCheck(raw: unknown, index: number, context: CheckContext, problems
   const kind = kinds[kindName as KindName];
   const schema = z.strictObject({ ...checkCommonShape, ...kind.options.shape });
   const parsed = schema.safeParse(raw, { reportInput: true });
-  if (!parsed.success) {
-    for (const issue of parsed.error.issues) problems.push(formatIssue(issue, where, 0, Object.keys(schema.shape)));
-    return undefined;
-  }
-  const data = parsed.data as z.output<typeof schema> & Record<string, unknown>;
   const before = problems.length;
+  // Fields that did not parse are reported and left out; the rest is still checked below, so every problem shows in one run.
+  const broken = new Set<PropertyKey>();
+  let data: z.output<typeof schema> & Record<string, unknown>;
+  if (parsed.success) data = parsed.data as typeof data;
+  else {
+    for (const issue of parsed.error.issues) problems.push(formatIssue(issue, where, 0, Object.keys(schema.shape)));
+    for (const issue of parsed.error.issues) if (issue.path.length > 0) broken.add(issue.path[0] as PropertyKey);
+    const rest = Object.fromEntries(Object.entries(raw as object).filter(([key]) => !broken.has(key) && key in schema.shape));
+    const partial = schema.partial().safeParse(rest);
+    if (!partial.success) return undefined;
+    data = partial.data as typeof data;
+  }
   const problem = (field: string, message: string) => problems.push(`${where}: ${field}: ${message}`);
 
   // A check declared inside a checklist runs with it, unless it also has its own schedule.
@@ -209,7 +239,10 @@ function parseCheck(raw: unknown, index: number, context: CheckContext, problems
 
   const options: Record<string, unknown> = {};
   for (const key of Object.keys(kind.options.shape)) if (data[key] !== undefined) options[key] = data[key];
-  for (const [field, message] of kind.validate?.(options as never) ?? []) problem(field, message);
+  // A kind's own rules read its options whole: only when they all parsed.
+  const kindBroken = Object.keys(kind.options.shape).some((key) => broken.has(key));
+  if (!kindBroken) for (const [field, message] of kind.validate?.(options as never) ?? []) problem(field, message);
+  for (const [field, message] of inlineCredentialProblems(options, id)) problem(field, message);
 
   const written = (data.expect ?? []) as AssertionInput[];
   const expect: Assertion[] = [];
@@ -223,16 +256,16 @@ function parseCheck(raw: unknown, index: number, context: CheckContext, problems
     }
     expect.push(assertion);
   });
-  for (const fallback of kind.defaultAssertions?.(options as never) ?? []) {
-    if (!expect.some((assertion) => assertion.source.type === fallback.source.type)) expect.push(toAssertion(fallback));
-  }
-
   const notify = data.notify ?? context.defaults.notify ?? context.channelNames;
   for (const [position, name] of (data.notify ?? []).entries()) {
     if (!context.channelNames.includes(name)) problem(`notify[${position}]`, unknownChannel(name, context.channelNames));
   }
 
   if (problems.length > before || !schedule) return undefined;
+  for (const fallback of kind.defaultAssertions?.(options as never) ?? []) {
+    if (!expect.some((assertion) => assertion.source.type === fallback.source.type)) expect.push(toAssertion(fallback));
+  }
+
   const check: Check = {
     id: data.id,
     name: data.name ?? data.id,
@@ -263,6 +296,18 @@ function parseCheck(raw: unknown, index: number, context: CheckContext, problems
       }
     }
   } else if (data.quorum !== undefined) problem('quorum', 'applies to checks with regions');
+  const steps = data.escalate ?? context.defaults.escalate;
+  if (steps) {
+    const escalate: NonNullable<Check['escalate']> = [];
+    steps.forEach((step, position) => {
+      const afterMs = ms(step.after) as number;
+      if (afterMs < MINUTE) problem(`escalate[${position}].after`, 'at least "1m"');
+      else if (escalate.length > 0 && afterMs <= (escalate[escalate.length - 1] as { afterMs: number }).afterMs) problem(`escalate[${position}].after`, 'each step comes after the one before it');
+      for (const [index, name] of step.notify.entries()) if (!context.channelNames.includes(name)) problem(`escalate[${position}].notify[${index}]`, unknownChannel(name, context.channelNames));
+      escalate.push({ afterMs, notify: step.notify });
+    });
+    if (escalate.length > 0) check.escalate = escalate;
+  }
   const renotify = ms(data.renotify);
   if (renotify !== undefined) {
     if (renotify < 5 * MINUTE) problem('renotify', 'at least "5m"');
@@ -321,6 +366,7 @@ function parseChannel(name: string, raw: unknown, problems: string[]): ChannelCo
   }
   const { type: _type, severities, hours: hoursInput, ...options } = parsed.data as Record<string, unknown> & z.output<z.ZodObject<typeof routingShape>>;
   const before = problems.length;
+  for (const [field, message] of inlineCredentialProblems(options, name)) problems.push(`${where}: ${field}: ${message}`);
   for (const [field, message] of channel.validate?.(options as never) ?? []) problems.push(`${where}: ${field}: ${message}`);
   if (problems.length > before) return undefined;
   const routing: ChannelConfig['routing'] = { severities: severities ?? ['critical', 'warning'] };
@@ -372,7 +418,54 @@ function formatRootIssue(issue: Issue): string {
 export function formatIssue(issue: Issue, where: string, skip: number, known: string[]): string {
   const path = issue.path.slice(skip);
   const field = formatPath(path);
-  return `${where}: ${field ? `${field}: ` : ''}${describeIssue(issue, path.length === 0 ? known : [])}`;
+  const input = (issue as { input?: unknown }).input;
+  // A credential in the wrong place is reported without it, with where it belongs instead.
+  const hint = typeof input === 'string' && credentialShape(input) ? `; ${secretAdvice(/"([^"]+)"/.exec(where)?.[1], path)}` : '';
+  return `${where}: ${field ? `${field}: ` : ''}${describeIssue(issue, path.length === 0 ? known : [])}${hint}`;
+}
+
+/**
+ * Options holding a credential written inline (a URL with a password, an
+ * Authorization value with a token, a token in a query): they belong in a
+ * Worker secret, not in the bundle and the repository.
+ */
+function inlineCredentialProblems(options: Record<string, unknown>, owner: string | undefined): Array<[string, string]> {
+  const found: Array<[string, string]> = [];
+  const walk = (node: unknown, path: PropertyKey[]): void => {
+    if (typeof node === 'string') {
+      const shape = credentialShape(node);
+      if (shape?.certain) found.push([formatPath(path), `${shape.what} is written inline; ${secretAdvice(owner, path)}`]);
+    } else if (Array.isArray(node)) node.forEach((child, index) => walk(child, [...path, index]));
+    else if (node && typeof node === 'object' && !isSecretRef(node)) for (const [key, child] of Object.entries(node)) walk(child, [...path, key]);
+  };
+  walk(options, []);
+  return found;
+}
+
+/** `use secret('DB_CONNECTION') there and run: npx wrangler secret put DB_CONNECTION` */
+export function secretAdvice(owner: string | undefined, path: PropertyKey[]): string {
+  const name = [owner, ...path.filter((part) => typeof part === 'string')]
+    .filter(Boolean)
+    .join('_')
+    .replace(/[^A-Za-z0-9]+/g, '_')
+    .replace(/^_+|_+$/g, '')
+    .toUpperCase()
+    .replace(/^(?=\d)/, 'S_');
+  const secretName = name || 'SECRET_NAME';
+  return `use secret('${secretName}') there and run: npx wrangler secret put ${secretName}`;
+}
+
+/** Every credential-shaped text written inline in the config: no message may quote one. */
+function inlineCredentials(input: unknown): string[] {
+  const found: string[] = [];
+  const walk = (node: unknown): void => {
+    if (typeof node === 'string') {
+      if (credentialShape(node)?.certain) found.push(node);
+    } else if (Array.isArray(node)) node.forEach(walk);
+    else if (node && typeof node === 'object') Object.values(node).forEach(walk);
+  };
+  walk(input);
+  return found;
 }
 
 function formatPath(path: PropertyKey[]): string {
@@ -387,6 +480,7 @@ function describeIssue(issue: Issue, known: string[]): string {
   switch (issue.code) {
     case 'invalid_type':
       if (!('input' in issue) || input === undefined) return 'is required';
+      if (typeof input === 'string' && credentialShape(input)) return `${credentialShape(input)?.what} is written inline (not shown)`;
       return `expected ${issue.expected === 'int' ? 'a whole number' : issue.expected}, got ${describeInput(input)}`;
     case 'unrecognized_keys':
       return issue.keys.map((key) => `unknown option "${key}"${suggest(key, known)}`).join('; ');
@@ -415,7 +509,11 @@ function describeIssue(issue: Issue, known: string[]): string {
 
 function describeInput(input: unknown): string {
   if (input === undefined) return 'nothing';
-  if (typeof input === 'string') return JSON.stringify(input.length > 60 ? `${input.slice(0, 60)}…` : input);
+  if (typeof input === 'string') {
+    const shape = credentialShape(input);
+    if (shape) return `${shape.what} (not shown)`;
+    return JSON.stringify(input.length > 60 ? `${input.slice(0, 60)}…` : input);
+  }
   if (Array.isArray(input)) return 'a list';
   if (input === null) return 'null';
   if (typeof input === 'object') return 'an object';

@@ -128,11 +128,21 @@ export function dispatch(state: EngineState, config: Config, produced: AlertEven
       }
       continue;
     }
-    // Reminders while a problem the channels heard of lasts.
+    // Reminders and escalations while a problem the channels heard of lasts and nobody has acknowledged it.
     const incident = openIncidentOf(state, check.id);
-    if (check.renotifyMs && incident && checkState.alerted && PROBLEMS.has(checkState.status) && !touched.has(check.id)) {
-      if (now - (incident.lastNotifiedAt ?? incident.startedAt) >= check.renotifyMs) events.push(eventFor(check, checkState, incident, 'reminder', now));
+    if (!incident || incident.acknowledged || !checkState.alerted || !PROBLEMS.has(checkState.status)) continue;
+    if (check.renotifyMs && !touched.has(check.id) && now - (incident.lastNotifiedAt ?? incident.startedAt) >= check.renotifyMs) {
+      events.push(eventFor(check, checkState, incident, 'reminder', now));
     }
+    check.escalate?.forEach((step, index) => {
+      if (incident.escalated?.includes(index) || now - incident.startedAt < step.afterMs) return;
+      (incident.escalated ??= []).push(index);
+      const event = eventFor(check, checkState, incident, 'escalation', now);
+      event.id = `${check.id}:escalation-${index + 1}:${now}`;
+      event.escalation = { step: index + 1, after: step.afterMs };
+      event.since = incident.startedAt;
+      events.push(event);
+    });
   }
 
   // Dependencies first, so their alerts exist when dependents fold into them.
@@ -175,7 +185,9 @@ export function dispatch(state: EngineState, config: Config, produced: AlertEven
     if (event.type === 'recovered' && incident?.affected?.length) {
       event.affected = incident.affected.map((id) => ({ id, name: checks.get(id)?.name ?? id, summary: `${state.checks[id]?.status ?? 'unknown'} now` }));
     }
-    const names = channelsFor(event, check, config, event.type === 'recovered' ? incident?.notified : undefined);
+    // An escalation goes to its step's channels (inside their hours), whatever severities they take.
+    const step = event.escalation ? check.escalate?.[event.escalation.step - 1] : undefined;
+    const names = step ? step.notify.filter((name) => name in config.channels) : channelsFor(event, check, config, event.type === 'recovered' ? incident?.notified : undefined);
     if (enqueue(state, event, names, now, (channel) => nextOpening(config.channels[channel]?.routing.hours, now)) > 0) added++;
     if (PROBLEMS.has(event.status) && event.type !== 'burn' && event.type !== 'burn-ended') {
       checkState.alerted = event.status;

@@ -18,8 +18,9 @@ export function severityOfStatus(status: Status): Severity {
  * news, whatever their severities.
  */
 export function channelsFor(event: AlertEvent, check: Check, config: Config, heard?: readonly string[]): string[] {
+  // Good news goes to every channel that heard the bad news (escalation steps included).
+  if ((event.type === 'recovered' || event.type === 'burn-ended') && heard) return heard.filter((name) => name in config.channels);
   const names = check.notify.filter((name) => name in config.channels);
-  if ((event.type === 'recovered' || event.type === 'burn-ended') && heard) return names.filter((name) => heard.includes(name));
   return names.filter((name) => config.channels[name]?.routing.severities.includes(event.severity));
 }
 

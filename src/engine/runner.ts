@@ -3,7 +3,7 @@
 // happens (a hung socket, a kind's bug) becomes an Observation.
 
 import { formatDuration } from '../config/duration';
-import { missingSecretMessage, redact, resolveSecrets } from '../config/secrets';
+import { missingSecretMessage, redact, redactDeep, resolveSecrets } from '../config/secrets';
 import type { Check } from '../config/types';
 import { kinds, type KindMemory, type Observation, type RunContext } from '../kinds';
 import { untilAborted } from '../net/fetch-errors';
@@ -20,12 +20,18 @@ export interface RunDeps {
   pings?: RunContext['pings'];
   /** The region this run is for (checks with `regions`). */
   region?: string;
+  /**
+   * Every configured secret's value (configuredSecrets(config, env)): a
+   * target or a job can echo any of them, not only the check's own, which
+   * are redacted in any case.
+   */
+  secrets?: readonly string[];
 }
 
 export interface RunResult {
   observation: Observation;
   attempts: number;
-  /** Secret values used, for redacting messages built later from the observation. */
+  /** Secret values to redact from messages built later from the observation (the check's own and deps.secrets). */
   secrets: string[];
 }
 
@@ -33,7 +39,8 @@ export interface RunResult {
 const MIN_RETRY_WINDOW_MS = 1_000;
 
 export async function runCheck(check: Check, memory: KindMemory | undefined, deps: RunDeps): Promise<RunResult> {
-  const { value: options, missing, values: secrets } = resolveSecrets(check.options, deps.env);
+  const { value: options, missing, values: own } = resolveSecrets(check.options, deps.env);
+  const secrets = [...new Set([...own, ...(deps.secrets ?? [])])];
   if (missing.length > 0) {
     return { observation: { reached: false, unknown: true, latencyMs: 0, values: {}, error: missingSecretMessage(missing) }, attempts: 0, secrets };
   }
@@ -47,13 +54,29 @@ export async function runCheck(check: Check, memory: KindMemory | undefined, dep
   return { observation: redactObservation(observation, secrets), attempts, secrets };
 }
 
-/** Everything text-like an observation carries, free of secrets (a job's output can hold them too). */
-function redactObservation(observation: Observation, secrets: string[]): Observation {
+/**
+ * A result whose observation is also free of `secrets`, which it redacts from
+ * later messages too: for results that come back from a run that did not know
+ * every configured secret (a group run in another invocation).
+ */
+export function redactResult(result: RunResult, secrets: readonly string[]): RunResult {
+  const all = [...new Set([...result.secrets, ...secrets])];
+  return { ...result, observation: redactObservation(result.observation, all), secrets: all };
+}
+
+/**
+ * Everything text-like an observation carries that is shown or kept, free of
+ * secrets (a job's output can hold them too). Values stay as read: assertions
+ * judge them, and the messages made from them are redacted in turn.
+ */
+function redactObservation(observation: Observation, secrets: readonly string[]): Observation {
   const clean = { ...observation };
   if (clean.error) clean.error = redact(clean.error, secrets);
   if (clean.raw) clean.raw = redact(clean.raw, secrets);
   if (clean.details) clean.details = clean.details.map((line) => redact(line, secrets));
   if (clean.verdict) clean.verdict = { ...clean.verdict, message: redact(clean.verdict.message, secrets) };
+  if (clean.pending) clean.pending = redactDeep(clean.pending, secrets);
+  if (clean.facts) clean.facts = redactDeep(clean.facts, secrets);
   return clean;
 }
 

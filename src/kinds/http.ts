@@ -7,7 +7,7 @@ import { normalizeJsonPath, readJsonPath, sourceKey } from '../assert/sources';
 import type { AssertionInput, Observed } from '../assert/types';
 import { stringOrSecret } from '../config/secrets';
 import { formatBytes } from '../format';
-import { describeFetchError, untilAborted } from '../net/fetch-errors';
+import { CLOUDFLARE_ERROR_BODY_BYTES, cloudflareOriginError, describeFetchError, diagnoseFetchError, untilAborted } from '../net/fetch-errors';
 import { discardBody, readBoundedBody } from '../net/read-body';
 import { isHttpUrl, withoutQuery } from './urls';
 import type { CheckKind, Observation } from './types';
@@ -117,7 +117,8 @@ export const httpKind: CheckKind<typeof options> = {
         }
       }
     } catch (error) {
-      return { reached: false, retryable: true, latencyMs: Date.now() - started, values: {}, error: describeFetchError(error, ctx, withoutQuery(url)) };
+      const latencyMs = Date.now() - started;
+      return { reached: false, retryable: true, latencyMs, values: {}, error: await diagnoseFetchError(error, ctx, url, withoutQuery(url)) };
     }
 
     const values: Record<string, Observed> = { status: response.status };
@@ -155,9 +156,14 @@ export const httpKind: CheckKind<typeof options> = {
           error: `reading the body: ${describeFetchError(readError, ctx, withoutQuery(url))}`,
         };
       }
+    } else if (response.status === 530) {
+      // Cloudflare's 530 says what failed only in its body ("error code: 1016").
+      const start = await untilAborted(readBoundedBody(response, CLOUDFLARE_ERROR_BODY_BYTES), ctx.signal).catch(() => undefined);
+      error = cloudflareOriginError(response, url, start?.text);
     } else {
       discardBody(response);
     }
+    error ??= cloudflareOriginError(response, url, typeof values.body === 'string' ? values.body : undefined);
     const latencyMs = Date.now() - started;
     values.latencyMs = latencyMs;
     return error ? { reached: true, latencyMs, values, error } : { reached: true, latencyMs, values };

@@ -11,7 +11,7 @@ import { parseDuration } from '../config/duration';
 import { durationSchema } from '../config/schema';
 import { stringOrSecret } from '../config/secrets';
 import { formatBytes } from '../format';
-import { describeFetchError, untilAborted } from '../net/fetch-errors';
+import { describeFetchError, diagnoseFetchError, untilAborted } from '../net/fetch-errors';
 import { matches, parseExposition, parseNumber, parseSelector, type Sample, type Selector } from './prometheus';
 import { readBoundedBody } from '../net/read-body';
 import { isHttpUrl, withoutQuery } from './urls';
@@ -502,7 +502,7 @@ async function scrape(url: string, opts: { headers: Record<string, string>; maxB
   try {
     response = await ctx.fetch(url, { headers: { accept: 'text/plain;version=0.0.4, */*;q=0.1', ...opts.headers }, signal: ctx.signal });
   } catch (error) {
-    return { observation: { reached: false, retryable: true, latencyMs: Date.now() - started, values: {}, error: describeFetchError(error, ctx, withoutQuery(url)) } };
+    return { observation: { reached: false, retryable: true, latencyMs: Date.now() - started, values: {}, error: await diagnoseFetchError(error, ctx, url, withoutQuery(url)) } };
   }
   if (!response.ok) {
     await response.body?.cancel().catch(() => undefined);

@@ -8,6 +8,7 @@
 // https://grafana.com/docs/loki/latest/reference/loki-http-api/
 
 import * as z from 'zod';
+import { formatValue } from '../assert/evaluate';
 import type { Observed, Value } from '../assert/types';
 import { parseDuration } from '../config/duration';
 import { durationSchema } from '../config/schema';
@@ -142,7 +143,8 @@ function valuesOf(name: string, data: ApiAnswer['data'], api: Options['api']): Q
     case 'vector': {
       const series = (Array.isArray(result) ? result : []) as Series[];
       const named = series.map((item) => ({ name: seriesName(item.metric ?? {}), value: sampleValue(item.value) }));
-      const lines = named.map((item) => `${name}${item.name.startsWith('{') ? '' : ' '}${item.name} = ${item.value}`);
+      // Shown as messages show values (4 significant digits): 0.0019999999999999996 is 0.002 to a reader.
+      const lines = named.map((item) => `${name}${item.name.startsWith('{') ? '' : ' '}${item.name} = ${formatValue(item.value)}`);
       // One series without labels (`sum(...)`) is a plain number.
       if (named.length === 1 && named[0]?.name === '{}') return { value: named[0].value, lines: [] };
       return { value: named.map((item) => item.value), names: named.map((item) => item.name), lines };
@@ -158,7 +160,7 @@ function valuesOf(name: string, data: ApiAnswer['data'], api: Options['api']): Q
           names.push(`${label} at ${clock(Number(point[0]))}`);
         }
       }
-      const lines = series.map((item) => `${name}${seriesName(item.metric ?? {})}: ${(item.values ?? []).length} points, last ${sampleValue(item.values?.[item.values.length - 1])}`);
+      const lines = series.map((item) => `${name}${seriesName(item.metric ?? {})}: ${(item.values ?? []).length} points, last ${formatValue(sampleValue(item.values?.[item.values.length - 1]))}`);
       return { value: values, names, lines };
     }
     case 'streams':

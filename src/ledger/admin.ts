@@ -93,6 +93,8 @@ export function applyAdmin(state: EngineState, config: Config, operation: AdminO
       if (incident.endedAt !== undefined) return fail(409, `incident "${incident.id}" is already resolved`);
       if (!incident.acknowledged) {
         incident.acknowledged = { by, at: now };
+        // Reminders and escalations not sent yet are moot: nobody needs to be woken any more.
+        state.outbox = state.outbox.filter((entry) => !(entry.event?.incident?.id === incident.id && (entry.event.type === 'reminder' || entry.event.type === 'escalation')));
         addUpdate(incident, { at: now, state: incident.updates?.at(-1)?.state === 'investigating' ? 'identified' : (incident.updates?.at(-1)?.state ?? 'identified'), text: `Acknowledged by ${by}.`, by });
       }
       return { ok: true, incident };

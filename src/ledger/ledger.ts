@@ -12,7 +12,6 @@
 //     check and channel, and each keeps its idempotency key on every retry;
 //   - a ping or a task completion is acknowledged only once stored.
 
-import { allSecretValues } from '../config/secrets';
 import type { Config } from '../config/types';
 import { withScheduledMaintenance } from '../engine/maintenance';
 import { decideTick, emptyReport, type RunDue, type TickReport } from '../engine/tick';
@@ -41,6 +40,8 @@ export interface LedgerDeps {
   clock?: () => number;
   /** Replaces how due checks run (the benchmark hands in recorded results). */
   runDue?: RunDue;
+  /** Shorter waits for the soak (defaults: a delivery 10 s, a probe 5 s past the deadline). */
+  timeouts?: { deliveryMs?: number; probeGraceMs?: number };
 }
 
 /** Thrown by ping() and markTask() when the ledger could not store what it was given: the route answers 503. */
@@ -78,7 +79,9 @@ export class LedgerCore {
     this.storage = new LedgerStorage(deps.store);
     this.publisher = new Publisher(this.storage, deps.kv);
     this.clock = deps.clock ?? (() => Date.now());
-    this.runDue = deps.runDue ?? probePool({ config: deps.config, env: deps.env, fetch: deps.fetch, ...(deps.probes ? { transport: deps.probes } : {}), clock: this.clock });
+    this.runDue =
+      deps.runDue ??
+      probePool({ config: deps.config, env: deps.env, fetch: deps.fetch, ...(deps.probes ? { transport: deps.probes } : {}), clock: this.clock, ...(deps.timeouts?.probeGraceMs !== undefined ? { graceMs: deps.timeouts.probeGraceMs } : {}) });
   }
 
   /** The runner, noting the subrequests checks took from the ledger's own budget. */
@@ -237,11 +240,18 @@ export class LedgerCore {
       report.rowsWritten += this.storage.commit(state, { flush, now, ...(report.rolledUp ? { days: report.rolledUp } : {}) });
       if (flush) this.lastFlush = now;
     } catch (error) {
-      // Nothing of this tick is stored, so none of it is delivered; the next commit stores it (from memory).
+      // Nothing of this tick is stored; the next commit stores it (from memory).
       report.storageError = `storing the tick failed: ${(error as Error)?.message ?? error}`;
       console.error(`vigil: ${report.storageError}`);
     }
 
+    if (report.storageError) {
+      // Nothing is delivered or published from a state that is not stored: an
+      // eviction now would forget it, and an alert sent from it would be sent
+      // again. The next tick's commit stores it, then delivers.
+      report.durationMs = this.clock() - started;
+      return report;
+    }
     report.delivery = await deliverDue(state, {
       config,
       env: this.deps.env,
@@ -252,7 +262,7 @@ export class LedgerCore {
       limit: Math.max(0, config.settings.subrequests - this.checkRequests),
       deadline,
       committed: (entry) => this.storage.isStored(entry),
-      secrets: allSecretValues(config, this.deps.env),
+      ...(this.deps.timeouts?.deliveryMs !== undefined ? { timeoutMs: this.deps.timeouts.deliveryMs } : {}),
       onOutcome: () => {
         try {
           report.rowsWritten += this.storage.commit(state, { deliveriesOnly: true, now });

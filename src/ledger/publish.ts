@@ -61,9 +61,9 @@ export function statusSignature(config: Config, state: EngineState, now: number)
     signature += `${check.id}:${checkState?.confirmed ? checkState.status : '-'}${pending}${activeFor(config, check.id, now) ? 'm' : ''};`;
   }
   for (const id in state.checklists ?? {}) signature += `${id}@${state.checklists?.[id]?.lastRun};`;
-  // A task marked done changes what the page says about it.
+  // A task marked done changes what the page says about it; so does any incident's timeline.
   for (const key in state.tasks) signature += `${key}@${state.tasks[key]?.at};`;
-  return signature;
+  return signature + incidentsSignature(state);
 }
 
 export function incidentsSignature(state: EngineState): string {
@@ -98,21 +98,27 @@ export class Publisher {
 
     const status = statusSignature(config, state, now);
     const incidents = incidentsSignature(state);
+    const statusChanged = status !== current.statusSignature;
     const incidentsChanged = incidents !== current.incidentsSignature;
-    const changed = status !== current.statusSignature || incidentsChanged;
     const first = current.lastAt === undefined;
     const flushDue = first || now - (current.lastAt as number) >= config.settings.flushEveryMs;
-    if (!changed && !flushDue) return { reason: false, writes: 0, rows: 0 };
+    if (!statusChanged && !incidentsChanged && !flushDue) return { reason: false, writes: 0, rows: 0 };
 
-    const keys = incidentsChanged || first ? 2 : 1;
+    // What each key costs: a flush of the status key is budgeted by flushEvery;
+    // anything else (a change published early, the incidents key) takes a token.
+    let tokens = current.tokens;
+    const writeStatus = flushDue || (statusChanged && tokens >= 1);
+    if (writeStatus && !flushDue) tokens -= 1;
+    const writeIncidents = first || (incidentsChanged && tokens >= 1);
+    if (writeIncidents && !first) tokens -= 1;
+    const keys = (writeStatus ? 1 : 0) + (writeIncidents ? 1 : 0);
+    // Waiting for a token: nothing to store (the refill is recomputed from tokensAt next time).
+    if (keys === 0) return { reason: false, writes: 0, rows: 0 };
     if (current.writes + keys > budget.perDay) {
       return { reason: false, writes: 0, rows: this.save(current), error: `the read model's KV budget for today is spent (${current.writes} of ${budget.perDay} writes); the page shows the last publish` };
     }
-    if (!flushDue) {
-      // Waiting for a token: nothing to store (the refill is recomputed from tokensAt next time).
-      if (current.tokens < keys) return { reason: false, writes: 0, rows: 0 };
-      current.tokens -= keys;
-    }
+    current.tokens = tokens;
+    const changed = statusChanged || incidentsChanged;
     const reason: PublishResult['reason'] = first ? 'first' : flushDue && !changed ? 'flush' : 'change';
     const names = new Map(config.checks.filter((check) => check.public).map((check) => [check.id, check.name]));
     let writes = 0;
@@ -130,10 +136,12 @@ export class Publisher {
           kvWritesPerDay: budget.perDay,
         },
       };
-      writes++;
-      current.writes++;
-      await this.kv.put(READ_MODEL_KEYS.status, JSON.stringify(document));
-      if (keys === 2) {
+      if (writeStatus) {
+        writes++;
+        current.writes++;
+        await this.kv.put(READ_MODEL_KEYS.status, JSON.stringify(document));
+      }
+      if (writeIncidents) {
         const history: PublishedIncidents = {
           v: READ_MODEL_VERSION,
           publishedAt: now,
@@ -150,9 +158,11 @@ export class Publisher {
       // KV refused (429, the daily limit, an outage): nothing else depends on it; the next tick tries again.
       return { reason: false, writes, rows: this.save(current), error: `publishing the read model failed: ${(error as Error)?.message ?? error}` };
     }
-    current.lastAt = now;
-    current.statusSignature = status;
-    current.incidentsSignature = incidents;
+    if (writeStatus) {
+      current.lastAt = now;
+      current.statusSignature = status;
+    }
+    if (writeIncidents) current.incidentsSignature = incidents;
     return { reason, writes, rows: this.save(current) };
   }
 

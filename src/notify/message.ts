@@ -19,6 +19,8 @@ export interface AlertMessage {
   links: Array<{ label: string; url: string }>;
   /** When the channel's quiet hours held it back, if they did. */
   heldSince?: number;
+  /** A recovery that replaced its problem alert before that could be delivered: what the problem was. */
+  unannounced?: NonNullable<OutboxEntry['unannounced']>;
   /** One plain-text rendition, for fallbacks and logs. */
   text: string;
 }
@@ -75,7 +77,7 @@ function alertTitle(event: AlertEvent, outage: number | undefined, unannounced?:
  * `unannounced` is the problem alert a recovery replaced before it could be
  * delivered (the message then says both).
  */
-export function alertMessage(event: AlertEvent, pageUrl?: string, heldSince?: number, unannounced?: OutboxEntry['unannounced']): AlertMessage {
+export function alertMessage(event: AlertEvent, pageUrl?: string, heldSince?: number, unannounced?: OutboxEntry['unannounced'], ackUrl?: string): AlertMessage {
   const outage = event.incident ? (event.incident.endedAt ?? event.at) - event.incident.startedAt : undefined;
   const title = alertTitle(event, outage, unannounced);
   const facts: AlertMessage['facts'] = [];
@@ -93,6 +95,7 @@ export function alertMessage(event: AlertEvent, pageUrl?: string, heldSince?: nu
     if (outage !== undefined) facts.push({ label: 'Outage', value: formatDuration(outage) });
   } else {
     facts.push({ label: 'Since', value: isoMinute(event.since), time: event.since });
+    if (event.escalation) facts.push({ label: 'Escalation', value: `step ${event.escalation.step}, unacknowledged after ${formatDuration(event.escalation.after)}` });
     facts.push({ label: 'Was', value: event.previous === 'unknown' ? 'no data' : event.previous });
   }
   if (event.regions && event.regions.failing.length > 0) facts.push({ label: 'Regions', value: `${event.regions.failing.join(', ')} failing${event.regions.passing.length ? `; ${event.regions.passing.join(', ')} up` : ''}` });
@@ -102,6 +105,7 @@ export function alertMessage(event: AlertEvent, pageUrl?: string, heldSince?: nu
 
   const links: AlertMessage['links'] = [];
   if (event.runbook) links.push({ label: 'Runbook', url: event.runbook });
+  if (ackUrl) links.push({ label: 'Acknowledge', url: ackUrl });
   if (pageUrl) links.push({ label: 'Status page', url: pageUrl });
 
   const details = [
@@ -122,6 +126,7 @@ export function alertMessage(event: AlertEvent, pageUrl?: string, heldSince?: nu
   if (event.fix) message.fix = event.fix;
   if (report) message.report = report;
   if (heldSince !== undefined) message.heldSince = heldSince;
+  if (unannounced) message.unannounced = unannounced;
   return message;
 }
 

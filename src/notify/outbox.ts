@@ -6,12 +6,13 @@
 // never delivered after its own recovery. Every entry's id is its idempotency
 // key: the same on every retry, sent to webhook receivers.
 
-import { missingSecretMessage, redact, resolveSecrets } from '../config/secrets';
+import { configuredSecrets, missingSecretMessage, redact, redactDeep, resolveSecrets } from '../config/secrets';
 import type { Config } from '../config/types';
 import { mapLimit } from '../engine/concurrency';
 import type { AlertEvent, AlertType, Digest, EngineState, OutboxEntry } from '../model/state';
 import { channels } from './index';
 import { digestMessage } from './digest';
+import { ACK_LINK_TTL_MS, ackLink } from './ack-link';
 import { alertMessage } from './message';
 
 export type { FailedDelivery, OutboxEntry } from '../model/state';
@@ -101,10 +102,10 @@ export interface DeliveryDeps {
   deadline?: number;
   /** Only entries this says were stored may be sent (a decision that failed to commit is never announced). */
   committed?: (entry: OutboxEntry) => boolean;
-  /** Every configured secret value: whatever a channel answers is free of them. */
-  secrets?: readonly string[];
   /** Called after each delivery's outcome is applied to the state (the ledger stores it). */
   onOutcome?: (entry: OutboxEntry) => void;
+  /** How long one delivery may take (default DELIVERY_TIMEOUT_MS; the soak shortens it). */
+  timeoutMs?: number;
 }
 
 export interface DeliveryReport {
@@ -216,17 +217,18 @@ export async function deliverDue(state: EngineState, deps: DeliveryDeps): Promis
 async function deliverOne(entry: OutboxEntry, deps: DeliveryDeps) {
   const channelConfig = deps.config.channels[entry.channel];
   if (!channelConfig) return { ok: false as const, retryable: false, error: `channel "${entry.channel}" is no longer configured` };
-  const { value: options, missing, values: ownSecrets } = resolveSecrets(channelConfig.options, deps.env);
-  const secrets = [...ownSecrets, ...(deps.secrets ?? [])];
+  const { value: options, missing, values: own } = resolveSecrets(channelConfig.options, deps.env);
   if (missing.length > 0) return { ok: false as const, retryable: true, error: missingSecretMessage(missing) };
+  // Any configured secret, not only the channel's: the text comes from checks and jobs.
+  const secrets = [...own, ...configuredSecrets(deps.config, deps.env)];
   const controller = new AbortController();
-  const timer = setTimeout(() => controller.abort(), DELIVERY_TIMEOUT_MS);
+  const timer = setTimeout(() => controller.abort(), deps.timeoutMs ?? DELIVERY_TIMEOUT_MS);
   const ctx = { fetch: deps.fetch, signal: controller.signal, now: deps.now, clock: deps.clock ?? (() => Date.now()), deliveryId: entry.id, env: deps.env };
   const channel = channels[channelConfig.type];
   try {
     const result = entry.digest
-      ? await channel.sendDigest(options as never, digestMessage(entry.digest, deps.config.page.url), ctx)
-      : await channel.send(options as never, alertMessage(entry.event as AlertEvent, deps.config.page.url, entry.heldSince, entry.unannounced), ctx);
+      ? await channel.sendDigest(options as never, redactDeep(digestMessage(entry.digest, deps.config.page.url), secrets), ctx)
+      : await channel.send(options as never, redactDeep(alertMessage(entry.event as AlertEvent, deps.config.page.url, entry.heldSince, entry.unannounced, await ackLinkFor(entry, deps)), secrets), ctx);
     return result.ok ? result : { ...result, error: redact(result.error, secrets) };
   } catch (error) {
     console.error(`vigil: the ${channelConfig.type} channel threw: ${redact(String((error as Error)?.stack ?? error), secrets)}`);
@@ -234,6 +236,16 @@ async function deliverOne(entry: OutboxEntry, deps: DeliveryDeps) {
   } finally {
     clearTimeout(timer);
   }
+}
+
+/** Problem alerts of an open incident carry a signed link that acknowledges it (needs page.url and VIGIL_ADMIN_TOKEN). */
+const ACKNOWLEDGEABLE: ReadonlySet<AlertType> = new Set(['down', 'degraded', 'reminder', 'escalation']);
+
+async function ackLinkFor(entry: OutboxEntry, deps: DeliveryDeps): Promise<string | undefined> {
+  const event = entry.event;
+  const token = deps.env.VIGIL_ADMIN_TOKEN;
+  if (!event?.incident || event.incident.endedAt !== undefined || !ACKNOWLEDGEABLE.has(event.type) || !deps.config.page.url || typeof token !== 'string' || token === '') return undefined;
+  return ackLink(deps.config.page.url, token, event.incident.id, event.at + ACK_LINK_TTL_MS);
 }
 
 function remove(state: EngineState, entry: OutboxEntry): void {

@@ -2,8 +2,8 @@
 // 2xx delivered; 429 and 5xx retried later (honouring Retry-After); other 4xx
 // are permanent (a revoked webhook will not start working by itself).
 
-import { formatDuration } from '../config/duration';
 import { redact } from '../config/secrets';
+import { diagnoseFetchError } from '../net/fetch-errors';
 import { readBoundedBody } from '../net/read-body';
 import type { DeliveryResult, SendContext } from './types';
 
@@ -21,8 +21,7 @@ export async function postPayload(
   try {
     response = await ctx.fetch(url, { method: 'POST', headers, body, signal: ctx.signal, redirect: 'manual' });
   } catch (error) {
-    const reason = ctx.signal.aborted ? `timed out after ${formatDuration(timeoutMs)}` : (error as Error).message;
-    return { ok: false, retryable: true, error: `${target}: ${reason}` };
+    return { ok: false, retryable: true, error: await diagnoseFetchError(error, { signal: ctx.signal, timeoutMs }, url, target) };
   }
   if (response.ok) {
     if (ctx.onAnswer) {

@@ -53,6 +53,8 @@ export interface WebhookBody {
   affected?: AlertEvent['affected'];
   /** Set when the channel's quiet hours held the alert back (ISO time it was held from). */
   heldSince?: string;
+  /** On a recovery: the problem alert it replaced because that could not be delivered before the recovery (the channel hears both at once). */
+  unannounced?: { type: string; status: string; since: string; summary: string };
   runbook?: string;
   fix?: string;
   /** The check's report lines (a job's last output, slow statements ...). */
@@ -85,6 +87,7 @@ export function webhookBody(message: AlertMessage, deliveryId: string): WebhookB
   if (event.slo) body.slo = event.slo;
   if (event.affected?.length) body.affected = event.affected;
   if (message.heldSince !== undefined) body.heldSince = new Date(message.heldSince).toISOString();
+  if (message.unannounced) body.unannounced = { type: `check.${message.unannounced.type}`, status: message.unannounced.status, since: new Date(message.unannounced.since).toISOString(), summary: message.unannounced.summary };
   if (event.runbook) body.runbook = event.runbook;
   if (event.fix) body.fix = event.fix;
   if (event.report?.length) body.report = event.report;

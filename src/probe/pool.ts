@@ -5,6 +5,7 @@
 // with `regions` runs once per region, in a probe placed there with a
 // `locationHint`. Limits and sources: docs/performance.md.
 
+import { configuredSecrets } from '../config/secrets';
 import type { Check, Config } from '../config/types';
 import { mapLimit } from '../engine/concurrency';
 import { runCheck, type RunDeps, type RunResult } from '../engine/runner';
@@ -48,6 +49,8 @@ export interface PoolDeps {
   /** Probe Durable Objects; without it every check runs in the ledger. */
   transport?: ProbeTransport;
   clock?: () => number;
+  /** How long past the deadline a probe may take to answer (default PROBE_GRACE_MS; the soak shortens it). */
+  graceMs?: number;
 }
 
 interface Unit {
@@ -63,8 +66,10 @@ export function probePool(deps: PoolDeps): RunDue {
   return async (due: Check[], state: EngineState, now: number, deadline: number): Promise<RunDueReport> => {
     const outcomes = new Map<string, CheckOutcome>();
     const report: RunDueReport = { outcomes, probes: 0, probeFailures: 0, subrequests: 0 };
+    // Every configured secret, not only a check's own: a target can echo another's.
+    const secrets = configuredSecrets(config, deps.env);
     const here = (check: Check, region?: string): RunDeps => {
-      const runDeps: RunDeps = { fetch: deps.fetch, env: deps.env, now, deadline };
+      const runDeps: RunDeps = { fetch: deps.fetch, env: deps.env, now, deadline, secrets };
       if (kinds[check.kind].local) runDeps.pings = (id) => state.pings[id];
       if (region) runDeps.region = region;
       return runDeps;
@@ -126,7 +131,7 @@ export function probePool(deps: PoolDeps): RunDue {
         if (region) request.region = region;
         report.probes++;
         try {
-          const results = await withTimeout(transport.run(`${place}:${index}`, region, request), Math.max(1, deadline - clock()) + PROBE_GRACE_MS);
+          const results = await withTimeout(transport.run(`${place}:${index}`, region, request), Math.max(1, deadline - clock()) + (deps.graceMs ?? PROBE_GRACE_MS));
           group.forEach((unit, i) => record(unit, results[i]));
         } catch (error) {
           // The probe failed (not a check): what fits runs here, the rest waits for the next tick.
@@ -200,6 +205,6 @@ export async function runProbeGroup(config: Config, env: Record<string, unknown>
     if (kinds[check.kind].local) {
       return { observation: { reached: false, unknown: true, latencyMs: 0, values: {}, error: `${check.kind} checks run in the ledger` }, attempts: 0, secrets: [] };
     }
-    return runCheck(check, request.memories[i], { fetch: fetcher, env, now: request.now, deadline: request.deadline, ...(request.region ? { region: request.region } : {}) });
+    return runCheck(check, request.memories[i], { fetch: fetcher, env, now: request.now, deadline: request.deadline, secrets: configuredSecrets(config, env), ...(request.region ? { region: request.region } : {}) });
   });
 }

@@ -7,9 +7,11 @@ import type { Config } from '../config/types';
 import { kvFrom, type WorkerEnv } from '../env';
 import { UPTIME_WINDOWS, type UptimeWindow } from '../store/history';
 import { emptyView, READ_MODEL_KEYS, readPublished, type PublishedStatus, type StatusView } from '../store/read-model';
+import { ackHandlers } from './ack';
 import { statusBadge, uptimeBadge } from './badge';
 import { taskDoneHandler } from './checklists';
 import { favicon } from './favicon';
+import { methodNotAllowed } from './methods';
 import { pingHandler } from './pings';
 import { StatusPage } from './status-page';
 import { statuspageStatus, statuspageSummary } from './statuspage';
@@ -31,6 +33,10 @@ export function createApp(config: Config, options: AppOptions = {}) {
   app.on(['GET', 'POST', 'HEAD'], ['/ping/:token', '/ping/:token/:action'], ping);
 
   app.post('/api/checklists/:checklist/items/:item/done', taskDoneHandler(config, clock));
+
+  const ack = ackHandlers(clock);
+  app.get('/ack/:incident', ack.show);
+  app.post('/ack/:incident', ack.acknowledge);
 
   /** The published read model (one KV read), or the empty view before the ledger's first publish. */
   const loadPublished = async (env: WorkerEnv, now: number): Promise<{ view: StatusView; published?: PublishedStatus }> => {
@@ -111,7 +117,7 @@ export function createApp(config: Config, options: AppOptions = {}) {
   // The page's own address: the configured one, else where this request came in.
   const pageUrl = (requestUrl: string) => config.page.url ?? new URL('/', requestUrl).toString();
 
-  app.notFound((c) => c.json({ error: 'not found' }, 404));
+  app.notFound((c) => methodNotAllowed(app, c) ?? c.json({ error: 'not found' }, 404));
   app.onError((error, c) => {
     console.error('vigil: request failed', error);
     return c.json({ error: 'internal error' }, 500);

@@ -12,7 +12,7 @@
 // nothing about which tokens exist.
 
 import type { Context } from 'hono';
-import { allSecretValues, redact, resolveSecrets } from '../config/secrets';
+import { configuredSecrets, redact, resolveSecrets } from '../config/secrets';
 import type { Check, Config } from '../config/types';
 import type { WorkerEnv } from '../env';
 import { MIN_TOKEN_LENGTH } from '../kinds/heartbeat';
@@ -97,7 +97,7 @@ export function pingHandler(config: Config, clock: () => number) {
     const ping: Ping = { at: now, ...action };
     const rid = c.req.query('rid');
     if (rid !== undefined && RID_PATTERN.test(rid)) ping.rid = rid;
-    if (body?.text) ping.body = redact(body.text, allSecretValues(config, c.env));
+    if (body?.text) ping.body = redact(body.text, configuredSecrets(config, c.env));
     if (body?.truncated) ping.truncated = true;
     try {
       await ledgerOf(c.env).ping(check.id, ping);

@@ -1,15 +1,18 @@
 // Test-only controls the workerd tests cannot do themselves: stop and start
-// the scratch PostgreSQL and Redis servers, and create BullMQ queues.
+// the scratch PostgreSQL and Redis servers, create BullMQ queues, and run the
+// npm scripts (the CLIs) as a person would.
 //   POST /pg/scratch/stop | /pg/scratch/start
 //   POST /redis/scratch/stop | /redis/scratch/start
 //   POST /queues {prefix, name, failed, waiting}   → the queue's job counts
 //   POST /cli {script, args, env, files}            runs `tsx src/cli/<script>.ts args` as a user
 //        would, in a fresh directory holding `files` ("@vigil/" in them is this repository),
 //        and answers {code, stdout, stderr}
+//   POST /npm {script, args, files, env, redaction} → {code, stdout, stderr} (see runNpm)
 
 import { execFile } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import http from 'node:http';
+import { runNpm } from './npm';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -32,6 +35,7 @@ export async function startControl(deps: { pgScratch: Cluster; redisScratch: Red
       else if (path === '/redis/scratch/start') await deps.redisScratch.start();
       else if (path === '/queues') result = await createQueue(deps.redisMainPort, body.prefix, body.name, body.failed ?? 0, body.waiting ?? 0);
       else if (path === '/cli') result = await runCli(body);
+      else if (path === '/npm') result = await runNpm(body);
       else {
         res.writeHead(404).end();
         return;

@@ -5,6 +5,7 @@
 import type { TestProject } from 'vitest/node';
 import { startControl } from './control';
 import { startLoki } from './loki';
+import { startFaults } from './faults';
 import { startNeonProxies } from './neon';
 import { startNetServers } from './net';
 import { MARKER_PASSWORD, MARKER_ROLE, PLAIN_DATABASE, startPostgres, TEST_DATABASE } from './postgres';
@@ -36,6 +37,9 @@ export default async function setup(project: TestProject) {
     project.provide('refusedUrl', targets.refusedUrl);
     project.provide('silentTcp', targets.silentTcp);
     project.provide('sinkUrl', sink.url);
+    const faults = await startFaults();
+    closers.push(faults.close);
+    project.provide('faults', { untrustedTlsUrl: faults.untrustedTlsUrl, resetUrl: faults.resetUrl });
 
     const pg = await startPostgres();
     closers.push(pg.close);
