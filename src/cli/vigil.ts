@@ -64,7 +64,7 @@ async function types(args: string[]): Promise<number> {
       console.log(`${TYPES_FILE}: current`);
       return 0;
     }
-    console.error(`${TYPES_FILE} is missing or out of date with wrangler.toml, .dev.vars.example or the pinned workerd: run npm run types, and commit the file`);
+    console.error(`${TYPES_FILE} is missing or out of date with wrangler.toml or the pinned workerd: run npm run types, and commit the file`);
     return 1;
   } catch (error) {
     console.error(`vigil types: ${(error as Error).message}`);
