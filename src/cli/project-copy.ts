@@ -13,10 +13,10 @@ const LOCAL_SECRETS = /^(\.dev\.vars(\.(?!example$)[^/]+)?|\.env(\..+)?)$/;
 /** Directories other tests create and delete while this one copies (tests/support/npm.ts, scripts/check-docs.ts). */
 const TRANSIENT = /^\.(cli-test|docs-check)-/;
 
-/** Copies `projectDir` into a new temporary directory; `remove()` deletes the copy. */
-export function copyProject(projectDir = process.cwd()): { dir: string; remove: () => void } {
+/** Copies `projectDir` into `into` (default: a new temporary directory); `remove()` deletes the copy. */
+export function copyProject(projectDir = process.cwd(), into?: string): { dir: string; remove: () => void } {
   const from = resolve(projectDir);
-  const dir = mkdtempSync(join(tmpdir(), 'vigil-project-'));
+  const dir = into ?? mkdtempSync(join(tmpdir(), 'vigil-project-'));
   cpSync(from, dir, {
     recursive: true,
     filter: (source) => {
