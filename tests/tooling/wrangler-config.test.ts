@@ -36,6 +36,12 @@ describe('wrangler.toml', () => {
     expect(config.account_id).toBeUndefined();
   });
 
+  it("bench/wrangler.bench.toml builds the benchmark's Worker at the same date and flags (bench/run.ts reads them from wrangler.toml)", async () => {
+    const config = await readWranglerConfig(join(REPO, 'wrangler.toml'));
+    const bench = await readWranglerConfig(join(REPO, 'bench', 'wrangler.bench.toml'));
+    expect([bench.compatibility_date, bench.compatibility_flags]).toEqual([config.compatibility_date, config.compatibility_flags]);
+  });
+
   const broken: Array<{ name: string; edit: (toml: string) => string; says: RegExp }> = [
     {
       name: 'a binding to a class the entry does not export (wrangler itself refuses)',
