@@ -19,7 +19,7 @@ const WORKER_NAME_MAX = 63;
 
 export const USAGE = `usage: vigil init <directory> --vigil <where the project gets Vigil>
   --vigil ./vigil-0.2.0.tgz      a release tarball (npm pack of Vigil): copied into vendor/, depended on as file:vendor/...
-  --vigil <npm spec>             anything npm install accepts: a tarball URL, npm:@scope/vigil@0.2.0, a git URL
+  --vigil <npm spec>             a tarball URL, or a registry release under its scoped name: npm:@scope/vigil@0.2.0
   --name <worker>                the Worker's name in wrangler.toml (default: the directory's name)`;
 
 interface VigilPackage {
