@@ -54,7 +54,7 @@ describe('worker-configuration.d.ts', () => {
 
       rmSync(join(copy.dir, TYPES));
       const without = await run(join(copy.dir, 'node_modules', '.bin', 'tsc'), ['-p', 'tsconfig.json'], { cwd: copy.dir });
-      expect(without.stdout).toContain("Cannot find namespace 'Cloudflare'");
+      expect(without.stdout).toContain("Cannot find type definition file for './worker-configuration.d.ts'");
     } finally {
       copy.remove();
     }
