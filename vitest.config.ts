@@ -4,7 +4,9 @@
 // build of wrangler.toml, generated types, the vigil CLI, npm pack and upgrades,
 // docs/deploy.md's commands), each in a temporary copy of the project.
 // Both read the compatibility date from wrangler.toml (the Workers integration
-// through `configPath`), so it is written once.
+// through `configPath`), so it is written once. `tooling` runs after `workers`
+// (groupOrder): its npm installs and wrangler builds would otherwise compete for
+// CPU with the timing-sensitive Worker tests.
 import { cloudflareTest } from '@cloudflare/vitest-pool-workers';
 import { defineConfig } from 'vitest/config';
 
@@ -33,6 +35,7 @@ export default defineConfig({
         test: {
           name: 'tooling',
           environment: 'node',
+          sequence: { groupOrder: 1 },
           include: ['tests/tooling/**/*.test.ts'],
           testTimeout: 120_000,
           hookTimeout: 300_000,
