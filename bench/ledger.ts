@@ -30,7 +30,9 @@ const TARGET_DELAY_MS = 200;
 /** Cloudflare's limits per request context (Workers limits: "Subrequests", "Simultaneous open connections"). */
 const CONNECTIONS = 6;
 const INTERNAL_CALLS = 1000;
-const PLANS = { free: { subrequests: 50, doRequestsPerDay: 100_000, rowsWrittenPerDay: 100_000, kvWritesPerDay: 1000 }, paid: { subrequests: 10_000 } } as const;
+const PLANS = { free: { subrequests: 50, doRequestsPerDay: 100_000, rowsWrittenPerDay: 100_000, durationGbSecondsPerDay: 13_000, kvWritesPerDay: 1000 }, paid: { subrequests: 10_000 } } as const;
+/** Durable Objects are billed 128 MB of memory for their active wall-clock time (pricing: "Duration"); idle objects that can hibernate are not billed. */
+const OBJECT_GB = 128 / 1024;
 
 /** One request context: its connections, subrequests and internal calls, limited as Cloudflare limits them. */
 class RequestContext {
@@ -109,6 +111,8 @@ interface Platform {
   /** Makes the next tick a new request context (as each Durable Object request is). */
   newTick: () => RequestContext;
   probeRequests: () => number;
+  /** Wall-clock milliseconds probe requests were active, summed. */
+  probeActiveMs: () => number;
 }
 
 /** The ledger on sql.js, its KV and probes, with Cloudflare's limits per request context; `runner` may wrap (or replace) the probe pool. */
@@ -118,6 +122,7 @@ async function platform(config: Config, plan: 'free' | 'paid', runner?: (pool: R
   let context = new RequestContext(limits);
   let kvWrites = 0;
   let probeRequests = 0;
+  let probeActiveMs = 0;
   const data = new Map<string, string>();
   const kv: KV = {
     get: (key) => context.internalCall(async () => data.get(key) ?? null, true),
@@ -134,7 +139,12 @@ async function platform(config: Config, plan: 'free' | 'paid', runner?: (pool: R
         probeRequests++;
         // The probe's own request context: its own 6 connections and subrequests.
         const probe = new RequestContext(limits);
-        return runProbeGroup(config, {}, probe.fetch, region ? { ...request, region } : request);
+        const began = performance.now();
+        try {
+          return await runProbeGroup(config, {}, probe.fetch, region ? { ...request, region } : request);
+        } finally {
+          probeActiveMs += performance.now() - began;
+        }
       }),
   };
   const ledgerFetch: typeof fetch = (input, init) => context.fetch(input, init);
@@ -145,6 +155,7 @@ async function platform(config: Config, plan: 'free' | 'paid', runner?: (pool: R
     kvWrites: () => kvWrites,
     rowsWritten: () => store.rowsWritten(),
     probeRequests: () => probeRequests,
+    probeActiveMs: () => probeActiveMs,
     newTick: () => (context = new RequestContext(limits)),
   };
 }
@@ -163,6 +174,9 @@ interface Row {
   ledgerCpuMs: number;
   ledgerCpuFirstMs: number;
   doRequestsPerDay: number;
+  /** Wall time of one probe request (median over the measured ticks' average). */
+  probeWallMs: number;
+  durationGbSecondsPerDay: number;
   kvWritesPerDay: number;
   rowsPerDay: number;
 }
@@ -173,13 +187,19 @@ async function measure(count: number, plan: 'free' | 'paid', target: string): Pr
   let recorded: RunDueReport | undefined;
   const live = await platform(config, plan, (pool) => async (...args) => (recorded = await pool(...args)));
   const walls: number[] = [];
+  const probeWalls: number[] = [];
   let report: TickReport | undefined;
   const start = Math.floor(Date.now() / MINUTE) * MINUTE;
   for (let i = 0; i < 3; i++) {
     live.newTick();
     const began = performance.now();
+    const probesBefore = [live.probeRequests(), live.probeActiveMs()] as const;
     report = await live.core.tick(start + i * MINUTE);
-    if (i > 0) walls.push(performance.now() - began);
+    if (i > 0) {
+      walls.push(performance.now() - began);
+      const probes = live.probeRequests() - probesBefore[0];
+      if (probes > 0) probeWalls.push((live.probeActiveMs() - probesBefore[1]) / probes);
+    }
   }
   if (!report || !recorded) throw new Error('no tick');
 
@@ -205,6 +225,9 @@ async function measure(count: number, plan: 'free' | 'paid', target: string): Pr
     ledgerCpuMs: median(cpu),
     ledgerCpuFirstMs: first,
     doRequestsPerDay: DAY_TICKS * (1 + report.probes),
+    probeWallMs: probeWalls.length ? median(probeWalls) : 0,
+    // Active time: the ledger for its tick, each probe for its request (both can hibernate in between).
+    durationGbSecondsPerDay: DAY_TICKS * ((median(walls) + report.probes * (probeWalls.length ? median(probeWalls) : 0)) / 1000) * OBJECT_GB,
     kvWritesPerDay: day.kvWrites(),
     rowsPerDay: day.rowsWritten(),
   };
@@ -237,26 +260,35 @@ export async function ledgerSection(): Promise<void> {
     const perProbe = await probeCpu(target.url);
     console.log = quiet;
     console.log(`\n## tick: HTTP checks against a target answering in ${TARGET_DELAY_MS} ms, Cloudflare's per-request limits enforced (6 connections, subrequests, 1,000 internal calls)\n`);
-    console.log('| checks | plan | tick wall time | deferred | probe requests / tick | ledger CPU / tick (steady; first) | Durable Object requests / day | KV writes / day | ledger rows written / day |');
-    console.log('|---|---|---|---|---|---|---|---|---|');
+    console.log('| checks | plan | tick wall time | deferred | probe requests / tick | ledger CPU / tick (steady; first) | Durable Object requests / day | DO duration / day | KV writes / day | ledger rows written / day |');
+    console.log('|---|---|---|---|---|---|---|---|---|---|');
     for (const row of rows) {
-      console.log(`| ${row.checks} | ${row.plan} | ${Math.round(row.wallMs)} ms | ${row.deferred} | ${row.probesPerTick} | ${row.ledgerCpuMs.toFixed(1)} ms; ${row.ledgerCpuFirstMs.toFixed(1)} ms | ${row.doRequestsPerDay.toLocaleString('en')} | ${row.kvWritesPerDay} | ${row.rowsPerDay.toLocaleString('en')} |`);
+      console.log(`| ${row.checks} | ${row.plan} | ${Math.round(row.wallMs)} ms | ${row.deferred} | ${row.probesPerTick} | ${row.ledgerCpuMs.toFixed(1)} ms; ${row.ledgerCpuFirstMs.toFixed(1)} ms | ${row.doRequestsPerDay.toLocaleString('en')} | ${Math.round(row.durationGbSecondsPerDay).toLocaleString('en')} GB-s | ${row.kvWritesPerDay} | ${row.rowsPerDay.toLocaleString('en')} |`);
     }
     console.log(`\nCPU of one probe request (6 checks): ${perProbe.toFixed(2)} ms. The Worker's scheduled handler only calls the ledger.`);
-    // The free plan: the largest count of 1-minute checks whose Durable Object requests and rows fit a day,
-    // keeping 10% of each for pings, task completions and the admin API.
+    // The free plan: the largest count of 1-minute checks whose Durable Object requests, duration and rows
+    // fit a day, keeping 10% of each for pings, task completions and the admin API. Duration grows with the
+    // targets' latency (a probe is active while its checks wait): shown for slower targets too.
     const free = rows.filter((row) => row.plan === 'free');
     const small = free[0] as Row;
     const big = free[free.length - 1] as Row;
     const rowsPerCheck = (big.rowsPerDay - small.rowsPerDay) / (big.checks - small.checks);
     const rowsBase = small.rowsPerDay - rowsPerCheck * small.checks;
-    let fits = 0;
-    for (let n = 1; n <= 2000; n++) {
-      const requests = DAY_TICKS * (1 + (n <= CONNECTIONS ? 0 : Math.ceil(n / CONNECTIONS)));
-      const written = rowsBase + rowsPerCheck * n;
-      if (requests <= PLANS.free.doRequestsPerDay * 0.9 && written <= PLANS.free.rowsWrittenPerDay * 0.9) fits = n;
-    }
-    console.log(`\nFree plan: about ${fits} checks at a 1-minute cadence fit its daily Durable Object requests (100,000) and rows written (100,000), keeping 10% of each for pings and the admin API (rows: ${Math.round(rowsBase)} + ${rowsPerCheck.toFixed(0)} per check a day).`);
+    // A probe's active time is its slowest check's latency plus its own overhead (measured at TARGET_DELAY_MS).
+    const probeOverheadMs = Math.max(0, (small.probeWallMs || TARGET_DELAY_MS) - TARGET_DELAY_MS);
+    const fitsAt = (latencyMs: number) => {
+      let fits = 0;
+      for (let n = 1; n <= 5000; n++) {
+        const probes = n <= CONNECTIONS ? 0 : Math.ceil(n / CONNECTIONS);
+        const requests = DAY_TICKS * (1 + probes);
+        const written = rowsBase + rowsPerCheck * n;
+        const ledgerMs = probes ? latencyMs + probeOverheadMs : Math.ceil(n / CONNECTIONS) * latencyMs;
+        const duration = DAY_TICKS * ((ledgerMs + probes * (latencyMs + probeOverheadMs)) / 1000) * OBJECT_GB;
+        if (requests <= PLANS.free.doRequestsPerDay * 0.9 && written <= PLANS.free.rowsWrittenPerDay * 0.9 && duration <= PLANS.free.durationGbSecondsPerDay * 0.9) fits = n;
+      }
+      return fits;
+    };
+    console.log(`\nFree plan: about ${fitsAt(TARGET_DELAY_MS)} checks at a 1-minute cadence fit its daily Durable Object requests (100,000), duration (13,000 GB-s) and rows written (100,000), keeping 10% of each for pings and the admin API (rows: ${Math.round(rowsBase)} + ${rowsPerCheck.toFixed(0)} per check a day; a probe request active ${Math.round(small.probeWallMs)} ms). With slower targets, duration decides: ${[1000, 3000, 10_000].map((ms) => `${fitsAt(ms)} checks answering in ${ms / 1000} s`).join(', ')}.`);
   } finally {
     console.log = quiet;
     target.stop();

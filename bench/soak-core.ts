@@ -208,9 +208,14 @@ export async function runSoak(store: SqlStore, options: SoakOptions): Promise<So
   const seenKeys = new Set<string>();
   let resentSameKey = 0;
 
+  // A channel that never answers: only the caller's signal ends the wait, as with a real fetch
+  // (which also rejects at once for a signal that has already fired). A delivery without a
+  // signal would hang a real tick forever: that is a finding, not a fault to inject.
   const hang = (signal: AbortSignal | null | undefined) =>
     new Promise<Response>((_, reject) => {
-      signal?.addEventListener('abort', () => reject(signal.reason ?? new Error('aborted')), { once: true });
+      if (!signal) throw new Error('soak: a delivery without an AbortSignal would wait forever');
+      if (signal.aborted) return reject(signal.reason ?? new Error('aborted'));
+      signal.addEventListener('abort', () => reject(signal.reason ?? new Error('aborted')), { once: true });
     });
   // The network: targets answer from the plan; channels answer as faulty webhooks do.
   const fetcher: typeof fetch = async (input, init) => {

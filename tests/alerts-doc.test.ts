@@ -1,19 +1,23 @@
 // docs/alerts.md shows each channel's message as the code renders it: every
 // block after a `<!-- rendered: <name> -->` marker must equal what the
-// channel module produces for the example alert below (the same "API health
-// is down" as the signed webhook example there).
+// channel module produces for the example alert below ("API health is down")
+// or its recovery.
 import { describe, expect, it } from 'vitest';
 import type { AlertEvent } from '../src/engine/types';
 import { digestMessage, type Digest } from '../src/notify/digest';
 import { alertEmail, digestEmail } from '../src/notify/email';
 import { googleChatPayload } from '../src/notify/google-chat';
 import { mattermostPayload } from '../src/notify/mattermost';
+import { discordPayload } from '../src/notify/discord';
 import { alertMessage } from '../src/notify/message';
 import { ntfyPayload } from '../src/notify/ntfy';
 import { opsgenieClose, opsgenieCreate } from '../src/notify/opsgenie';
 import { pagerDutyEvent } from '../src/notify/pagerduty';
 import { pushoverForm } from '../src/notify/pushover';
+import { slackPayload } from '../src/notify/slack';
 import { teamsPayload } from '../src/notify/teams';
+import { telegramPayload } from '../src/notify/telegram';
+import { webhookBody } from '../src/notify/webhook';
 
 const docs = import.meta.glob<string>('../docs/*.md', { eager: true, query: '?raw', import: 'default' });
 const PAGE = 'https://status.example.com';
@@ -64,11 +68,19 @@ const EXAMPLE_DIGEST: Digest = {
 
 const down = alertMessage(EXAMPLE_DOWN, PAGE);
 const up = alertMessage(EXAMPLE_RECOVERED, PAGE);
-const deliveryId = (channel: string) => `${EXAMPLE_DOWN.id}>${channel}`;
+const deliveryId = (channel: string, event: AlertEvent = EXAMPLE_DOWN) => `${event.id}>${channel}`;
 const email = alertEmail(down, '[Vigil]', deliveryId('mail'));
 
 /** What each marked block in docs/alerts.md must be. */
 export const RENDERED: Record<string, unknown> = {
+  'slack-down': slackPayload(down),
+  'slack-recovered': slackPayload(up),
+  'discord-down': discordPayload(down, 'Vigil'),
+  'discord-recovered': discordPayload(up, 'Vigil'),
+  'telegram-down': telegramPayload(down, -1001234567890),
+  'telegram-recovered': telegramPayload(up, -1001234567890),
+  'webhook-down': webhookBody(down, deliveryId('hooks')),
+  'webhook-recovered': webhookBody(up, deliveryId('hooks', EXAMPLE_RECOVERED)),
   'pagerduty-trigger': pagerDutyEvent(down, '<routing key>'),
   'pagerduty-resolve': pagerDutyEvent(up, '<routing key>'),
   'opsgenie-create': opsgenieCreate(down, { priorities: {}, responders: [], tags: [] }),
@@ -96,7 +108,7 @@ function renderedBlocks(markdown: string): Map<string, unknown> {
 describe('docs/alerts.md', () => {
   const blocks = renderedBlocks(docs['../docs/alerts.md'] as string);
 
-  it('marks a rendered example for every channel of issue 13', () => {
+  it('marks a rendered example for every channel', () => {
     expect([...blocks.keys()].sort()).toEqual(Object.keys(RENDERED).sort());
   });
 

@@ -5,7 +5,6 @@
 // (regions, paths, query strings) are checked too. Shared cases run for every
 // channel: accepted payload with hostile text inert, platform limits, recovery,
 // digest, 429 with Retry-After, 5xx, a hung request and a permanent 4xx.
-import PostalMime from 'postal-mime';
 import { describe, expect, it } from 'vitest';
 import { email, googleChat, mattermost, ntfy, opsgenie, pagerduty, pushover, secret, task, teams, type ChannelInputs } from '../src/config';
 import { validateConfig } from '../src/config/validate';
@@ -16,6 +15,7 @@ import { alertMessage, clip } from '../src/notify/message';
 import type { SendContext } from '../src/notify/types';
 import type { Recorded } from './support/recorded';
 import { config, failNext, MINUTE, received, sinkUrl, T0, unique } from './helpers';
+import { fakeSendEmail } from './helpers/send-email';
 
 const hostile = '@everyone @channel <!channel> <script>alert(1)</script> **bold** _it_ ~strike~ `code` [link](https://evil.example) & <b>x</b>';
 const ROUTING_KEY = 'R0UT1NGKEY0123456789abcdefABCDEF';
@@ -441,26 +441,6 @@ describe('email', () => {
   });
 });
 
-/**
- * Cloudflare's send_email binding is the one boundary faked here: no local
- * Email Routing exists, so a stand-in binding records each EmailMessage it is
- * given and parses its MIME text (with postal-mime) as a mail server would.
- */
-function fakeSendEmail(options: { fail?: string } = {}) {
-  const sent: Array<{ from: string; to: string; mime: string; parsed: Awaited<ReturnType<typeof PostalMime.parse>> }> = [];
-  return {
-    sent,
-    binding: {
-      async send(message: { from: string; to: string; mime?: string }) {
-        if (options.fail) throw new Error(options.fail);
-        if (typeof message.mime !== 'string') throw new Error('not an EmailMessage built by Vigil');
-        sent.push({ from: message.from, to: message.to, mime: message.mime, parsed: await PostalMime.parse(message.mime) });
-        return { messageId: `<${sent.length}@cf>` };
-      },
-    },
-  };
-}
-
 describe('cloudflare-email (send_email binding)', () => {
   const input = email.cloudflare({ binding: 'ALERT_MAIL', from: 'Vigil <vigil@acme.dev>', to: ['ops@acme.dev', 'Dana <dana@acme.dev>'] });
   const ctx = (env: Record<string, unknown>): SendContext => ({ fetch, signal: AbortSignal.timeout(5000), now: T0, clock: () => Date.now(), deliveryId: 'api:down:1>mail', env });
@@ -475,6 +455,7 @@ describe('cloudflare-email (send_email binding)', () => {
       ['vigil@acme.dev', 'ops@acme.dev'],
       ['vigil@acme.dev', 'dana@acme.dev'],
     ]);
+    expect(fake.sent.map((mail) => mail.problems)).toEqual([[], []]);
     const [first] = fake.sent;
     expect(first!.parsed.subject).toBe('[Vigil] API <health> is down — 2026-11-22 10:00 UTC');
     expect(first!.parsed.from).toEqual({ address: 'vigil@acme.dev', name: 'Vigil' });

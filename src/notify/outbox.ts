@@ -221,14 +221,16 @@ async function deliverOne(entry: OutboxEntry, deps: DeliveryDeps) {
   if (missing.length > 0) return { ok: false as const, retryable: true, error: missingSecretMessage(missing) };
   // Any configured secret, not only the channel's: the text comes from checks and jobs.
   const secrets = [...own, ...configuredSecrets(deps.config, deps.env)];
+  const channel = channels[channelConfig.type];
+  // The message is built before the timeout starts: the timeout is the channel's, not ours.
+  const ackUrl = entry.digest ? undefined : await ackLinkFor(entry, deps);
   const controller = new AbortController();
   const timer = setTimeout(() => controller.abort(), deps.timeoutMs ?? DELIVERY_TIMEOUT_MS);
   const ctx = { fetch: deps.fetch, signal: controller.signal, now: deps.now, clock: deps.clock ?? (() => Date.now()), deliveryId: entry.id, env: deps.env };
-  const channel = channels[channelConfig.type];
   try {
     const result = entry.digest
       ? await channel.sendDigest(options as never, redactDeep(digestMessage(entry.digest, deps.config.page.url), secrets), ctx)
-      : await channel.send(options as never, redactDeep(alertMessage(entry.event as AlertEvent, deps.config.page.url, entry.heldSince, entry.unannounced, await ackLinkFor(entry, deps)), secrets), ctx);
+      : await channel.send(options as never, redactDeep(alertMessage(entry.event as AlertEvent, deps.config.page.url, entry.heldSince, entry.unannounced, ackUrl), secrets), ctx);
     return result.ok ? result : { ...result, error: redact(result.error, secrets) };
   } catch (error) {
     console.error(`vigil: the ${channelConfig.type} channel threw: ${redact(String((error as Error)?.stack ?? error), secrets)}`);

@@ -55,6 +55,12 @@ export interface WebhookBody {
   heldSince?: string;
   /** On a recovery: the problem alert it replaced because that could not be delivered before the recovery (the channel hears both at once). */
   unannounced?: { type: string; status: string; since: string; summary: string };
+  /** A check run from several regions: which saw the problem and which did not. */
+  regions?: NonNullable<AlertEvent['regions']>;
+  /** `check.escalation`: the step (1-based) and how long the incident had gone unacknowledged (ms). */
+  escalation?: NonNullable<AlertEvent['escalation']>;
+  /** The signed link that acknowledges the incident (when the page URL and VIGIL_ADMIN_TOKEN are set). */
+  acknowledgeUrl?: string;
   runbook?: string;
   fix?: string;
   /** The check's report lines (a job's last output, slow statements ...). */
@@ -88,6 +94,10 @@ export function webhookBody(message: AlertMessage, deliveryId: string): WebhookB
   if (event.affected?.length) body.affected = event.affected;
   if (message.heldSince !== undefined) body.heldSince = new Date(message.heldSince).toISOString();
   if (message.unannounced) body.unannounced = { type: `check.${message.unannounced.type}`, status: message.unannounced.status, since: new Date(message.unannounced.since).toISOString(), summary: message.unannounced.summary };
+  if (event.regions) body.regions = event.regions;
+  if (event.escalation) body.escalation = event.escalation;
+  const acknowledge = message.links.find((link) => link.label === 'Acknowledge');
+  if (acknowledge) body.acknowledgeUrl = acknowledge.url;
   if (event.runbook) body.runbook = event.runbook;
   if (event.fix) body.fix = event.fix;
   if (event.report?.length) body.report = event.report;
