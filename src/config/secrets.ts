@@ -175,6 +175,25 @@ export function redact(text: string, secretValues: readonly string[] = []): stri
     .replace(BEARER, '$1 ***');
 }
 
+/**
+ * `text` without any of `credentials` (credentials written inline in config,
+ * which no validation message may quote), whole or cut as a message quotes a
+ * long text (its first `quotedLength` characters and "…"); as in redact(),
+ * short ones only where they stand alone, one- and two-character ones not at all.
+ */
+export function withoutInlineCredentials(text: string, credentials: readonly string[], quotedLength: number): string {
+  let out = text;
+  for (const credential of credentials) {
+    if (credential.length < MIN_SECRET_LENGTH) continue;
+    for (const form of new Set([credential, `${credential.slice(0, quotedLength)}…`])) {
+      out = credential.length >= MIN_SUBSTRING_SECRET_LENGTH
+        ? out.split(form).join('(not shown)')
+        : out.replace(new RegExp(`(?<![A-Za-z0-9])${escapeRegExp(form)}(?![A-Za-z0-9])`, 'g'), '(not shown)');
+    }
+  }
+  return out;
+}
+
 /** A text of at least this many letters and digits (and _-.~+/=), with both, reads as a token. */
 const TOKEN_LENGTH = 24;
 

@@ -9,7 +9,7 @@ import { KIND_NAMES, kinds, type KindName } from '../kinds';
 import { CHANNEL_TYPES, channels, type ChannelType } from '../notify';
 import { parseDuration } from './duration';
 import type { CredentialForm } from '../notify/types';
-import { CREDENTIAL_HEADER, credentialShape, hasTokenInPath, isSecretRef, MIN_SECRET_LENGTH, MIN_SUBSTRING_SECRET_LENGTH } from './secrets';
+import { CREDENTIAL_HEADER, credentialShape, hasTokenInPath, isSecretRef, withoutInlineCredentials } from './secrets';
 import { idOf, parseChecklists, parseHours, parseMaintenance } from './plans';
 import { checkCommonShape, MAX_TIMEOUT_MS, rootSchema, routingShape } from './schema';
 import type { ChannelConfig, Check, Config, Schedule, SloConfig } from './types';
@@ -57,19 +57,7 @@ export function validateConfig(input: unknown): Validation {
   if (result.ok) return result;
   // No message may quote a credential written inline (a kind's own message can quote its option).
   const inline = inlineCredentials(input);
-  return { ok: false, problems: result.problems.map((problem) => inline.reduce(notShown, problem)) };
-}
-
-/** `text` without `credential`, whole or as a message quotes it (cut at QUOTE_MAX); short values only where they stand alone, as redact() does. */
-function notShown(text: string, credential: string): string {
-  if (credential.length < MIN_SECRET_LENGTH) return text;
-  let out = text;
-  for (const form of new Set([credential, `${credential.slice(0, QUOTE_MAX)}…`])) {
-    out = credential.length >= MIN_SUBSTRING_SECRET_LENGTH
-      ? out.split(form).join('(not shown)')
-      : out.replace(new RegExp(`(?<![A-Za-z0-9])${form.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(?![A-Za-z0-9])`, 'g'), '(not shown)');
-  }
-  return out;
+  return { ok: false, problems: result.problems.map((problem) => withoutInlineCredentials(problem, inline, QUOTE_MAX)) };
 }
 
 function validateInput(input: unknown): Validation {
