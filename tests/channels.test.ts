@@ -5,7 +5,6 @@
 // (regions, paths, query strings) are checked too. Shared cases run for every
 // channel: accepted payload with hostile text inert, platform limits, recovery,
 // digest, 429 with Retry-After, 5xx, a hung request and a permanent 4xx.
-import PostalMime from 'postal-mime';
 import { describe, expect, it } from 'vitest';
 import { email, googleChat, mattermost, ntfy, opsgenie, pagerduty, pushover, secret, task, teams, type ChannelInputs } from '../src/config';
 import { validateConfig } from '../src/config/validate';
@@ -16,6 +15,7 @@ import { alertMessage, clip } from '../src/notify/message';
 import type { SendContext } from '../src/notify/types';
 import type { Recorded } from './support/recorded';
 import { config, failNext, MINUTE, received, sinkUrl, T0, unique } from './helpers';
+import { fakeSendEmail, routedFetch } from './helpers/vendors';
 
 const hostile = '@everyone @channel <!channel> <script>alert(1)</script> **bold** _it_ ~strike~ `code` [link](https://evil.example) & <b>x</b>';
 const ROUTING_KEY = 'R0UT1NGKEY0123456789abcdefABCDEF';
@@ -59,31 +59,6 @@ function digestFixture(overrides: Partial<Digest> = {}): Digest {
     incidents: [{ check: 'Checkout', status: 'down', startedAt: T0 - 30 * MINUTE, cause: 'status = 503, expected 200' }],
     held: [{ title: 'API health is degraded', summary: 'latency = 2300 ms, expected < 2000 ms', at: T0 - 10 * 60 * MINUTE }],
     ...overrides,
-  };
-}
-
-/** Where each vendor's real host is served by the sink. */
-const HOSTS: Record<string, string> = {
-  'events.pagerduty.com': 'pagerduty',
-  'api.opsgenie.com': 'opsgenie',
-  'api.eu.opsgenie.com': 'opsgenie',
-  'api.pushover.net': 'pushover',
-  'api.resend.com': 'resend',
-  'api.postmarkapp.com': 'postmark',
-  'api.sendgrid.com': 'sendgrid',
-  'api.eu.sendgrid.com': 'sendgrid',
-  'api.mailgun.net': 'mailgun',
-  'api.eu.mailgun.net': 'mailgun',
-};
-
-/** A fetch that sends requests for vendor hosts to the sink under `id`, and records which host was asked. */
-function routedFetch(id: string, hosts: string[]): typeof fetch {
-  return (input, init) => {
-    const url = new URL(input instanceof Request ? input.url : String(input));
-    const platform = HOSTS[url.host];
-    if (!platform) return fetch(input, init);
-    hosts.push(url.host);
-    return fetch(sinkUrl(`/${platform}/${id}${url.pathname}${url.search}`), init);
   };
 }
 
@@ -440,26 +415,6 @@ describe('email', () => {
     expect(result.ok ? [] : result.problems).toEqual(['channel "mail": from: expected an email address such as "ops@acme.dev" or "Vigil <vigil@acme.dev>"', 'channel "mail": to: must have at least 1 item']);
   });
 });
-
-/**
- * Cloudflare's send_email binding is the one boundary faked here: no local
- * Email Routing exists, so a stand-in binding records each EmailMessage it is
- * given and parses its MIME text (with postal-mime) as a mail server would.
- */
-function fakeSendEmail(options: { fail?: string } = {}) {
-  const sent: Array<{ from: string; to: string; mime: string; parsed: Awaited<ReturnType<typeof PostalMime.parse>> }> = [];
-  return {
-    sent,
-    binding: {
-      async send(message: { from: string; to: string; mime?: string }) {
-        if (options.fail) throw new Error(options.fail);
-        if (typeof message.mime !== 'string') throw new Error('not an EmailMessage built by Vigil');
-        sent.push({ from: message.from, to: message.to, mime: message.mime, parsed: await PostalMime.parse(message.mime) });
-        return { messageId: `<${sent.length}@cf>` };
-      },
-    },
-  };
-}
 
 describe('cloudflare-email (send_email binding)', () => {
   const input = email.cloudflare({ binding: 'ALERT_MAIL', from: 'Vigil <vigil@acme.dev>', to: ['ops@acme.dev', 'Dana <dana@acme.dev>'] });

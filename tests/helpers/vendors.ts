@@ -1,0 +1,56 @@
+// The vendors' APIs as the tests reach them: requests for a vendor's real host
+// go to the local sink, which answers as that platform does and records what
+// it received; Cloudflare's send_email binding, the one boundary with no local
+// server, is a stand-in that parses each message's MIME as a mail server would.
+import PostalMime from 'postal-mime';
+import { sinkUrl } from './index';
+
+/** Where each vendor's real host is served by the sink. */
+export const VENDOR_HOSTS: Record<string, string> = {
+  'events.pagerduty.com': 'pagerduty',
+  'api.opsgenie.com': 'opsgenie',
+  'api.eu.opsgenie.com': 'opsgenie',
+  'api.pushover.net': 'pushover',
+  'api.resend.com': 'resend',
+  'api.postmarkapp.com': 'postmark',
+  'api.sendgrid.com': 'sendgrid',
+  'api.eu.sendgrid.com': 'sendgrid',
+  'api.mailgun.net': 'mailgun',
+  'api.eu.mailgun.net': 'mailgun',
+};
+
+/**
+ * A fetch that sends requests for vendor hosts to the sink, recorded under
+ * `id` (or `id(platform)`), and notes which host was asked; other requests go
+ * where they were meant to (checks' targets, webhook URLs that are already the sink's).
+ */
+export function routedFetch(id: string | ((platform: string) => string), hosts: string[] = []): typeof fetch {
+  return (input, init) => {
+    const url = new URL(input instanceof Request ? input.url : String(input));
+    const platform = VENDOR_HOSTS[url.host];
+    if (!platform) return fetch(input, init);
+    hosts.push(url.host);
+    return fetch(sinkUrl(`/${platform}/${typeof id === 'string' ? id : id(platform)}${url.pathname}${url.search}`), init);
+  };
+}
+
+export type SentEmail = { from: string; to: string; mime: string; parsed: Awaited<ReturnType<typeof PostalMime.parse>> };
+
+/**
+ * A stand-in send_email binding: records each EmailMessage it is given and
+ * parses its MIME text (with postal-mime); `fail` makes every send throw that.
+ */
+export function fakeSendEmail(options: { fail?: string } = {}) {
+  const sent: SentEmail[] = [];
+  return {
+    sent,
+    binding: {
+      async send(message: { from: string; to: string; mime?: string }) {
+        if (options.fail) throw new Error(options.fail);
+        if (typeof message.mime !== 'string') throw new Error('not an EmailMessage built by Vigil');
+        sent.push({ from: message.from, to: message.to, mime: message.mime, parsed: await PostalMime.parse(message.mime) });
+        return { messageId: `<${sent.length}@cf>` };
+      },
+    },
+  };
+}
