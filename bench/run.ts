@@ -76,8 +76,8 @@ async function dataSection() {
   try {
     const worker = bundle('bench/wrangler.bench.toml', 'bench/.build');
     const mf = new Miniflare({
-      modules: true,
-      scriptPath: worker.file,
+      // Listed as one module: Miniflare cannot walk the bundle's non-literal import('cloudflare:email').
+      modules: [{ type: 'ESModule', path: worker.file }],
       compatibilityDate: WORKER.compatibility_date,
       compatibilityFlags: WORKER.compatibility_flags,
       bindings: { ...secrets, BENCH_WS_PROXY: neon.wsProxy, BENCH_HTTP_ENDPOINT: neon.httpEndpoint },
