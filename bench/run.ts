@@ -17,10 +17,13 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { Miniflare } from 'miniflare';
+import { unstable_readConfig } from 'wrangler';
 
 const sections = process.argv.slice(2).filter((arg) => !arg.startsWith('--'));
 const want = (name: string) => sections.length === 0 || sections.includes(name);
 const MINUTE = 60_000;
+/** The deployed Worker's compatibility date and flags: read from wrangler.toml, not repeated here. */
+const WORKER = unstable_readConfig({ config: 'wrangler.toml' }, { hideWarnings: true });
 const env = { ...process.env, WRANGLER_SEND_METRICS: 'false', CLOUDFLARE_CF_FETCH_ENABLED: 'false' };
 
 function median(values: number[]): number {
@@ -73,10 +76,10 @@ async function dataSection() {
   try {
     const worker = bundle('bench/wrangler.bench.toml', 'bench/.build');
     const mf = new Miniflare({
-      modules: true,
-      scriptPath: worker.file,
-      compatibilityDate: '2026-04-20',
-      compatibilityFlags: ['nodejs_compat'],
+      // Listed as one module: Miniflare cannot walk the bundle's non-literal import('cloudflare:email').
+      modules: [{ type: 'ESModule', path: worker.file }],
+      compatibilityDate: WORKER.compatibility_date,
+      compatibilityFlags: WORKER.compatibility_flags,
       bindings: { ...secrets, BENCH_WS_PROXY: neon.wsProxy, BENCH_HTTP_ENDPOINT: neon.httpEndpoint },
     });
     await mf.dispatchFetch('http://bench/__bench/data?runs=3'); // warm up

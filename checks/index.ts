@@ -3,7 +3,7 @@
 // shows real up, degraded and down rows offline. Replace them with your own:
 // checks/examples/ has one pack per runbook, docs/checks.md every option.
 
-import { defineConfig, http, json, latency, status } from '../src/config';
+import { defineConfig, http, json, latency, status } from 'vigil';
 import { SAMPLE_TARGET } from './sample-target';
 
 export default defineConfig({

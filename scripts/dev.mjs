@@ -3,18 +3,23 @@
 // every minute, as Cloudflare would (wrangler dev does not fire crons itself).
 //   npm start [-- --port 8787] [-- --sample-port 8789]   (or PORT=, SAMPLE_TARGET_PORT=)
 // A default port that is taken (another checkout running) is swapped for a free one.
+// `vigil dev` (a project's npm start) runs this with --no-sample-target: the
+// project's own Worker, without this repository's sample service.
 import { spawn } from 'node:child_process';
+import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
 import { parseArgs } from 'node:util';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const DEFAULT_PORT = 8787; // wrangler dev's own default
 const DEFAULT_SAMPLE_TARGET_PORT = 8789; // checks/sample-target.ts
 const MINUTE = 60_000;
 
-const { values: flags } = parseArgs({ options: { port: { type: 'string' }, 'sample-port': { type: 'string' } } });
+const { values: flags } = parseArgs({ options: { port: { type: 'string' }, 'sample-port': { type: 'string' }, 'no-sample-target': { type: 'boolean' } } });
+const WITH_SAMPLE_TARGET = !flags['no-sample-target'];
 const PORT = await choosePort('--port / PORT', flags.port ?? process.env.PORT, DEFAULT_PORT);
-const SAMPLE_TARGET_PORT = await choosePort('--sample-port / SAMPLE_TARGET_PORT', flags['sample-port'] ?? process.env.SAMPLE_TARGET_PORT, DEFAULT_SAMPLE_TARGET_PORT);
+const SAMPLE_TARGET_PORT = WITH_SAMPLE_TARGET ? await choosePort('--sample-port / SAMPLE_TARGET_PORT', flags['sample-port'] ?? process.env.SAMPLE_TARGET_PORT, DEFAULT_SAMPLE_TARGET_PORT) : undefined;
 const BASE = `http://127.0.0.1:${PORT}`;
 const children = [];
 
@@ -94,18 +99,27 @@ async function fireTick(time) {
   }
 }
 
-start(process.execPath, ['scripts/sample-target.mjs'], { SAMPLE_TARGET_PORT: String(SAMPLE_TARGET_PORT) });
+if (WITH_SAMPLE_TARGET) start(process.execPath, ['scripts/sample-target.mjs'], { SAMPLE_TARGET_PORT: String(SAMPLE_TARGET_PORT) });
 // wrangler's own entry, not `npx wrangler`: npx does not pass SIGINT on, and
 // `wrangler dev` (and its workerd) would outlive this script.
 // --test-scheduled: this script fires the cron itself, so wrangler's warning that
 // crons do not run in local development would mislead (the flag is what silences it;
 // it also adds wrangler's /__scheduled test route, unused here).
 // --var: checks/sample-target.ts reads the sample target's port from it.
-const wranglerArgs = ['dev', '--port', String(PORT), '--ip', '127.0.0.1', '--test-scheduled', '--var', `SAMPLE_TARGET_PORT:${SAMPLE_TARGET_PORT}`];
-start(process.execPath, [fileURLToPath(import.meta.resolve('wrangler/bin/wrangler.js')), ...wranglerArgs], {
+const wranglerArgs = ['dev', '--port', String(PORT), '--ip', '127.0.0.1', '--test-scheduled'];
+if (WITH_SAMPLE_TARGET) wranglerArgs.push('--var', `SAMPLE_TARGET_PORT:${SAMPLE_TARGET_PORT}`);
+// The project's wrangler (its pinned devDependency), else the one beside this script.
+const require = createRequire(join(process.cwd(), 'package.json'));
+let wranglerBin;
+try {
+  wranglerBin = require.resolve('wrangler/bin/wrangler.js');
+} catch {
+  wranglerBin = fileURLToPath(import.meta.resolve('wrangler/bin/wrangler.js'));
+}
+start(process.execPath, [wranglerBin, ...wranglerArgs], {
   WRANGLER_SEND_METRICS: 'false',
   CLOUDFLARE_CF_FETCH_ENABLED: 'false',
-  SAMPLE_TARGET_PORT: String(SAMPLE_TARGET_PORT),
+  ...(WITH_SAMPLE_TARGET ? { SAMPLE_TARGET_PORT: String(SAMPLE_TARGET_PORT) } : {}),
 });
 
 await waitForWorker();

@@ -16,6 +16,7 @@ import type { SendContext } from '../src/notify/types';
 import type { Recorded } from './support/recorded';
 import { config, failNext, MINUTE, received, sinkUrl, T0, unique } from './helpers';
 import { fakeSendEmail } from './helpers/send-email';
+import { routedFetch } from './helpers/vendors';
 
 const hostile = '@everyone @channel <!channel> <script>alert(1)</script> **bold** _it_ ~strike~ `code` [link](https://evil.example) & <b>x</b>';
 const ROUTING_KEY = 'R0UT1NGKEY0123456789abcdefABCDEF';
@@ -59,31 +60,6 @@ function digestFixture(overrides: Partial<Digest> = {}): Digest {
     incidents: [{ check: 'Checkout', status: 'down', startedAt: T0 - 30 * MINUTE, cause: 'status = 503, expected 200' }],
     held: [{ title: 'API health is degraded', summary: 'latency = 2300 ms, expected < 2000 ms', at: T0 - 10 * 60 * MINUTE }],
     ...overrides,
-  };
-}
-
-/** Where each vendor's real host is served by the sink. */
-const HOSTS: Record<string, string> = {
-  'events.pagerduty.com': 'pagerduty',
-  'api.opsgenie.com': 'opsgenie',
-  'api.eu.opsgenie.com': 'opsgenie',
-  'api.pushover.net': 'pushover',
-  'api.resend.com': 'resend',
-  'api.postmarkapp.com': 'postmark',
-  'api.sendgrid.com': 'sendgrid',
-  'api.eu.sendgrid.com': 'sendgrid',
-  'api.mailgun.net': 'mailgun',
-  'api.eu.mailgun.net': 'mailgun',
-};
-
-/** A fetch that sends requests for vendor hosts to the sink under `id`, and records which host was asked. */
-function routedFetch(id: string, hosts: string[]): typeof fetch {
-  return (input, init) => {
-    const url = new URL(input instanceof Request ? input.url : String(input));
-    const platform = HOSTS[url.host];
-    if (!platform) return fetch(input, init);
-    hosts.push(url.host);
-    return fetch(sinkUrl(`/${platform}/${id}${url.pathname}${url.search}`), init);
   };
 }
 

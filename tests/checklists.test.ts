@@ -12,7 +12,7 @@ import type { SqlStore } from '../src/ledger/storage';
 import { emptyState } from '../src/store/state';
 import { taskKey } from '../src/store/tasks';
 import type { StatusView } from '../src/store/read-model';
-import { config, ledger, ledgerState, MINUTE, program, received, reset, runTick, sinkUrl, targetUrl, testKV, testVigil, unique } from './helpers';
+import { config, ledger, ledgerState, MINUTE, program, received, reset, runTick, sinkSigningSecret, sinkUrl, targetUrl, testKV, testVigil, unique } from './helpers';
 import { CountingKV } from '../src/store/kv';
 import { pgSecrets, viaLocalNeon } from './helpers/pg';
 import { redisSecrets } from './helpers/redis';
@@ -350,7 +350,7 @@ describe('a checklist run', () => {
     const internal = unique('internal');
     const sink = unique('sink');
     const input = defineConfig({
-      channels: { hooks: webhook({ url: sinkUrl(`/hook/${sink}`), signingSecret: 'whsec-test-signing-secret' }) },
+      channels: { hooks: webhook({ url: sinkUrl(`/hook/${sink}`), signingSecret: sinkSigningSecret }) },
       checks: [
         http({ id: 'api', name: 'API', url: targetUrl(`/p/${web}`) }),
         http({ id: 'web', name: 'Web', url: targetUrl(`/p/${web}`) }),

@@ -2,7 +2,7 @@
 // operator's checks/index.ts is valid (so `npm test` fails on a bad config).
 import { describe, expect, it } from 'vitest';
 import checksIndex from '../checks/index';
-import { defineConfig, discord, http, json, latency, secret, slack, status, webhook } from '../src/config';
+import { defineConfig, discord, email, googleChat, http, json, latency, mattermost, ntfy, opsgenie, pagerduty, pushover, secret, slack, status, teams, telegram, webhook, type ChannelInputs } from '../src/config';
 import { loadConfig, validateConfig, ConfigError } from '../src/config/validate';
 
 const ok = (extra: Record<string, unknown> = {}) => ({ kind: 'http', id: 'api', url: 'https://api.example.com/health', ...extra });
@@ -140,6 +140,102 @@ describe('a credential written inline', () => {
     const text = result.ok ? '' : result.problems.join('\n');
     expect(text).toContain('check "api": url:');
     expect(text).not.toContain(PASSWORD);
+  });
+});
+
+describe('a channel credential written inline', () => {
+  // Each value carries the marker, so that the message can be checked not to quote it.
+  const MARK = 'Ch4nnelCred3ntial';
+  const token = (length: number) => `${MARK}${'x0'.repeat(length)}`.slice(0, length);
+  const guid = '3f2b8c1d-9e7a-4b6c-8d5e-1a2b3c4d5e6f';
+  const to = 'ops@acme.dev';
+  const from = 'vigil@acme.dev';
+  const cases: Array<[string, ChannelInputs, string, string]> = [
+    ['Slack webhook URL', slack({ webhookUrl: `https://hooks.slack.com/services/T0123ABCD/B0123ABCD/${token(24)}` }), 'webhookUrl', 'a URL with a token in its path'],
+    ['Discord webhook URL', discord({ webhookUrl: `https://discord.com/api/webhooks/123456789012345678/${token(68).replace(/x/g, '_')}` }), 'webhookUrl', 'a URL with a token in its path'],
+    ['Mattermost webhook URL', mattermost({ webhookUrl: `https://chat.acme.dev/hooks/${token(26).toLowerCase()}` }), 'webhookUrl', 'a URL with a token in its path'],
+    ['Teams webhook URL', teams({ webhookUrl: `https://acme.webhook.office.com/webhookb2/${guid}@${guid}/IncomingWebhook/${MARK}/${guid}` }), 'webhookUrl', 'a URL with a token in its path'],
+    ['Google Chat webhook URL', googleChat({ webhookUrl: `https://chat.googleapis.com/v1/spaces/AAAA/messages?key=AIzaSy${MARK}&token=${MARK}` }), 'webhookUrl', 'a URL with a credential in its query'],
+    ['webhook URL', webhook({ url: `https://hooks.zapier.com/hooks/catch/123456/${token(24)}/`, signingSecret: secret('HOOK_SECRET') }), 'url', 'a URL with a token in its path'],
+    ['Telegram bot token', telegram({ botToken: `123456:${MARK}`, chatId: 1 }), 'botToken', 'a credential'],
+    ['PagerDuty routing key', pagerduty({ routingKey: token(32) }), 'routingKey', 'a credential'],
+    ['Opsgenie API key', opsgenie({ apiKey: MARK }), 'apiKey', 'a credential'],
+    ['Resend API key', email.resend({ apiKey: `re_${MARK}`, from, to }), 'apiKey', 'a credential'],
+    ['Postmark server token', email.postmark({ serverToken: MARK, from, to }), 'serverToken', 'a credential'],
+    ['SendGrid API key', email.sendgrid({ apiKey: `SG.${MARK}`, from, to }), 'apiKey', 'a credential'],
+    ['Mailgun API key', email.mailgun({ apiKey: `key-${MARK}`, domain: 'mg.acme.dev', from, to }), 'apiKey', 'a credential'],
+    ['Pushover application token', pushover({ token: token(30), user: secret('PUSHOVER_USER') }), 'token', 'a credential'],
+    ['Pushover user key', pushover({ token: secret('PUSHOVER_TOKEN'), user: token(30) }), 'user', 'a credential'],
+    ['ntfy access token', ntfy({ topic: 'vigil-alerts', token: `tk_${MARK}` }), 'token', 'a credential'],
+    ['webhook signing secret', webhook({ url: 'https://hooks.acme.dev/vigil', signingSecret: MARK }), 'signingSecret', 'a credential'],
+    ['Standard Webhooks secret', webhook({ url: 'https://hooks.acme.dev/vigil', standardWebhooks: `whsec_${MARK}` }), 'standardWebhooks', 'a credential'],
+    ['webhook header named like a key', webhook({ url: 'https://hooks.acme.dev/vigil', signingSecret: secret('HOOK_SECRET'), headers: { 'X-Api-Key': MARK } }), 'headers.X-Api-Key', 'a credential header value'],
+  ];
+  it.each(cases)('%s is reported, naming the channel and field, without its value, with the secret to use instead', (_name, channel, field, what) => {
+    const result = validateConfig({ channels: { alerts: channel }, checks: [] });
+    const name = `ALERTS_${field.replace(/[^A-Za-z0-9]+/g, '_').toUpperCase()}`;
+    expect(result.ok ? [] : result.problems).toEqual([`channel "alerts": ${field}: ${what} is written inline; use secret('${name}') there and run: npx wrangler secret put ${name}`]);
+    expect(JSON.stringify(result)).not.toContain(MARK);
+  });
+
+  it('every channel type that holds a credential says which options do', async () => {
+    const { channels, CHANNEL_TYPES } = await import('../src/notify');
+    const declared = Object.fromEntries(CHANNEL_TYPES.map((type) => [type, channels[type].credentials ?? {}]));
+    expect(declared).toEqual({
+      slack: { webhookUrl: 'url' },
+      discord: { webhookUrl: 'url' },
+      telegram: { botToken: 'key' },
+      webhook: { url: 'url', signingSecret: 'key', standardWebhooks: 'key' },
+      resend: { apiKey: 'key' },
+      postmark: { serverToken: 'key' },
+      sendgrid: { apiKey: 'key' },
+      mailgun: { apiKey: 'key' },
+      'cloudflare-email': {},
+      pagerduty: { routingKey: 'key' },
+      opsgenie: { apiKey: 'key' },
+      teams: { webhookUrl: 'url' },
+      'google-chat': { webhookUrl: 'url' },
+      ntfy: { token: 'key' },
+      pushover: { token: 'key', user: 'key' },
+      mattermost: { webhookUrl: 'url' },
+    });
+  });
+
+  it('a check\'s header named like a credential is reported too', () => {
+    const result = validateConfig({ checks: [ok({ headers: { 'X-Api-Key': MARK, Origin: 'https://app.acme.dev' } })] });
+    expect(result.ok ? [] : result.problems).toEqual(["check \"api\": headers.X-Api-Key: a credential header value is written inline; use secret('API_HEADERS_X_API_KEY') there and run: npx wrangler secret put API_HEADERS_X_API_KEY"]);
+  });
+
+  it('URLs without a token, other options and secrets are not credentials', () => {
+    const result = validateConfig({
+      channels: {
+        hooks: webhook({ url: 'https://hooks.acme.dev/vigil/alerts-2026', signingSecret: secret('HOOK_SECRET'), headers: { 'X-Team': 'ops' } }),
+        chat: slack({ webhookUrl: secret('SLACK_WEBHOOK_URL') }),
+        push: ntfy({ topic: 'vigil-alerts', server: 'https://ntfy.acme.dev' }),
+        local: mattermost({ webhookUrl: 'http://127.0.0.1:8123/mattermost/test-1a2b3c4d' }),
+      },
+      checks: [],
+    });
+    expect(result.ok ? [] : result.problems).toEqual([]);
+  });
+
+  it('is not quoted by another field\'s message either, and is reported in the same run as that field\'s problem', () => {
+    const key = 'og-Ch4nnelCred3ntial';
+    const result = validateConfig({ channels: { pager: opsgenie({ apiKey: key, region: key as never }) }, checks: [] });
+    expect(result.ok ? [] : result.problems).toEqual([
+      'channel "pager": region: "(not shown)" is not one of "us", "eu"',
+      "channel \"pager\": apiKey: a credential is written inline; use secret('PAGER_APIKEY') there and run: npx wrangler secret put PAGER_APIKEY",
+    ]);
+  });
+
+  it('a URL with a token in its path is not quoted where it does not belong, even cut short', () => {
+    const url = `https://discord.com/api/webhooks/123456789012345678/${token(68)}`;
+    const result = validateConfig({ channels: { dev: discord({ webhookUrl: secret('DISCORD_URL'), username: 123 as never }), hooks: { type: 'webhook', url, signingSecret: 42 } as never }, checks: [] });
+    const text = result.ok ? '' : result.problems.join('\n');
+    expect(text).toContain('channel "hooks": signingSecret:');
+    expect(text).toContain("channel \"hooks\": url: a URL with a token in its path is written inline; use secret('HOOKS_URL')");
+    expect(text).not.toContain(MARK);
+    expect(text).not.toContain(url.slice(0, 50));
   });
 });
 

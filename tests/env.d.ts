@@ -1,11 +1,4 @@
-// The Worker's main module, for `exports` from cloudflare:workers in tests; Vite's import.meta.glob.
+// Vite's import.meta.glob for the tests. The Worker's main module for `exports`
+// from cloudflare:workers (Cloudflare.GlobalProps) is in worker-configuration.d.ts.
 /// <reference types="vite/client" />
 export {};
-
-declare global {
-  namespace Cloudflare {
-    interface GlobalProps {
-      mainModule: typeof import('../src/index');
-    }
-  }
-}

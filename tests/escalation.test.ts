@@ -10,8 +10,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { discord, email, googleChat, http, mattermost, maintenanceWindow, ntfy, opsgenie, pagerduty, pushover, secret, slack, status, teams, telegram, webhook, type ChannelInputs, type ConfigInput } from '../src/config';
 import type { ChannelType } from '../src/notify';
 import { ACK_LINK_TTL_MS } from '../src/notify/ack-link';
-import { SINK_SIGNING_SECRET } from './support/recorded';
-import { MINUTE, program, published, received, reset, sinkUrl, T0, targetUrl, testVigil, unique, workerEnv } from './helpers';
+import { MINUTE, program, published, received, reset, sinkSigningSecret, sinkUrl, T0, targetUrl, testVigil, unique, workerEnv } from './helpers';
 import { fakeSendEmail } from './helpers/send-email';
 
 beforeEach(async () => {
@@ -47,7 +46,7 @@ function scenario(primary: (id: string) => ChannelInputs, secondary: (id: string
   return { worker, sinks, tick, setClock: (time: number) => (clock = time) };
 }
 
-const hook = (id: string) => webhook({ url: sinkUrl(`/hook/${id}`), signingSecret: SINK_SIGNING_SECRET });
+const hook = (id: string) => webhook({ url: sinkUrl(`/hook/${id}`), signingSecret: sinkSigningSecret });
 
 describe('escalation', () => {
   it('widens step by step while nobody acknowledges; the signed link acknowledges; then only the recovery', async () => {
@@ -182,7 +181,7 @@ describe('escalation', () => {
 
   it('quiet hours hold an escalation until they open; acknowledging first drops it', async () => {
     // The secondary takes alerts 09:00-17:00 UTC only; the incident starts at 10:01 on a Sunday (T0 is Sunday 2026-11-22).
-    const s = scenario(hook, (id) => webhook({ url: sinkUrl(`/hook/${id}`), signingSecret: SINK_SIGNING_SECRET, hours: { days: 'mon-fri', from: '09:00', to: '17:00', tz: 'UTC' } }));
+    const s = scenario(hook, (id) => webhook({ url: sinkUrl(`/hook/${id}`), signingSecret: sinkSigningSecret, hours: { days: 'mon-fri', from: '09:00', to: '17:00', tz: 'UTC' } }));
     await s.tick(0, { status: 200 });
     await s.tick(1, { status: 500 });
     await s.tick(2);

@@ -8,8 +8,7 @@ import { http, slack, status, webhook } from '../src/config';
 import type { SlackPayload } from '../src/notify/slack';
 import type { WebhookBody } from '../src/notify/webhook';
 import { dayAt, READ_MODEL_KEYS, readPublished, type PublishedIncidents } from '../src/store/read-model';
-import { SINK_SIGNING_SECRET } from './support/recorded';
-import { config, ledger, MINUTE, program, published, received, reset, sinkUrl, T0, targetUrl, testKV, unique } from './helpers';
+import { config, ledger, MINUTE, program, published, received, reset, sinkSigningSecret, sinkUrl, T0, targetUrl, testKV, unique } from './helpers';
 
 beforeEach(async () => {
   await reset();
@@ -25,7 +24,7 @@ describe('an incident with a `for` duration', () => {
     const cfg = config({
       page: { title: 'Shop', url: 'https://status.example.com' },
       channels: {
-        hooks: webhook({ url: sinkUrl(`/hook/${sinkId}`), signingSecret: SINK_SIGNING_SECRET }),
+        hooks: webhook({ url: sinkUrl(`/hook/${sinkId}`), signingSecret: sinkSigningSecret }),
         chat: slack({ webhookUrl: sinkUrl(`/slack/${sinkId}`) }),
       },
       checks: [http({ id: 'api', name: 'API', url: targetUrl(`/p/${target}`), expect: [status(200).for('5m')], confirmations: { down: 2, up: 2 } })],

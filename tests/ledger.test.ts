@@ -17,8 +17,7 @@ import { LEDGER_NAME } from '../src/ledger/durable-object';
 import type { LedgerCore } from '../src/ledger/ledger';
 import type { SqlStore } from '../src/ledger/storage';
 import type { KV } from '../src/store/kv';
-import { SINK_SIGNING_SECRET } from './support/recorded';
-import { config, failNext, ledger, MINUTE, program, published, received, reset, sinkUrl, T0, targetUrl, testKV, unique } from './helpers';
+import { config, failNext, ledger, MINUTE, program, published, received, reset, sinkSigningSecret, sinkUrl, T0, targetUrl, testKV, unique } from './helpers';
 
 beforeEach(async () => {
   await reset();
@@ -37,7 +36,7 @@ function setup(extra: Partial<ConfigInput> = {}) {
   const target = unique('api');
   const sink = unique('hook');
   const cfg: Config = config({
-    channels: { hooks: webhook({ url: secret('HOOK_URL'), signingSecret: SINK_SIGNING_SECRET }) },
+    channels: { hooks: webhook({ url: secret('HOOK_URL'), signingSecret: sinkSigningSecret }) },
     checks: [http({ id: 'api', name: 'API', url: targetUrl(`/p/${target}`), expect: [status(200)] })],
     ...extra,
   });
@@ -149,7 +148,7 @@ describe('the ledger keeps its guarantees', () => {
     const sink = unique('hook');
     const cfg = config({
       settings: { tickDeadline: '3s' },
-      channels: { hooks: webhook({ url: sinkUrl(`/hook/${sink}`), signingSecret: SINK_SIGNING_SECRET }) },
+      channels: { hooks: webhook({ url: sinkUrl(`/hook/${sink}`), signingSecret: sinkSigningSecret }) },
       checks: targets.map((target, i) => http({ id: `api-${i}`, url: targetUrl(`/p/${target}`), expect: [status(200)], confirmations: { down: 1 } })),
     });
     const l = ledger(cfg, { deps: { timeouts: { deliveryMs: 4_000 } } });
@@ -189,7 +188,7 @@ describe('the ledger keeps its guarantees', () => {
     const targets = [unique('a'), unique('b')];
     const sink = unique('hook');
     const cfg = config({
-      channels: { hooks: webhook({ url: sinkUrl(`/hook/${sink}`), signingSecret: SINK_SIGNING_SECRET }) },
+      channels: { hooks: webhook({ url: sinkUrl(`/hook/${sink}`), signingSecret: sinkSigningSecret }) },
       checks: targets.map((target, i) => http({ id: `c${i}`, url: targetUrl(`/p/${target}`), expect: [status(200)], confirmations: { down: 1 } })),
     });
     const l = ledger(cfg);

@@ -3,6 +3,7 @@
 // (mentions, HTML, markdown) stays inert and long text stays inside limits.
 import { describe, expect, it } from 'vitest';
 import { discord, secret, slack, telegram, webhook } from '../src/config';
+import { resolveSecrets } from '../src/config/secrets';
 import { validateConfig } from '../src/config/validate';
 import { discordPayload } from '../src/notify/discord';
 import type { AlertEvent } from '../src/engine/types';
@@ -14,8 +15,8 @@ import { emptyState } from '../src/store/state';
 import { retryAfter } from '../src/notify/post';
 import { slackDigestPayload } from '../src/notify/slack';
 import { webhookDigestBody, type WebhookDigestBody } from '../src/notify/webhook';
-import { SINK_SIGNING_SECRET, SINK_STANDARD_SECRET } from './support/recorded';
-import { config, MINUTE, received, sinkUrl, T0, unique } from './helpers';
+import { SINK_STANDARD_SECRET } from './support/recorded';
+import { config, MINUTE, received, sinkSigningSecret, sinkUrl, T0, unique, workerEnv } from './helpers';
 
 const DAY = 24 * 60 * MINUTE;
 const docs = import.meta.glob<string>('../docs/*.md', { eager: true, query: '?raw', import: 'default' });
@@ -50,10 +51,11 @@ function atSink(type: ChannelType, deliveryId: string) {
   const urls = {
     slack: slack({ webhookUrl: sinkUrl(`/slack/${id}`) }),
     discord: discord({ webhookUrl: sinkUrl(`/discord/${id}`) }),
-    telegram: telegram({ botToken: '123456:ABC-secret-token', chatId: -1001234567890, apiBase: sinkUrl(`/telegram/${id}`) }),
-    webhook: webhook({ url: sinkUrl(`/hook/${id}`), signingSecret: SINK_SIGNING_SECRET }),
+    telegram: telegram({ botToken: secret('TG_TOKEN'), chatId: -1001234567890, apiBase: sinkUrl(`/telegram/${id}`) }),
+    webhook: webhook({ url: sinkUrl(`/hook/${id}`), signingSecret: sinkSigningSecret }),
   };
-  const options = config({ channels: { c: urls[type] }, checks: [] }).channels.c!.options as never;
+  const written = config({ channels: { c: urls[type] }, checks: [] }).channels.c!.options;
+  const options = resolveSecrets(written, workerEnv({ TG_TOKEN: '123456:ABC-secret-token' })).value as never;
   const ctx = { fetch: (input: RequestInfo | URL, init?: RequestInit) => fetch(input, init), signal: AbortSignal.timeout(5000), now: T0, clock: () => Date.now(), deliveryId };
   const request = async () => (await received(id))[0]!;
   return { options, ctx, request };
@@ -137,16 +139,18 @@ describe('Discord webhook names', () => {
 });
 
 describe('Standard Webhooks', () => {
+  // The secrets the configs below name: the sink's, and a well-formed one the sink does not know.
+  const secrets = workerEnv({ SINK_STANDARD_SECRET, WRONG_WHSEC: 'whsec_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=', NOT_WHSEC: 'not-a-secret' });
   const send = async (options: Parameters<typeof webhook>[0], deliveryId = 'api:down:1>hooks') => {
     const id = unique('hook');
     const cfg = config({ channels: { c: webhook({ ...options, url: sinkUrl(`/hook/${id}`) }) }, checks: [] });
     const ctx = { fetch: (input: RequestInfo | URL, init?: RequestInit) => fetch(input, init), signal: AbortSignal.timeout(5000), now: T0, clock: () => Date.now(), deliveryId };
-    const result = await channels.webhook.send(cfg.channels.c!.options as never, alertMessage(event()), ctx);
+    const result = await channels.webhook.send(resolveSecrets(cfg.channels.c!.options, secrets).value as never, alertMessage(event()), ctx);
     return { result, request: (await received(id))[0]! };
   };
 
   it('webhook-id, webhook-timestamp and webhook-signature verify with the standardwebhooks package, beside Vigil\'s own signature', async () => {
-    const { result, request } = await send({ url: '', signingSecret: SINK_SIGNING_SECRET, standardWebhooks: SINK_STANDARD_SECRET });
+    const { result, request } = await send({ url: '', signingSecret: sinkSigningSecret, standardWebhooks: secret('SINK_STANDARD_SECRET') });
     expect(result).toEqual({ ok: true });
     expect(request.standardSignature).toBe('valid');
     expect(request.signature).toBe('valid');
@@ -156,18 +160,22 @@ describe('Standard Webhooks', () => {
   });
 
   it('alone, without Vigil\'s signature; a wrong secret does not verify', async () => {
-    const alone = await send({ url: '', standardWebhooks: SINK_STANDARD_SECRET });
+    const alone = await send({ url: '', standardWebhooks: secret('SINK_STANDARD_SECRET') });
     expect(alone.request.standardSignature).toBe('valid');
     expect(alone.request.signature).toBe('absent');
-    const wrong = await send({ url: '', standardWebhooks: 'whsec_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=' });
+    const wrong = await send({ url: '', standardWebhooks: secret('WRONG_WHSEC') });
     expect(wrong.request.standardSignature).toBe('invalid');
+    // A secret that is not whsec_ base64 is known only once resolved: refused for good, naming the option, not the value.
+    const malformed = await send({ url: '', standardWebhooks: secret('NOT_WHSEC') });
+    expect(malformed.result).toEqual({ ok: false, retryable: false, error: 'option standardWebhooks is not a Standard Webhooks secret (whsec_ followed by base64)' });
+    expect(malformed.request).toBeUndefined();
   });
 
-  it('validation: a signature of some kind is required, and the secret must be whsec_ base64', () => {
+  it('validation: a signature of some kind is required, and its secret is never written inline', () => {
     const none = validateConfig({ channels: { hooks: webhook({ url: 'https://example.com/hook' }) }, checks: [] });
     expect(none.ok ? [] : none.problems).toEqual(['channel "hooks": signingSecret: is required (or standardWebhooks, or both): a receiver must be able to check that a delivery came from Vigil']);
     const bad = validateConfig({ channels: { hooks: webhook({ url: 'https://example.com/hook', standardWebhooks: 'not-a-secret' }) }, checks: [] });
-    expect(bad.ok ? [] : bad.problems).toEqual(["channel \"hooks\": standardWebhooks: expected a Standard Webhooks secret: whsec_ followed by base64 (better: secret('WEBHOOK_WHSEC'))"]);
+    expect(bad.ok ? [] : bad.problems).toEqual(["channel \"hooks\": standardWebhooks: a credential is written inline; use secret('HOOKS_STANDARDWEBHOOKS') there and run: npx wrangler secret put HOOKS_STANDARDWEBHOOKS"]);
   });
 });
 

@@ -1,12 +1,14 @@
 // No secret leaks, anywhere: every configured secret is redacted from every
 // text Vigil stores, shows or sends, whichever check, job or channel it came
 // through. The end-to-end test (tests/helpers/leaks.ts) greps the ledger's
-// storage, KV, every public
-// route, every channel's payloads, the logs and the output of npm run check and
-// npm run validate; tests/redaction-off.test.ts shows the same greps find the
-// markers when redaction is switched off.
+// storage, KV, every public route, the acknowledge page and the task route,
+// what each of the 16 channel types sent, the logs and the output of npm run
+// check and npm run validate; tests/redaction-off.test.ts shows the same greps
+// find the markers when redaction is switched off.
 import { describe, expect, it } from 'vitest';
-import { http, secret } from '../src/config';
+import { http, secret, telegram } from '../src/config';
+import { CHANNEL_TYPES } from '../src/notify';
+import { createVigil } from '../src/worker';
 import { configuredSecrets, MIN_SUBSTRING_SECRET_LENGTH, redact, secretNames } from '../src/config/secrets';
 import { config, refusedUrl } from './helpers';
 import { KNOWN_RAW, leakSurfaces, MARKERS, markersIn } from './helpers/leaks';
@@ -39,6 +41,21 @@ describe('redact', () => {
   });
 });
 
+describe('a channel credential written inline', () => {
+  it('stops the Worker from starting (so it never runs, to be logged, stored or sent), and the error does not quote it', () => {
+    const token = `123456:${MARKERS.telegramToken.split(':')[1]}`;
+    let thrown: unknown;
+    try {
+      createVigil({ channels: { phone: telegram({ botToken: token, chatId: 1 }) }, checks: [] });
+    } catch (error) {
+      thrown = error;
+    }
+    expect(thrown).toBeInstanceOf(Error);
+    expect(String((thrown as Error).message)).toContain("channel \"phone\": botToken: a credential is written inline; use secret('PHONE_BOTTOKEN')");
+    expect(String((thrown as Error).message)).not.toContain(token);
+  });
+});
+
 describe('a secret URL', () => {
   it('is named by its host in a check message, never with its path or query', async () => {
     const url = `${refusedUrl()}/p/x/${MARKERS.urlPath}?k=v`;
@@ -52,13 +69,26 @@ describe('no marker, anywhere', () => {
     const surfaces = await leakSurfaces({ redaction: 'on' });
     // Every place the scenario greps (adding one is one line in tests/helpers/leaks.ts).
     expect(Object.keys(surfaces)).toEqual(
-      expect.arrayContaining(['ledger', 'kv', 'logs', 'ping response', 'GET /', 'GET /api/status', 'GET /api/v2/summary.json', 'GET /api/v2/status.json', 'GET /health', 'GET /badge/private-api.svg', 'alerts:webhook', 'alerts:slack', 'alerts:discord', 'alerts:telegram', 'npm run check', 'npm run validate']),
+      expect.arrayContaining([
+        'ledger', 'kv', 'logs', 'ping response', 'GET /', 'GET /api/status', 'GET /api/v2/summary.json', 'GET /api/v2/status.json', 'GET /health', 'GET /badge/private-api.svg',
+        'POST /api/checklists/monthly/items/rotate/done', 'GET /ack/<incident>', 'POST /ack/<incident>',
+        ...CHANNEL_TYPES.map((type) => `alerts:${type}`),
+        'npm run check', 'npm run validate',
+      ]),
     );
     // What the greps saw is what was meant: the failures and alerts are there.
     expect(surfaces['GET /api/status']).toContain(`secret URL on ${new URL(refusedUrl()).host}: connection refused`);
     expect(surfaces['alerts:webhook']).toContain('[redacted]');
     expect(surfaces['npm run check']).toMatch(/^private-api\s.*secret URL on /m);
     expect(surfaces['npm run validate']).toContain("check \"db\": connection: a connection string with a password is written inline (not shown); use secret('DB_CONNECTION')");
+    expect(surfaces['npm run validate']).toContain("channel \"phone\": botToken: a credential is written inline; use secret('PHONE_BOTTOKEN') there and run: npx wrangler secret put PHONE_BOTTOKEN");
+    expect(surfaces['npm run validate']).toContain('channel "pager": region: "(not shown)" is not one of');
+    // The task's note was taken, the token in it redacted; the acknowledge page is the one for the incident.
+    expect(surfaces['POST /api/checklists/monthly/items/rotate/done']).toContain('"note":"rotated; the old one was api[redacted]"');
+    expect(surfaces['GET /ack/<incident>']).toMatch(/Acknowledge incident [\w-]+\?/);
+    expect(surfaces['POST /ack/<incident>']).toContain('is acknowledged by dana');
+    // Every channel's payloads carry the alerts' text (redacted), not just its envelope.
+    for (const type of CHANNEL_TYPES) expect(surfaces[`alerts:${type}`], type).toMatch(/Echo over WebSocket|pg-echo/);
     expect(markersIn(surfaces)).toEqual({});
     expect(KNOWN_RAW).toEqual([]);
   }, 240_000);

@@ -1,11 +1,14 @@
-// `npm run validate [-- files...]`: loads config files (default
+// `npm run validate [-- files...]` (vigil validate): loads config files (default
 // checks/index.ts; `--all` adds checks/examples/*.ts), prints every problem
-// with the check id and field, and exits non-zero if there is any.
+// with the check id and field, then checks ./wrangler.toml for the bindings and
+// migrations Vigil needs (src/cli/wrangler-config.ts), and exits non-zero if
+// there is any problem.
 
-import { readdirSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { validateConfig } from '../config/validate';
+import { readWranglerConfig, wranglerConfigProblems } from './wrangler-config';
 
 const args = process.argv.slice(2);
 const files = args.filter((arg) => !arg.startsWith('--'));
@@ -38,6 +41,17 @@ for (const file of files) {
   } else {
     failed = true;
     for (const problem of result.problems) console.error(`${shown}: ${problem}`);
+  }
+}
+const WRANGLER_CONFIG = 'wrangler.toml';
+if (existsSync(WRANGLER_CONFIG)) {
+  try {
+    const problems = await wranglerConfigProblems(await readWranglerConfig(WRANGLER_CONFIG));
+    for (const problem of problems) console.error(`${WRANGLER_CONFIG}: ${problem}`);
+    if (problems.length > 0) failed = true;
+  } catch (error) {
+    console.error((error as Error).message);
+    failed = true;
   }
 }
 process.exit(failed ? 1 : 0);

@@ -175,6 +175,25 @@ export function redact(text: string, secretValues: readonly string[] = []): stri
     .replace(BEARER, '$1 ***');
 }
 
+/**
+ * `text` without any of `credentials` (credentials written inline in config,
+ * which no validation message may quote), whole or cut as a message quotes a
+ * long text (its first `quotedLength` characters and "…"); as in redact(),
+ * short ones only where they stand alone, one- and two-character ones not at all.
+ */
+export function withoutInlineCredentials(text: string, credentials: readonly string[], quotedLength: number): string {
+  let out = text;
+  for (const credential of credentials) {
+    if (credential.length < MIN_SECRET_LENGTH) continue;
+    for (const form of new Set([credential, `${credential.slice(0, quotedLength)}…`])) {
+      out = credential.length >= MIN_SUBSTRING_SECRET_LENGTH
+        ? out.split(form).join('(not shown)')
+        : out.replace(new RegExp(`(?<![A-Za-z0-9])${escapeRegExp(form)}(?![A-Za-z0-9])`, 'g'), '(not shown)');
+    }
+  }
+  return out;
+}
+
 /** A text of at least this many letters and digits (and _-.~+/=), with both, reads as a token. */
 const TOKEN_LENGTH = 24;
 
@@ -194,6 +213,39 @@ export function credentialShape(text: string): { what: string; certain: boolean 
   if (trimmed.length >= TOKEN_LENGTH && /^[A-Za-z0-9_\-.~+/=:]+$/.test(trimmed) && /\d/.test(trimmed) && /[A-Za-z]/.test(trimmed)) return { what: 'a token-like value', certain: false };
   return undefined;
 }
+
+/**
+ * Incoming-webhook URLs are credentials by their path: Slack's ends in a
+ * 24-character token, Mattermost's hook id is 26 characters, Teams' carries
+ * 32 hex digits and GUIDs, Discord's token is 68 base64url characters. A run
+ * of this many letters and digits (with both) reads as one; readable path
+ * segments and the tests' `<name>-<8 hex>` ids are shorter.
+ */
+const PATH_TOKEN_RUN = 20;
+/** A base64url segment (with - and _) at least this long, with letters and digits, reads as a token (Discord's). */
+const PATH_BASE64URL_TOKEN = 32;
+const GUID = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/i;
+
+/**
+ * Whether a URL written inline carries a token in its path, so that the URL
+ * itself is the credential (an incoming-webhook URL): the shape of
+ * `https://hooks.slack.com/services/T0/B0/<token>` or
+ * `https://discord.com/api/webhooks/<id>/<token>`, not of `https://hooks.example.com/vigil`.
+ */
+export function hasTokenInPath(text: string): boolean {
+  const url = URL_SHAPED.test(text.trim()) ? parseUrl(text.trim()) : undefined;
+  if (!url) return false;
+  const mixed = (part: string) => /\d/.test(part) && /[A-Za-z]/.test(part);
+  return url.pathname.split('/').some((segment) => {
+    const part = safeDecode(segment);
+    if (GUID.test(part)) return true;
+    if ((part.match(new RegExp(`[A-Za-z0-9]{${PATH_TOKEN_RUN},}`, 'g')) ?? []).some(mixed)) return true;
+    return part.length >= PATH_BASE64URL_TOKEN && /^[A-Za-z0-9_-]+$/.test(part) && mixed(part);
+  });
+}
+
+/** Header names whose values are credentials (Authorization, X-Api-Key, X-Auth-Token, Cookie ...), in checks and channels alike. */
+export const CREDENTIAL_HEADER = /auth|key|token|secret|passw|cookie/i;
 
 /** `value` with every string inside it redacted (an alert message, an observation's facts). */
 export function redactDeep<T>(value: T, secretValues: readonly string[]): T {

@@ -8,7 +8,8 @@ import type { Assertion, AssertionInput, Source } from '../assert/types';
 import { KIND_NAMES, kinds, type KindName } from '../kinds';
 import { CHANNEL_TYPES, channels, type ChannelType } from '../notify';
 import { parseDuration } from './duration';
-import { credentialShape, isSecretRef } from './secrets';
+import type { CredentialForm } from '../notify/types';
+import { CREDENTIAL_HEADER, credentialShape, hasTokenInPath, isSecretRef, withoutInlineCredentials } from './secrets';
 import { idOf, parseChecklists, parseHours, parseMaintenance } from './plans';
 import { checkCommonShape, MAX_TIMEOUT_MS, rootSchema, routingShape } from './schema';
 import type { ChannelConfig, Check, Config, Schedule, SloConfig } from './types';
@@ -56,7 +57,7 @@ export function validateConfig(input: unknown): Validation {
   if (result.ok) return result;
   // No message may quote a credential written inline (a kind's own message can quote its option).
   const inline = inlineCredentials(input);
-  return { ok: false, problems: result.problems.map((problem) => inline.reduce((text, credential) => text.split(credential).join('(not shown)'), problem)) };
+  return { ok: false, problems: result.problems.map((problem) => withoutInlineCredentials(problem, inline, QUOTE_MAX)) };
 }
 
 function validateInput(input: unknown): Validation {
@@ -362,11 +363,15 @@ function parseChannel(name: string, raw: unknown, problems: string[]): ChannelCo
   const parsed = schema.safeParse(raw, { reportInput: true });
   if (!parsed.success) {
     for (const issue of parsed.error.issues) problems.push(formatIssue(issue, where, 0, Object.keys(schema.shape)));
+    // Credentials written inline are reported in the same run, whatever else is wrong.
+    const broken = new Set(parsed.error.issues.map((issue) => issue.path[0]));
+    const written = Object.fromEntries(Object.entries(raw as object).filter(([key]) => key in channel.options.shape && !broken.has(key)));
+    for (const [field, message] of inlineCredentialProblems(written, name, channel.credentials)) problems.push(`${where}: ${field}: ${message}`);
     return undefined;
   }
   const { type: _type, severities, hours: hoursInput, ...options } = parsed.data as Record<string, unknown> & z.output<z.ZodObject<typeof routingShape>>;
   const before = problems.length;
-  for (const [field, message] of inlineCredentialProblems(options, name)) problems.push(`${where}: ${field}: ${message}`);
+  for (const [field, message] of inlineCredentialProblems(options, name, channel.credentials)) problems.push(`${where}: ${field}: ${message}`);
   for (const [field, message] of channel.validate?.(options as never) ?? []) problems.push(`${where}: ${field}: ${message}`);
   if (problems.length > before) return undefined;
   const routing: ChannelConfig['routing'] = { severities: severities ?? ['critical', 'warning'] };
@@ -420,26 +425,45 @@ export function formatIssue(issue: Issue, where: string, skip: number, known: st
   const field = formatPath(path);
   const input = (issue as { input?: unknown }).input;
   // A credential in the wrong place is reported without it, with where it belongs instead.
-  const hint = typeof input === 'string' && credentialShape(input) ? `; ${secretAdvice(/"([^"]+)"/.exec(where)?.[1], path)}` : '';
+  const hint = typeof input === 'string' && looksLikeCredential(input) ? `; ${secretAdvice(/"([^"]+)"/.exec(where)?.[1], path)}` : '';
   return `${where}: ${field ? `${field}: ` : ''}${describeIssue(issue, path.length === 0 ? known : [])}${hint}`;
 }
 
+/** A channel's options that hold a credential, by name (Channel.credentials). */
+type CredentialFields = { readonly [field: string]: CredentialForm | undefined };
+
 /**
- * Options holding a credential written inline (a URL with a password, an
- * Authorization value with a token, a token in a query): they belong in a
+ * Options holding a credential written inline: anywhere, a URL with a
+ * password, an Authorization value with a token, a token in a query; a
+ * channel's credential options (an API key, a bot token, a webhook URL with a
+ * token in its path); a header named like a credential. They belong in a
  * Worker secret, not in the bundle and the repository.
  */
-function inlineCredentialProblems(options: Record<string, unknown>, owner: string | undefined): Array<[string, string]> {
-  const found: Array<[string, string]> = [];
-  const walk = (node: unknown, path: PropertyKey[]): void => {
-    if (typeof node === 'string') {
-      const shape = credentialShape(node);
-      if (shape?.certain) found.push([formatPath(path), `${shape.what} is written inline; ${secretAdvice(owner, path)}`]);
-    } else if (Array.isArray(node)) node.forEach((child, index) => walk(child, [...path, index]));
-    else if (node && typeof node === 'object' && !isSecretRef(node)) for (const [key, child] of Object.entries(node)) walk(child, [...path, key]);
-  };
-  walk(options, []);
-  return found;
+function inlineCredentialProblems(options: Record<string, unknown>, owner: string | undefined, fields: CredentialFields = {}): Array<[string, string]> {
+  return inlineCredentialsIn(options, fields).map(({ path, what }) => [formatPath(path), `${what} is written inline; ${secretAdvice(owner, path)}`]);
+}
+
+/** Every credential written inline in `node` (a check's or a channel's options): where, and what it is. */
+function inlineCredentialsIn(node: unknown, fields: CredentialFields, path: PropertyKey[] = []): Array<{ path: PropertyKey[]; what: string; value: string }> {
+  if (typeof node === 'string') {
+    const what = inlineCredential(node, path, fields);
+    return what ? [{ path, what, value: node }] : [];
+  }
+  if (Array.isArray(node)) return node.flatMap((child, index) => inlineCredentialsIn(child, fields, [...path, index]));
+  if (node && typeof node === 'object' && !isSecretRef(node)) return Object.entries(node).flatMap(([key, child]) => inlineCredentialsIn(child, fields, [...path, key]));
+  return [];
+}
+
+/** What the text at `path` is when it is a credential written inline: `a credential`, `a URL with a password` ... */
+function inlineCredential(text: string, path: PropertyKey[], fields: CredentialFields): string | undefined {
+  const shape = credentialShape(text);
+  if (shape?.certain) return shape.what;
+  const form = path.length === 1 ? fields[String(path[0])] : undefined;
+  if (form === 'key') return 'a credential';
+  if (form === 'url' && hasTokenInPath(text)) return 'a URL with a token in its path';
+  const [parent, name] = path.slice(-2);
+  if (path.length >= 2 && parent === 'headers' && CREDENTIAL_HEADER.test(String(name))) return 'a credential header value';
+  return undefined;
 }
 
 /** `use secret('DB_CONNECTION') there and run: npx wrangler secret put DB_CONNECTION` */
@@ -455,17 +479,30 @@ export function secretAdvice(owner: string | undefined, path: PropertyKey[]): st
   return `use secret('${secretName}') there and run: npx wrangler secret put ${secretName}`;
 }
 
-/** Every credential-shaped text written inline in the config: no message may quote one. */
+/**
+ * Every credential written inline in the config (credential-shaped text
+ * anywhere, channels' credential options, credential headers): no message may quote one.
+ */
 function inlineCredentials(input: unknown): string[] {
-  const found: string[] = [];
+  const found = new Set<string>();
   const walk = (node: unknown): void => {
     if (typeof node === 'string') {
-      if (credentialShape(node)?.certain) found.push(node);
+      if (credentialShape(node)?.certain) found.add(node);
     } else if (Array.isArray(node)) node.forEach(walk);
     else if (node && typeof node === 'object') Object.values(node).forEach(walk);
   };
   walk(input);
-  return found;
+  // Headers are found wherever they are (checks, checklists' checks, channels); a channel's own fields by its type.
+  for (const { value } of inlineCredentialsIn(input, {})) found.add(value);
+  const declared = input && typeof input === 'object' ? (input as { channels?: unknown }).channels : undefined;
+  if (declared && typeof declared === 'object') {
+    for (const raw of Object.values(declared)) {
+      const type = raw && typeof raw === 'object' ? (raw as { type?: unknown }).type : undefined;
+      const fields = CHANNEL_TYPES.includes(type as ChannelType) ? (channels[type as ChannelType].credentials ?? {}) : {};
+      for (const { value } of inlineCredentialsIn(raw, fields)) found.add(value);
+    }
+  }
+  return [...found];
 }
 
 function formatPath(path: PropertyKey[]): string {
@@ -480,7 +517,7 @@ function describeIssue(issue: Issue, known: string[]): string {
   switch (issue.code) {
     case 'invalid_type':
       if (!('input' in issue) || input === undefined) return 'is required';
-      if (typeof input === 'string' && credentialShape(input)) return `${credentialShape(input)?.what} is written inline (not shown)`;
+      if (typeof input === 'string' && looksLikeCredential(input)) return `${looksLikeCredential(input)} is written inline (not shown)`;
       return `expected ${issue.expected === 'int' ? 'a whole number' : issue.expected}, got ${describeInput(input)}`;
     case 'unrecognized_keys':
       return issue.keys.map((key) => `unknown option "${key}"${suggest(key, known)}`).join('; ');
@@ -507,12 +544,20 @@ function describeIssue(issue: Issue, known: string[]): string {
   }
 }
 
+/** What `text` is when it looks like a credential, whatever field it is in: never quoted. */
+function looksLikeCredential(text: string): string | undefined {
+  return credentialShape(text)?.what ?? (hasTokenInPath(text) ? 'a URL with a token in its path' : undefined);
+}
+
+/** Quoted input is cut at this many characters. */
+const QUOTE_MAX = 60;
+
 function describeInput(input: unknown): string {
   if (input === undefined) return 'nothing';
   if (typeof input === 'string') {
-    const shape = credentialShape(input);
-    if (shape) return `${shape.what} (not shown)`;
-    return JSON.stringify(input.length > 60 ? `${input.slice(0, 60)}…` : input);
+    const credential = looksLikeCredential(input);
+    if (credential) return `${credential} (not shown)`;
+    return JSON.stringify(input.length > QUOTE_MAX ? `${input.slice(0, QUOTE_MAX)}…` : input);
   }
   if (Array.isArray(input)) return 'a list';
   if (input === null) return 'null';

@@ -128,6 +128,7 @@ export function discordDigestPayload(message: DigestMessage, username: string): 
 
 export const discordChannel: Channel<typeof options> = {
   options,
+  credentials: { webhookUrl: 'url' },
   send(opts, message, ctx) {
     const body = JSON.stringify(discordPayload(message, opts.username));
     return postPayload(opts.webhookUrl, body, { 'content-type': 'application/json' }, ctx, DISCORD_TIMEOUT_MS);

@@ -109,6 +109,7 @@ function threaded(url: string, payload: GoogleChatPayload, threads: boolean): st
 
 export const googleChatChannel: Channel<typeof options> = {
   options,
+  credentials: { webhookUrl: 'url' },
   send(opts, message, ctx) {
     const payload = googleChatPayload(message);
     if (!opts.threads) delete payload.thread;

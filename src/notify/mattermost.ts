@@ -116,6 +116,7 @@ export function mattermostDigestPayload(message: DigestMessage, opts: Pick<Optio
 
 export const mattermostChannel: Channel<typeof options> = {
   options,
+  credentials: { webhookUrl: 'url' },
   send(opts, message, ctx) {
     return postPayload(opts.webhookUrl, JSON.stringify(mattermostPayload(message, opts)), { 'content-type': 'application/json' }, ctx, SLACK_TIMEOUT_MS);
   },

@@ -91,6 +91,7 @@ function publish(opts: z.output<typeof options> & { topic: string; token?: strin
 
 export const ntfyChannel: Channel<typeof options> = {
   options,
+  credentials: { token: 'key' },
   validate(opts) {
     return typeof opts.topic === 'string' && !/^[-_A-Za-z0-9]{1,64}$/.test(opts.topic) ? [['topic', 'a topic is 1–64 letters, digits, - and _']] : [];
   },

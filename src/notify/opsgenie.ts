@@ -90,6 +90,7 @@ export function opsgenieClose(message: AlertMessage): OpsgenieClose {
 
 export const opsgenieChannel: Channel<typeof options> = {
   options,
+  credentials: { apiKey: 'key' },
   noDigests: 'Opsgenie alerts on-call responders for incidents, and a checklist digest is not an incident; send digests to a chat or email channel',
   send(opts, message, ctx) {
     const base = (opts.apiBase ?? OPSGENIE_API[opts.region]).replace(/\/$/, '');

@@ -16,8 +16,6 @@ export const PAGERDUTY_API = 'https://events.pagerduty.com';
 const SUMMARY_MAX = 1024;
 const DEDUP_KEY_MAX = 255;
 const DETAIL_MAX = 4000;
-/** An integration's routing key is 32 characters (PagerDuty answers 400 otherwise). */
-const ROUTING_KEY_LENGTH = 32;
 
 /**
  * Vigil's status → PagerDuty severity. `unknown` (Vigil cannot evaluate the
@@ -105,13 +103,8 @@ export function pagerDutyEvent(message: AlertMessage, routingKey: string, source
 
 export const pagerDutyChannel: Channel<typeof options> = {
   options,
+  credentials: { routingKey: 'key' },
   noDigests: 'PagerDuty pages people for incidents, and a checklist digest is not an incident; send digests to a chat or email channel',
-  validate(opts) {
-    if (typeof opts.routingKey === 'string' && opts.routingKey.length !== ROUTING_KEY_LENGTH) {
-      return [['routingKey', `an Events API v2 integration key is ${ROUTING_KEY_LENGTH} characters (better: secret('PAGERDUTY_ROUTING_KEY'))`]];
-    }
-    return [];
-  },
   send(opts, message, ctx) {
     const url = `${opts.apiBase.replace(/\/$/, '')}/v2/enqueue`;
     return postPayload(url, JSON.stringify(pagerDutyEvent(message, opts.routingKey, opts.source)), { 'content-type': 'application/json' }, ctx, PAGERDUTY_TIMEOUT_MS);

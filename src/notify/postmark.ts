@@ -58,6 +58,7 @@ function send(opts: Options, content: EmailContent, ctx: SendContext) {
 
 export const postmarkChannel: Channel<typeof options> = {
   options,
+  credentials: { serverToken: 'key' },
   send: (opts, message, ctx) => send(opts, alertEmail(message, opts.subjectPrefix, ctx.deliveryId), ctx),
   sendDigest: (opts, message, ctx) => send(opts, digestEmail(message, opts.subjectPrefix, ctx.deliveryId), ctx),
 };

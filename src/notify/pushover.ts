@@ -23,7 +23,6 @@ const URL_TITLE_MAX = 100;
 /** Emergency priority: retry at least every 30 s, expire within 10,800 s (3 hours). */
 const EMERGENCY_RETRY_MIN_S = 30;
 const EMERGENCY_EXPIRE_MAX_S = 10_800;
-const KEY = /^[A-Za-z0-9]{30}$/;
 
 const options = z.strictObject({
   /** The application's API token (a secret). */
@@ -106,12 +105,9 @@ function post(apiBase: string, form: Record<string, string>, ctx: Parameters<Cha
 
 export const pushoverChannel: Channel<typeof options> = {
   options,
+  credentials: { token: 'key', user: 'key' },
   validate(opts) {
     const problems: Array<[string, string]> = [];
-    for (const field of ['token', 'user'] as const) {
-      const value = opts[field];
-      if (typeof value === 'string' && !KEY.test(value)) problems.push([field, `a Pushover ${field === 'token' ? 'application token' : 'user key'} is 30 letters and digits (better: secret('PUSHOVER_${field.toUpperCase()}'))`]);
-    }
     if (opts.emergency) {
       const retry = parseDuration(opts.emergency.retry) ?? 0;
       const expire = parseDuration(opts.emergency.expire) ?? 0;

@@ -63,6 +63,7 @@ function send(opts: Options, content: EmailContent, ctx: SendContext) {
 
 export const sendgridChannel: Channel<typeof options> = {
   options,
+  credentials: { apiKey: 'key' },
   send: (opts, message, ctx) => send(opts, alertEmail(message, opts.subjectPrefix, ctx.deliveryId), ctx),
   sendDigest: (opts, message, ctx) => send(opts, digestEmail(message, opts.subjectPrefix, ctx.deliveryId), ctx),
 };

@@ -157,6 +157,7 @@ export function slackDigestPayload(message: DigestMessage): SlackPayload {
 
 export const slackChannel: Channel<typeof options> = {
   options,
+  credentials: { webhookUrl: 'url' },
   send(opts, message, ctx) {
     const body = JSON.stringify(slackPayload(message));
     return postPayload(opts.webhookUrl, body, { 'content-type': 'application/json' }, ctx, SLACK_TIMEOUT_MS);

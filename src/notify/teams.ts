@@ -102,6 +102,7 @@ export function teamsDigestPayload(message: DigestMessage): TeamsPayload {
 
 export const teamsChannel: Channel<typeof options> = {
   options,
+  credentials: { webhookUrl: 'url' },
   send(opts, message, ctx) {
     return postPayload(opts.webhookUrl, JSON.stringify(teamsPayload(message)), { 'content-type': 'application/json' }, ctx, TEAMS_TIMEOUT_MS);
   },

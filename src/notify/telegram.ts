@@ -77,6 +77,7 @@ export function telegramDigestPayload(message: DigestMessage, chatId: string | n
 
 export const telegramChannel: Channel<typeof options> = {
   options,
+  credentials: { botToken: 'key' },
   send(opts, message, ctx) {
     const url = `${opts.apiBase.replace(/\/$/, '')}/bot${opts.botToken}/sendMessage`;
     return postPayload(url, JSON.stringify(telegramPayload(message, opts.chatId)), { 'content-type': 'application/json' }, ctx, TELEGRAM_TIMEOUT_MS);

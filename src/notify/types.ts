@@ -32,6 +32,9 @@ export interface SendContext {
   onAnswer?: (answer: string) => void;
 }
 
+/** How an option holds a credential (Channel.credentials). */
+export type CredentialForm = 'key' | 'url';
+
 /** One channel: `src/notify/<name>.ts`. */
 export interface Channel<Options extends z.ZodObject = z.ZodObject> {
   options: Options;
@@ -47,6 +50,15 @@ export interface Channel<Options extends z.ZodObject = z.ZodObject> {
    * and checklists that name no channels leave it out.
    */
   noDigests?: string;
+  /**
+   * Options that hold a credential: written inline rather than as
+   * `secret('NAME')` they are a config error, and no validation message
+   * quotes them. `key`: the whole text is one (an API key, a bot token);
+   * `url`: a URL that carries one in its path or query (an incoming-webhook
+   * URL). Header values named like a credential (`headers.Authorization`,
+   * `X-Api-Key`) are credentials in every channel and check without being listed.
+   */
+  credentials?: { readonly [Field in keyof z.output<Options> & string]?: CredentialForm };
   send(options: Resolved<z.output<Options>>, message: AlertMessage, ctx: SendContext): Promise<DeliveryResult>;
   /** Posts a checklist digest in the channel's own format. */
   sendDigest(options: Resolved<z.output<Options>>, message: DigestMessage, ctx: SendContext): Promise<DeliveryResult>;

@@ -187,13 +187,11 @@ async function postSigned(opts: SignedOptions, body: string, type: string, ctx: 
 
 export const webhookChannel: Channel<typeof options> = {
   options,
+  credentials: { url: 'url', signingSecret: 'key', standardWebhooks: 'key' },
   validate(opts) {
     const problems: Array<[string, string]> = [];
     if (opts.signingSecret === undefined && opts.standardWebhooks === undefined) {
       problems.push(['signingSecret', "is required (or standardWebhooks, or both): a receiver must be able to check that a delivery came from Vigil"]);
-    }
-    if (typeof opts.standardWebhooks === 'string' && !STANDARD_SECRET.test(opts.standardWebhooks)) {
-      problems.push(['standardWebhooks', "expected a Standard Webhooks secret: whsec_ followed by base64 (better: secret('WEBHOOK_WHSEC'))"]);
     }
     return problems;
   },

@@ -26,12 +26,12 @@ export function probeClass(config: Config) {
  * the object is first created, so a probe named for a region stays there
  * (Durable Objects docs, "Data location": hints are best effort).
  */
-export function probeTransport(namespace: DurableObjectNamespace): ProbeTransport {
+export function probeTransport<ProbeObject extends ProbeRpc & Rpc.DurableObjectBranded>(namespace: DurableObjectNamespace<ProbeObject>): ProbeTransport {
   return {
     run(name, region, request) {
       const id = namespace.idFromName(name);
-      const stub = (region ? namespace.get(id, { locationHint: region as DurableObjectLocationHint }) : namespace.get(id)) as unknown as DurableObjectStub & ProbeRpc;
-      return stub.run(request);
+      const stub = region ? namespace.get(id, { locationHint: region as DurableObjectLocationHint }) : namespace.get(id);
+      return stub.run(request) as Promise<RunResult[]>;
     },
   };
 }

@@ -4,6 +4,9 @@
 // read by char-width-table-consumer, as badge-maker does). badge-maker itself
 // bundles all four of anafanafo's tables (+288 KiB gzipped); this needs one.
 // Public checks only; text is escaped.
+// The reference brings the module's declaration wherever this file is compiled
+// (a project's tsc sees Vigil's sources through node_modules, not src/types/).
+/// <reference path="../types/char-width-table-consumer.d.ts" />
 
 import { createConsumer } from 'char-width-table-consumer';
 import verdana11 from 'anafanafo/data/verdana-11px-normal.json';

@@ -1,9 +1,10 @@
 // POST /api/checklists/<checklist>/items/<item>/done — someone did a manual
 // checklist task. Authenticated with the admin token (a Worker secret),
 // compared in constant time; the body says who and, optionally, a note.
-// The ledger stores it (one row) before the route answers.
+// The ledger stores it (one row, the note redacted) before the route answers.
 
 import type { Context } from 'hono';
+import { configuredSecrets, redact } from '../config/secrets';
 import type { Config } from '../config/types';
 import type { WorkerEnv } from '../env';
 import { nextOccurrence } from '../engine/checklists';
@@ -51,7 +52,10 @@ export function taskDoneHandler(config: Config, clock: () => number) {
     }
     if (body.by !== undefined && (typeof body.by !== 'string' || body.by.trim() === '' || body.by.length > BY_MAX)) return c.json({ error: `"by" must be a name of 1 to ${BY_MAX} characters` }, 400);
     if (body.note !== undefined && (typeof body.note !== 'string' || body.note.length > NOTE_MAX)) return c.json({ error: `"note" must be text of at most ${NOTE_MAX} characters` }, 400);
-    const done = { at: clock(), by: typeof body.by === 'string' ? body.by.trim() : 'api', ...(typeof body.note === 'string' && body.note ? { note: body.note } : {}) };
+    // A note (or a name) is text from outside, like a ping's output: someone may paste a token in it. Redacted before it is stored, shown or echoed.
+    const secrets = configuredSecrets(config, c.env);
+    const by = typeof body.by === 'string' ? redact(body.by.trim(), secrets) : 'api';
+    const done = { at: clock(), by, ...(typeof body.note === 'string' && body.note ? { note: redact(body.note, secrets) } : {}) };
     c.header('cache-control', 'no-store');
     try {
       await ledgerOf(c.env).markTask(checklist.id, task.id, done);

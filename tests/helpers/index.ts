@@ -5,7 +5,7 @@
 import { env } from 'cloudflare:workers';
 import { createScheduledController, reset as resetBindings, runInDurableObject } from 'cloudflare:test';
 import { inject } from 'vitest';
-import type { ConfigInput } from '../../src/config';
+import { secret, type ConfigInput } from '../../src/config';
 import type { Config } from '../../src/config/types';
 import { loadConfig } from '../../src/config/validate';
 import type { RunResult } from '../../src/engine/runner';
@@ -20,7 +20,7 @@ import type { KV } from '../../src/store/kv';
 import { READ_MODEL_KEYS, readPublished, type PublishedStatus } from '../../src/store/read-model';
 import type { WorkerEnv } from '../../src/env';
 import { createVigil } from '../../src/worker';
-import type { Recorded } from '../support/recorded';
+import { SINK_SIGNING_SECRET, type Recorded } from '../support/recorded';
 
 export const MINUTE = 60_000;
 /** A fixed, minute-aligned start time for scheduled ticks: 2026-11-22 10:00 UTC. */
@@ -56,9 +56,16 @@ export function config(input: ConfigInput): Config {
   return loadConfig(input);
 }
 
-/** The Worker env a test tick sees: the KV and R2 bindings, plus `secrets`. */
+/**
+ * The signing secret of webhooks to the sink, as a config names it (credentials
+ * are never written inline): `webhook({ url: sinkUrl(...), signingSecret: sinkSigningSecret })`.
+ * Every test Worker env holds it.
+ */
+export const sinkSigningSecret = secret('SINK_SIGNING_SECRET');
+
+/** The Worker env a test tick sees: the KV and R2 bindings, the sink's signing secret, plus `secrets`. */
 export function workerEnv(secrets: Record<string, string> = {}, kv: KV = testKV()): Record<string, unknown> {
-  return { VIGIL_KV: kv, TEST_BACKUPS: (env as unknown as { TEST_BACKUPS: unknown }).TEST_BACKUPS, ...secrets };
+  return { VIGIL_KV: kv, TEST_BACKUPS: (env as unknown as { TEST_BACKUPS: unknown }).TEST_BACKUPS, SINK_SIGNING_SECRET, ...secrets };
 }
 
 type Namespace = DurableObjectNamespace;

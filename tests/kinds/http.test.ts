@@ -78,8 +78,8 @@ describe('http kind', () => {
   });
 
   it('never carries credentials across a redirect to another origin', async () => {
-    const headers = { Authorization: secret('API_AUTH'), 'X-Api-Key': secret('API_KEY'), Cookie: 'session=abc', Origin: 'https://app.example.com' };
-    const secrets = { API_AUTH: 'Bearer sk-live-123456', API_KEY: 'key-7f3a9c' };
+    const headers = { Authorization: secret('API_AUTH'), 'X-Api-Key': secret('API_KEY'), Cookie: secret('API_COOKIE'), Origin: 'https://app.example.com' };
+    const secrets = { API_AUTH: 'Bearer sk-live-123456', API_KEY: 'key-7f3a9c', API_COOKIE: 'session=abc' };
     const seen = async (target: string) => {
       const run = await runOnce(http({ id: 'h', url: targetUrl(`/redirect-to?url=${encodeURIComponent(target)}`), headers, expect: [body().contains('"headers"')] }), secrets);
       expect(run.judgement.status).toBe('up');

@@ -13,3 +13,7 @@ export function redactDeep<T>(value: T): T {
 export function credentialShape(): undefined {
   return undefined;
 }
+
+export function withoutInlineCredentials(text: string): string {
+  return text;
+}
