@@ -167,9 +167,15 @@ function recordOutcome(state: EngineState, check: Check, outcome: CheckOutcome, 
   if (observation.facts) checkState.facts = observation.facts;
   recordLatency(checkState, verdict.reached ? verdict.latencyMs : undefined, now);
 
+  // The target's own word that it is under maintenance (a vendor's status page) counts like a window,
+  // unless the check asserts on it (`value('maintenance')`: the operator asked to hear of it).
+  const assertsMaintenance = check.expect.some((assertion) => assertion.source.type === 'value' && assertion.source.key === 'maintenance');
+  if (observation.maintenance && !assertsMaintenance) checkState.vendorMaintenance = { title: observation.maintenance, since: checkState.vendorMaintenance?.since ?? now };
+  else delete checkState.vendorMaintenance;
+
   // A maintenance window holds the check where it was: failures inside it do
   // not open an incident (or paint the day red); a recovery still counts.
-  const maintenance = activeFor(config, check.id, now);
+  const maintenance = activeFor(config, check.id, now) ?? checkState.vendorMaintenance;
   let transition;
   if (maintenance && verdict.status !== 'up') {
     // What fails inside the window starts counting (confirmations, `for`) when it ends.

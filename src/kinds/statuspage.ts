@@ -296,6 +296,8 @@ export const statuspageKind: CheckKind<typeof options> = {
     const status = reading.health === 'maintenance' ? 'up' : reading.health;
     const observation: Observation = { reached: true, latencyMs, values, verdict: { status, message: verdictMessage(reading, vendor, opts.components) } };
     if (details.length > 0) observation.details = details;
+    // Maintenance and nothing worse: the page shows the vendor in maintenance (an outage during it still alerts).
+    if (reading.health === 'maintenance') observation.maintenance = reading.maintenances.length > 0 ? reading.maintenances.join('; ') : `${vendor} maintenance`;
     return observation;
   },
 };

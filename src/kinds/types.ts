@@ -40,6 +40,12 @@ export interface Observation {
    */
   verdict?: { status: 'up' | 'degraded' | 'down'; message: string };
   /**
+   * The target says it is under maintenance (a vendor's status page), with
+   * what it calls it: the check shows as in maintenance on the page, and
+   * what fails meanwhile does not alert, as inside a maintenance window.
+   */
+  maintenance?: string;
+  /**
    * Values that cannot exist yet, by value key, with the reason ("needs a
    * second scrape", "no traffic since the last scrape"): assertions on them
    * wait instead of failing.

@@ -59,7 +59,7 @@ export function statusSignature(config: Config, state: EngineState, now: number)
     if (!check.public) continue;
     const checkState = state.checks[check.id];
     const pending = checkState?.streak && checkState.streak.status !== checkState.status ? checkState.streak.status : '';
-    signature += `${check.id}:${checkState?.confirmed ? checkState.status : '-'}${pending}${activeFor(config, check.id, now) ? 'm' : ''};`;
+    signature += `${check.id}:${checkState?.confirmed ? checkState.status : '-'}${pending}${activeFor(config, check.id, now) || checkState?.vendorMaintenance ? 'm' : ''};`;
   }
   for (const id in state.checklists ?? {}) signature += `${id}@${state.checklists?.[id]?.lastRun};`;
   // A task marked done changes what the page says about it; so does any incident's timeline.

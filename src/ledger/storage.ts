@@ -53,7 +53,7 @@ export function decisionFingerprint(check: CheckState): string {
   if (check.asserts) for (const key in check.asserts) asserts += `${key}=${check.asserts[key]?.since}${check.asserts[key]?.counted ? '!' : ''};`;
   let regions = '';
   if (check.regions) for (const region in check.regions) regions += `${region}=${check.regions[region]?.status}/${Object.keys(check.regions[region]?.asserts ?? {}).length};`;
-  return `${check.status}|${check.since}|${check.confirmed ? 1 : 0}|${check.alerted ?? ''}|${check.muted ?? ''}|${streak}|${asserts}|${last?.[0]}:${last?.[1]}|${regions}|${check.sli?.burning?.level ?? ''}`;
+  return `${check.status}|${check.since}|${check.confirmed ? 1 : 0}|${check.alerted ?? ''}|${check.muted ?? ''}|${streak}|${asserts}|${last?.[0]}:${last?.[1]}|${regions}|${check.sli?.burning?.level ?? ''}|${check.vendorMaintenance ? 'm' : ''}`;
 }
 
 /** Incidents the engine may still change: open, or closed within the last day (later edits come through the admin API, which marks them). */

@@ -78,6 +78,8 @@ export interface CheckState {
   message?: string;
   /** The raw status of the last run (what `message` describes), confirmed or not. */
   observed?: Status;
+  /** The target said it is under maintenance (a vendor's status page): what it calls it, since when. */
+  vendorMaintenance?: { title: string; since: number };
   /** An unconfirmed status seen `count` times in a row since `since`. */
   streak?: { status: Status; count: number; since: number };
   /** Failing-since per assertion key, for `for` durations. */

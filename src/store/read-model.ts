@@ -28,8 +28,11 @@ export interface CheckView {
   name: string;
   group: string | null;
   status: ViewStatus;
-  /** The maintenance window the check is in, if any. */
-  maintenance?: { id: string; title: string; until: string };
+  /**
+   * The maintenance the check is in, if any: a window (with its end), or the
+   * target's own word (a vendor's status page says so; `until` null, `vendor` true).
+   */
+  maintenance?: { id: string; title: string; until: string | null; vendor?: true };
   /** ISO time the status began, or null before the first result. */
   since: string | null;
   /**
@@ -257,7 +260,8 @@ export function buildStatusView(config: Config, state: EngineState, now: number,
   const checks: CheckView[] = publicChecks.map((check) => {
     const checkState = state.checks[check.id];
     const window = activeFor(config, check.id, now);
-    const status: ViewStatus = window ? 'paused' : checkState?.confirmed ? checkState.status : 'unknown';
+    const vendorMaintenance = window ? undefined : checkState?.vendorMaintenance;
+    const status: ViewStatus = window || (vendorMaintenance && checkState?.status === 'up') ? 'paused' : checkState?.confirmed ? checkState.status : 'unknown';
     const problem = checkState?.streak && checkState.streak.status !== checkState.status ? checkState.streak : undefined;
     const noLatency = kinds[check.kind].local === true || NO_LATENCY_KINDS.has(check.kind);
     const view: CheckView = {
@@ -278,6 +282,7 @@ export function buildStatusView(config: Config, state: EngineState, now: number,
       latency24h: noLatency ? [] : hourlyLatency(checkState?.hours, now),
     };
     if (window) view.maintenance = { id: window.window.id, title: window.window.title, until: iso(window.end) };
+    else if (vendorMaintenance && status === 'paused') view.maintenance = { id: `${check.id}:vendor`, title: vendorMaintenance.title, until: null, vendor: true };
     if (checkState?.regions && check.regions) {
       view.regions = check.regions.flatMap((region) => {
         const seen = checkState.regions?.[region];

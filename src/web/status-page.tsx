@@ -94,7 +94,13 @@ export const RowLines: FC<{ check: CheckView; ctx: PageContext }> = ({ check, ct
   <>
     {check.maintenance ? (
       <p class="note">
-        {check.maintenance.title}: maintenance until <When at={check.maintenance.until} ctx={ctx} />
+        {check.maintenance.until !== null ? (
+          <>
+            {check.maintenance.title}: maintenance until <When at={check.maintenance.until} ctx={ctx} />
+          </>
+        ) : (
+          <>{check.maintenance.title}: maintenance in progress, as the vendor's status page says</>
+        )}
       </p>
     ) : null}
     {check.checking ? (

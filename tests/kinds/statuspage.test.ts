@@ -1,10 +1,10 @@
 // The statuspage kind against a local server serving payloads in each vendor's
 // documented public format (tests/fixtures/statuspages/payloads.ts says which
 // documentation each follows): Atlassian Statuspage v2, Instatus, incident.io.
-import { describe, expect, it } from 'vitest';
-import { statuspage, value } from '../../src/config';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { statuspage, value, webhook } from '../../src/config';
 import { validateConfig } from '../../src/config/validate';
-import { program, targetUrl, unique } from '../helpers';
+import { MINUTE, program, published, received, reset, sinkSigningSecret, sinkUrl, T0, targetUrl, testVigil, unique } from '../helpers';
 import { runOnce } from '../helpers/run-once';
 import { incidentioWidget, instatusSummary, statuspageSummary, type SpInput } from '../fixtures/statuspages/payloads';
 
@@ -167,5 +167,57 @@ describe('statuspage kind: incident.io Widget API', () => {
     const run = await runOnce(statuspage({ id: 'oa', format: 'incidentio', url, components: ['Fine-tuning'] }));
     expect(run.judgement.status).toBe('up');
     expect(run.message).toBe('OpenAI (Fine-tuning): maintenance in progress: Fine-tuning maintenance (not counted as an outage)');
+  });
+});
+
+describe('statuspage kind: a vendor in maintenance, through ticks', () => {
+  beforeEach(async () => {
+    await reset();
+  });
+
+  it('shows the vendor in maintenance on the page and the Statuspage routes, alerts nothing, and an outage during it still alerts', async () => {
+    const page = unique('page');
+    const serve = (payload: unknown) => program(`${page}/api/v2/summary.json`, { json: payload });
+    const sink = unique('hook');
+    const worker = testVigil(
+      {
+        channels: { hooks: webhook({ url: sinkUrl(`/hook/${sink}`), signingSecret: sinkSigningSecret }) },
+        checks: [
+          statuspage({ id: 'supabase', name: 'Supabase', url: targetUrl(`/p/${page}`), confirmations: { down: 1, up: 1 } }),
+          // Asking to hear of maintenance: it is then a warning like any other.
+          statuspage({ id: 'supabase-told', name: 'Supabase (told)', url: targetUrl(`/p/${page}`), confirmations: { down: 1, up: 1 }, expect: [value('maintenance').eq(false).warn()] }),
+        ],
+      },
+      {},
+    );
+    const at = (minutes: number) => T0 + minutes * MINUTE;
+    await serve(statuspageSummary({ name: 'Supabase', indicator: 'none', components: COMPONENTS }));
+    await worker.ledger.tick(at(0));
+    await serve(statuspageSummary({
+      name: 'Supabase', indicator: 'maintenance', components: [{ ...COMPONENTS[0]!, status: 'under_maintenance' }, ...COMPONENTS.slice(1)],
+      maintenances: [{ name: 'Database upgrade in eu-west-1', status: 'in_progress', componentIds: ['db01'] }],
+    }));
+    await worker.ledger.tick(at(1));
+    const view = (await published())?.view;
+    expect(view?.checks[1]?.status).toBe('degraded');
+    expect(view?.checks[0]).toMatchObject({ status: 'paused', maintenance: { title: 'Database upgrade in eu-west-1', until: null, vendor: true } });
+    const components = (await (await worker.fetch('/api/v2/components.json')).json()) as { components: Array<{ name: string; status: string }> };
+    expect(components.components.find((component) => component.name === 'Supabase')?.status).toBe('under_maintenance');
+    expect(await (await worker.fetch('/')).text()).toContain('Database upgrade in eu-west-1: maintenance in progress');
+    // An outage during the maintenance is an outage: it alerts.
+    await serve(statuspageSummary({
+      name: 'Supabase', indicator: 'major', components: COMPONENTS,
+      incidents: [{ name: 'Database unavailable', impact: 'major', status: 'investigating', componentIds: ['db01'] }],
+      maintenances: [{ name: 'Database upgrade in eu-west-1', status: 'in_progress', componentIds: ['db01'] }],
+    }));
+    await worker.ledger.tick(at(2));
+    expect((await published())?.view.checks[0]?.status).toBe('down');
+    await serve(statuspageSummary({ name: 'Supabase', indicator: 'none', components: COMPONENTS }));
+    await worker.ledger.tick(at(3));
+    expect((await published())?.view.checks[0]).toMatchObject({ status: 'up' });
+    expect((await published())?.view.checks[0]?.maintenance).toBeUndefined();
+    const hooks = (await received(sink)).filter((request) => request.status < 300).map((request) => JSON.parse(request.body) as { type: string; check: { id: string } });
+    expect(hooks.filter((hook) => hook.check.id === 'supabase').map((hook) => hook.type)).toEqual(['check.down', 'check.recovered']);
+    expect(hooks.filter((hook) => hook.check.id === 'supabase-told').map((hook) => hook.type)).toEqual(['check.degraded', 'check.down', 'check.recovered']);
   });
 });
