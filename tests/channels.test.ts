@@ -15,6 +15,7 @@ import { alertMessage, clip } from '../src/notify/message';
 import type { SendContext } from '../src/notify/types';
 import type { Recorded } from './support/recorded';
 import { config, failNext, MINUTE, received, sinkUrl, T0, unique } from './helpers';
+import { hostileAlertEvent } from './helpers/alert-event';
 import { fakeSendEmail } from './helpers/send-email';
 import { routedFetch } from './helpers/vendors';
 
@@ -23,25 +24,8 @@ const ROUTING_KEY = 'R0UT1NGKEY0123456789abcdefABCDEF';
 const PUSHOVER_TOKEN = 'azGDORePK8gMaC0QOYAMyEEuzJnyUi';
 const PUSHOVER_USER = 'uQiRzpo4DXghDmr9QzzfQu27cmVRsG';
 
-function event(overrides: Partial<AlertEvent> = {}): AlertEvent {
-  return {
-    id: 'api:down:1',
-    type: 'down',
-    at: T0,
-    check: { id: 'api', name: 'API <health>', group: 'Core' },
-    status: 'down',
-    previous: 'up',
-    severity: 'critical',
-    since: T0 - 2 * MINUTE,
-    incident: { id: 'api-mi9x1c0', startedAt: T0 - 2 * MINUTE },
-    summary: `$.status = "${hostile}", expected "ok"`,
-    details: [`$.status = "${hostile}", expected "ok"`, 'latency = 2300 ms, expected < 2000 ms'],
-    runbook: 'https://runbooks.example.com/api?step=1&x=2',
-    fix: `Restart it ${hostile}`,
-    report: ['pg_dump: error: connection to server failed', `\`\`\` ${hostile}`, 'exit code 1'],
-    ...overrides,
-  };
-}
+const event = (overrides: Partial<AlertEvent> = {}): AlertEvent =>
+  hostileAlertEvent(hostile, { incident: { id: 'api-mi9x1c0', startedAt: T0 - 2 * MINUTE }, runbook: 'https://runbooks.example.com/api?step=1&x=2', ...overrides });
 
 const recovered = (): AlertEvent => event({ id: 'api:recovered:2', type: 'recovered', status: 'up', previous: 'down', severity: 'critical', incident: { id: 'api-mi9x1c0', startedAt: T0 - 75 * MINUTE, endedAt: T0 }, fix: undefined, report: undefined });
 

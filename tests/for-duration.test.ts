@@ -17,6 +17,20 @@ beforeEach(async () => {
 const at = (minutes: number) => T0 + minutes * MINUTE;
 const iso = (minutes: number) => new Date(at(minutes)).toISOString();
 
+/** The check under `for('5m')` with no channel: up at minute 0, its target answering 503 from then on. */
+async function failingFromMinute1() {
+  const target = unique('api');
+  const cfg = config({
+    page: { title: 'Shop' },
+    checks: [http({ id: 'api', name: 'API', url: targetUrl(`/p/${target}`), expect: [status(200).for('5m')], confirmations: { down: 2, up: 2 } })],
+  });
+  const vigil = ledger(cfg);
+  await program(target, { status: 200 });
+  await vigil.tick(at(0));
+  await program(target, { status: 503 });
+  return { vigil, target };
+}
+
 describe('an incident with a `for` duration', () => {
   it('starts at the first failing observation: alerts, page, incident history and uptime count the whole 20 minutes', async () => {
     const target = unique('api');
@@ -96,15 +110,7 @@ describe('an incident with a `for` duration', () => {
   }, 60_000);
 
   it('while the incident is open, the page shows it from the first failing observation', async () => {
-    const target = unique('api');
-    const cfg = config({
-      page: { title: 'Shop' },
-      checks: [http({ id: 'api', name: 'API', url: targetUrl(`/p/${target}`), expect: [status(200).for('5m')], confirmations: { down: 2, up: 2 } })],
-    });
-    const vigil = ledger(cfg);
-    await program(target, { status: 200 });
-    await vigil.tick(at(0));
-    await program(target, { status: 503 });
+    const { vigil } = await failingFromMinute1();
     for (let minute = 1; minute <= 6; minute++) await vigil.tick(at(minute));
     // Counted at minute 6, not confirmed yet: the page says "checking" since minute 1.
     expect((await published())?.view.checks[0]?.checking).toMatchObject({ status: 'down', since: iso(1) });
@@ -118,15 +124,7 @@ describe('an incident with a `for` duration', () => {
   });
 
   it('the day it happened is rolled up with the whole 20 minutes down', async () => {
-    const target = unique('api');
-    const cfg = config({
-      page: { title: 'Shop' },
-      checks: [http({ id: 'api', name: 'API', url: targetUrl(`/p/${target}`), expect: [status(200).for('5m')], confirmations: { down: 2, up: 2 } })],
-    });
-    const vigil = ledger(cfg);
-    await program(target, { status: 200 });
-    await vigil.tick(at(0));
-    await program(target, { status: 503 });
+    const { vigil, target } = await failingFromMinute1();
     for (let minute = 1; minute <= 20; minute++) await vigil.tick(at(minute));
     await program(target, { status: 200 });
     for (let minute = 21; minute <= 22; minute++) await vigil.tick(at(minute));

@@ -46,6 +46,26 @@ function setup(extra: Partial<ConfigInput> = {}) {
   return { cfg, sink, secrets, answer, hooks };
 }
 
+/** The ledger's storage, whose next `failCommits` transactions throw after their writes (SQLite rolls them back). */
+function failingStorage(message: string) {
+  const control = {
+    failCommits: 0,
+    wrap: (store: SqlStore): SqlStore => ({
+      exec: (query, ...bindings) => store.exec(query, ...bindings),
+      transactionSync: (closure) =>
+        store.transactionSync(() => {
+          const result = closure();
+          if (control.failCommits > 0) {
+            control.failCommits--;
+            throw new Error(message);
+          }
+          return result;
+        }),
+    }),
+  };
+  return control;
+}
+
 describe('the ledger keeps its guarantees', () => {
   it('a KV put that fails changes nothing but the page: alerts go out, the publish is retried next tick', async () => {
     const s = setup();
@@ -75,25 +95,13 @@ describe('the ledger keeps its guarantees', () => {
 
   it('storage that throws inside the tick\'s transaction: nothing of that tick is sent; the next tick stores it and sends it once', async () => {
     const s = setup();
-    let failNextCommit = false;
-    const faulty = (store: SqlStore): SqlStore => ({
-      exec: (query, ...bindings) => store.exec(query, ...bindings),
-      transactionSync: (closure) =>
-        store.transactionSync(() => {
-          const result = closure();
-          if (failNextCommit) {
-            failNextCommit = false;
-            throw new Error('SQLITE_IOERR: disk I/O error (injected)');
-          }
-          return result;
-        }),
-    });
-    const l = ledger(s.cfg, { secrets: s.secrets, store: faulty });
+    const storage = failingStorage('SQLITE_IOERR: disk I/O error (injected)');
+    const l = ledger(s.cfg, { secrets: s.secrets, store: storage.wrap });
     await s.answer(200);
     await l.tick(at(0));
     await s.answer(500);
     await l.tick(at(1));
-    failNextCommit = true;
+    storage.failCommits = 1;
     const failed = await l.tick(at(2));
     expect(failed.transitions).toEqual([{ check: 'api', from: 'up', to: 'down' }]);
     expect(failed.storageError).toMatch(/SQLITE_IOERR/);
@@ -113,25 +121,13 @@ describe('the ledger keeps its guarantees', () => {
 
   it('storage that throws, then an eviction: the tick is as if it had not run, and the alert goes out once, later', async () => {
     const s = setup();
-    let failCommits = 0;
-    const faulty = (store: SqlStore): SqlStore => ({
-      exec: (query, ...bindings) => store.exec(query, ...bindings),
-      transactionSync: (closure) =>
-        store.transactionSync(() => {
-          const result = closure();
-          if (failCommits > 0) {
-            failCommits--;
-            throw new Error('SQLITE_IOERR (injected)');
-          }
-          return result;
-        }),
-    });
-    const l = ledger(s.cfg, { secrets: s.secrets, store: faulty });
+    const storage = failingStorage('SQLITE_IOERR (injected)');
+    const l = ledger(s.cfg, { secrets: s.secrets, store: storage.wrap });
     await s.answer(200);
     await l.tick(at(0));
     await s.answer(500);
     await l.tick(at(1));
-    failCommits = 1;
+    storage.failCommits = 1;
     await l.tick(at(2));
     l.evict();
     // From storage: one failure seen (minute 1); minute 2 never happened. Minute 3 confirms.

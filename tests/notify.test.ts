@@ -17,31 +17,14 @@ import { slackDigestPayload } from '../src/notify/slack';
 import { webhookDigestBody, type WebhookDigestBody } from '../src/notify/webhook';
 import { SINK_STANDARD_SECRET } from './support/recorded';
 import { config, MINUTE, received, sinkSigningSecret, sinkUrl, T0, unique, workerEnv } from './helpers';
+import { hostileAlertEvent } from './helpers/alert-event';
 
 const DAY = 24 * 60 * MINUTE;
 const docs = import.meta.glob<string>('../docs/*.md', { eager: true, query: '?raw', import: 'default' });
 
 const hostile = '@everyone <!channel> @here <script>alert(1)</script> **bold** _it_ ~strike~ `code` & <b>x</b>';
 
-function event(overrides: Partial<AlertEvent> = {}): AlertEvent {
-  return {
-    id: 'api:down:1',
-    type: 'down',
-    at: T0,
-    check: { id: 'api', name: 'API <health>', group: 'Core' },
-    status: 'down',
-    previous: 'up',
-    severity: 'critical',
-    since: T0 - 2 * MINUTE,
-    incident: { id: 'api-1', startedAt: T0 - 2 * MINUTE },
-    summary: `$.status = "${hostile}", expected "ok"`,
-    details: [`$.status = "${hostile}", expected "ok"`, 'latency = 2300 ms, expected < 2000 ms'],
-    runbook: 'https://runbooks.example.com/api?step=1&x=<2>|3',
-    fix: `Restart it ${hostile}`,
-    report: ['pg_dump: error: connection to server failed', `\`\`\` ${hostile}`, 'exit code 1'],
-    ...overrides,
-  };
-}
+const event = (overrides: Partial<AlertEvent> = {}): AlertEvent => hostileAlertEvent(hostile, overrides);
 
 type ChannelType = 'slack' | 'discord' | 'telegram' | 'webhook';
 

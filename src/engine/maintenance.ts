@@ -100,8 +100,13 @@ export function maintenanceIntervals(config: Config, checkId: string, from: numb
     .flatMap((window) => occurrences(window, from, to))
     .map(({ start, end }) => [Math.max(start, from), Math.min(end, to)] as [number, number])
     .sort((a, b) => a[0] - b[0]);
+  return mergeIntervals(spans);
+}
+
+/** Overlapping or touching intervals, sorted by start, merged into one. */
+export function mergeIntervals(sorted: Array<[number, number]>): Array<[number, number]> {
   const merged: Array<[number, number]> = [];
-  for (const span of spans) {
+  for (const span of sorted) {
     const last = merged[merged.length - 1];
     if (last && span[0] <= last[1]) last[1] = Math.max(last[1], span[1]);
     else merged.push(span);

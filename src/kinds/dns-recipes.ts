@@ -5,6 +5,7 @@
 import { value, type Expectation } from '../assert/builders';
 import type { CheckInput } from '../config';
 import { records } from './dns';
+import { escapeRegExp } from '../config/secrets';
 
 type DnsInput = Extract<CheckInput, { kind: 'dns' }>;
 
@@ -19,8 +20,6 @@ function build(base: DnsRecipeBase, query: { domain: string; type: DnsInput['typ
   const { expect: extra = [], name, ...rest } = base;
   return { kind: 'dns', ...rest, ...query, name: name ?? title, expect: [...expect, ...extra] };
 }
-
-const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 export const domain = {
   /**

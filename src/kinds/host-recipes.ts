@@ -11,6 +11,7 @@
 // (docs/storage/prometheus.md).
 
 import { series, value, withHysteresis, type Expectation, type Levels } from '../assert/builders';
+import { atMost, levels } from './recipe-levels';
 import type { CheckInput } from '../config';
 import { gauge, increase, rate, ratio } from './metrics';
 
@@ -28,18 +29,7 @@ export type ScrapeRecipeBase = Omit<MetricsInput, 'kind' | 'values' | 'expect' |
  */
 export const NOT_DISKS = 'tmpfs|devtmpfs|overlay|squashfs|nsfs|ramfs|autofs|fuse.lxcfs|tracefs|cgroup2?';
 
-function levels(value: number | Levels | undefined, fallback: Levels): Levels {
-  return value === undefined ? fallback : typeof value === 'number' ? { crit: value } : value;
-}
 
-/** "At most n" as `below` levels: at most 3 → below 4. */
-function atMost(value: number | Levels | undefined, fallback: Levels): Levels {
-  const limit = levels(value, fallback);
-  const out: Levels = {};
-  if (limit.warn !== undefined) out.warn = limit.warn + 1;
-  if (limit.crit !== undefined) out.crit = limit.crit + 1;
-  return out;
-}
 
 function promql(base: PromqlRecipeBase, name: string, queries: PromqlInput['queries'], expect: Expectation[]): PromqlInput {
   const { expect: extra = [], name: given, hysteresis, ...rest } = base;

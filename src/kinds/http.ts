@@ -11,6 +11,7 @@ import { CLOUDFLARE_ERROR_BODY_BYTES, cloudflareOriginError, describeFetchError,
 import { discardBody, readBoundedBody } from '../net/read-body';
 import { isHttpUrl, withoutQuery } from './urls';
 import type { CheckKind, Observation } from './types';
+import { userAgent } from '../net/user-agent';
 
 export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024; // enough for any health or metrics JSON
 export const MAX_BODY_BYTES_LIMIT = 16 * 1024 * 1024; // a Worker has 128 MB; stay far below
@@ -72,7 +73,7 @@ export const httpKind: CheckKind<typeof options> = {
       if (!headers.has('content-type')) headers.set('content-type', 'application/json');
     }
     // The region tells a target's logs (and a regional check's quorum) where the probe ran.
-    if (!headers.has('user-agent')) headers.set('user-agent', `Vigil/0.1 (scheduled checks${ctx.region ? `; region ${ctx.region}` : ''})`);
+    if (!headers.has('user-agent')) headers.set('user-agent', userAgent(ctx.region));
 
     const started = Date.now();
     let url = opts.url;

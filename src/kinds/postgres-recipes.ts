@@ -4,6 +4,7 @@
 //   pg.connections({ id: 'db-connections', connection: secret('DATABASE_URL') })
 
 import { column, rowCount, withHysteresis, type Expectation, type Levels } from '../assert/builders';
+import { atMost, levels } from './recipe-levels';
 import type { CheckInput } from '../config';
 import { parseDuration } from '../config/duration';
 import { recipeName } from './recipe-name';
@@ -30,9 +31,6 @@ function identifier(what: string, text: string, checkId: string): string {
   return parts.map((part) => `"${part}"`).join('.');
 }
 
-function levels(value: number | Levels | undefined, fallback: Levels): Levels {
-  return value === undefined ? fallback : typeof value === 'number' ? { crit: value } : value;
-}
 
 type Flags = NonNullable<PostgresInput['flags']>;
 
@@ -361,11 +359,3 @@ FROM ${identifier('table', table, base.id)}${where ? ` WHERE ${where}` : ''}`,
   },
 };
 
-/** "At most n" as `below` levels (counts are whole numbers): at most 3 → below 4. */
-function atMost(value: number | Levels | undefined, fallback: Levels): Levels {
-  const limit = levels(value, fallback);
-  const out: Levels = {};
-  if (limit.warn !== undefined) out.warn = limit.warn + 1;
-  if (limit.crit !== undefined) out.crit = limit.crit + 1;
-  return out;
-}

@@ -19,6 +19,7 @@ import { readBoundedBody } from '../net/read-body';
 import { parseNumber } from './prometheus';
 import { isHttpUrl, withoutQuery } from './urls';
 import type { CheckKind, Observation } from './types';
+import { userAgent } from '../net/user-agent';
 
 /** A query result larger than this is not read. A vector of a few thousand series is ~1 MB of JSON. */
 export const DEFAULT_PROMQL_BYTES = 1024 * 1024;
@@ -227,7 +228,7 @@ export const promqlKind: CheckKind<typeof options> = {
   async run(opts, ctx): Promise<Observation> {
     if (!isHttpUrl(opts.url)) return { reached: false, unknown: true, latencyMs: 0, values: {}, error: 'option url is not an http(s) URL' };
     const base = opts.url.replace(/\/+$/, '');
-    const headers: Record<string, string> = { accept: 'application/json', 'user-agent': 'Vigil/0.1 (scheduled checks)', ...opts.headers };
+    const headers: Record<string, string> = { accept: 'application/json', 'user-agent': userAgent(), ...opts.headers };
     if (opts.auth && 'bearer' in opts.auth) headers.authorization = `Bearer ${opts.auth.bearer}`;
     else if (opts.auth) headers.authorization = basic(opts.auth.username, opts.auth.password);
     const paths = APIS[opts.api];

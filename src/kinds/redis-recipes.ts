@@ -2,6 +2,7 @@
 //   upstash.ping({ id: 'redis', url: secret('UPSTASH_REDIS_REST_URL'), token: secret('UPSTASH_REDIS_REST_TOKEN') })
 
 import { info, reply, value, withHysteresis, type Expectation, type Levels } from '../assert/builders';
+import { atMost, levels } from './recipe-levels';
 import type { CheckInput } from '../config';
 import { recipeName } from './recipe-name';
 
@@ -14,18 +15,7 @@ export type RedisRecipeBase = Omit<RedisInput, 'kind' | 'command' | 'info' | 'ke
   hysteresis?: number;
 };
 
-function levels(value: number | Levels | undefined, fallback: Levels): Levels {
-  return value === undefined ? fallback : typeof value === 'number' ? { crit: value } : value;
-}
 
-/** "At most n" as `below` levels: at most 3 → below 4. */
-function atMost(value: number | Levels | undefined, fallback: Levels): Levels {
-  const limit = levels(value, fallback);
-  const out: Levels = {};
-  if (limit.warn !== undefined) out.warn = limit.warn + 1;
-  if (limit.crit !== undefined) out.crit = limit.crit + 1;
-  return out;
-}
 
 function build(base: RedisRecipeBase, name: string, check: Partial<RedisInput>, expect: Expectation[]): RedisInput {
   const { expect: extra = [], name: given, hysteresis, ...rest } = base;

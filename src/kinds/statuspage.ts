@@ -13,6 +13,7 @@ import { describeFetchError, untilAborted } from '../net/fetch-errors';
 import { readBoundedBody } from '../net/read-body';
 import { isHttpUrl, withoutQuery } from './urls';
 import type { CheckKind, Observation } from './types';
+import { userAgent } from '../net/user-agent';
 
 /** Big vendors' summaries (hundreds of components) run to a few hundred KB. */
 export const DEFAULT_MAX_BODY_BYTES = 2 * 1024 * 1024;
@@ -252,7 +253,7 @@ export const statuspageKind: CheckKind<typeof options> = {
     const started = Date.now();
     let text: string;
     try {
-      const response = await ctx.fetch(endpoint, { headers: { accept: 'application/json', 'user-agent': 'Vigil/0.1 (scheduled checks)' }, signal: ctx.signal });
+      const response = await ctx.fetch(endpoint, { headers: { accept: 'application/json', 'user-agent': userAgent() }, signal: ctx.signal });
       const body = await untilAborted(readBoundedBody(response, opts.maxBodyBytes), ctx.signal);
       if (response.status !== 200) {
         return { reached: false, retryable: response.status >= 500, latencyMs: Date.now() - started, values: { httpStatus: response.status }, error: `${where} answered HTTP ${response.status}: the status page itself is unavailable` };

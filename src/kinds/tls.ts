@@ -22,6 +22,7 @@ import { closeQuietly, loadConnect, NOT_IN_WORKERS, watchClosed, type TcpSocket 
 import { matches, parseExposition, parseSelector } from './prometheus';
 import { isHttpUrl, withoutQuery } from './urls';
 import type { CheckKind, Observation, RunContext } from './types';
+import { userAgent } from '../net/user-agent';
 
 /** A CT answer for one name, or an exporter's page: a few MB at most. */
 const MAX_BODY_BYTES = 4 * 1024 * 1024;
@@ -140,7 +141,7 @@ async function expiryFromCt(ct: NonNullable<Options['ct']> & { apiKey?: string }
     url.searchParams.set('output', 'json');
     url.searchParams.set('exclude', 'expired');
   }
-  const headers: Record<string, string> = { accept: 'application/json', 'user-agent': 'Vigil/0.1 (scheduled checks)' };
+  const headers: Record<string, string> = { accept: 'application/json', 'user-agent': userAgent() };
   if (ct.apiKey) headers.authorization = `Bearer ${ct.apiKey}`;
   const where = `CT (${ct.provider}) ${withoutQuery(url.toString())}`;
   const fetched = await fetchText(url.toString(), headers, ctx, where);

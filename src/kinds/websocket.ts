@@ -14,6 +14,7 @@ import { describeFetchError } from '../net/fetch-errors';
 import { discardBody } from '../net/read-body';
 import { withoutQuery } from './urls';
 import type { CheckKind, Observation, RunContext } from './types';
+import { userAgent } from '../net/user-agent';
 
 export const DEFAULT_MAX_MESSAGE_BYTES = 1024 * 1024; // a reply worth asserting on is far smaller
 export const MAX_MESSAGE_BYTES_LIMIT = 16 * 1024 * 1024; // a Worker has 128 MB; stay far below
@@ -157,7 +158,7 @@ export const websocketKind: CheckKind<typeof options> = {
     const headers = new Headers(opts.headers);
     headers.set('upgrade', 'websocket');
     if (opts.protocols) headers.set('sec-websocket-protocol', opts.protocols.join(', '));
-    if (!headers.has('user-agent')) headers.set('user-agent', 'Vigil/0.1 (scheduled checks)');
+    if (!headers.has('user-agent')) headers.set('user-agent', userAgent());
 
     const started = Date.now();
     let response: Response;

@@ -6,7 +6,7 @@
 
 import type { Checklist, Config } from '../config/types';
 import { isPublicItem, taskStatus } from '../engine/checklists';
-import { activeAt, activeFor, covers, occurrences, upcoming, type Occurrence } from '../engine/maintenance';
+import { activeAt, activeFor, covers, mergeIntervals, occurrences, upcoming, type Occurrence } from '../engine/maintenance';
 import { nextFire } from '../engine/schedule';
 import { sloStatus } from '../engine/slo';
 import { kinds } from '../kinds';
@@ -101,14 +101,8 @@ export interface DaysView {
   latencyMs: Array<number | null>;
 }
 
-export interface DayView {
-  day: string;
-  status: BarStatus;
-  downSeconds: number;
-  degradedSeconds: number;
-  maintenanceSeconds: number;
-  latencyMs: number | null;
-}
+/** One day of `days`, expanded: the bar history computed it. */
+export type DayView = DayBar;
 
 /** Day `index` of `days`, expanded. */
 export function dayAt(days: DaysView, index: number): DayView {
@@ -457,14 +451,7 @@ function maintenanceExclusions(config: Config, from: number, to: number) {
       if (!covers(window, checkId)) continue;
       for (const [start, end] of list) if (start < hi && end > lo) out.push([Math.max(start, lo), Math.min(end, hi)]);
     }
-    out.sort((a, b) => a[0] - b[0]);
-    const merged: Array<[number, number]> = [];
-    for (const span of out) {
-      const last = merged[merged.length - 1];
-      if (last && span[0] <= last[1]) last[1] = Math.max(last[1], span[1]);
-      else merged.push(span);
-    }
-    return merged;
+    return mergeIntervals(out.sort((a, b) => a[0] - b[0]));
   };
 }
 

@@ -46,7 +46,8 @@ export function createApp(config: Config, options: AppOptions = {}) {
   const app = new Hono<Env>({ strict: false });
   const clock = options.now ?? (() => Date.now());
   const css = stylesheet(config.page);
-  const styleHref = `/style.css?v=${styleVersion(css)}`;
+  const cssVersion = styleVersion(css);
+  const styleHref = `/style.css?v=${cssVersion}`;
   const headers = securityHeaders(config.page);
   const times = clockFor(config.page.timeZone);
 
@@ -101,7 +102,7 @@ export function createApp(config: Config, options: AppOptions = {}) {
   app.get('/style.css', (c) => {
     c.header('content-type', 'text/css; charset=utf-8');
     // A versioned URL never changes; an unversioned one is revalidated soon.
-    c.header('cache-control', c.req.query('v') === styleVersion(css) ? 'public, max-age=31536000, immutable' : 'public, max-age=300');
+    c.header('cache-control', c.req.query('v') === cssVersion ? 'public, max-age=31536000, immutable' : 'public, max-age=300');
     return c.body(css);
   });
 
@@ -168,9 +169,8 @@ export function createApp(config: Config, options: AppOptions = {}) {
   app.get(
     '/incidents/:id',
     cached(async (c, now) => {
-      const { view } = await readStatus(c.env, config, now);
+      const [{ view }, history] = await Promise.all([readStatus(c.env, config, now), readIncidents(c.env)]);
       const id = c.req.param('id');
-      const history = await readIncidents(c.env);
       const incident = [...view.incidents.open, ...(history?.incidents ?? view.incidents.recent)].find((candidate) => candidate.id === id);
       if (!incident) return notFoundPage(c, view, now, 'No incident of the last 90 days has this address.');
       return html(c, <IncidentPage incident={incident} ctx={context(view, now)} />);
@@ -180,9 +180,8 @@ export function createApp(config: Config, options: AppOptions = {}) {
   app.get(
     '/maintenance/:id',
     cached(async (c, now) => {
-      const { view } = await readStatus(c.env, config, now);
+      const [{ view }, history] = await Promise.all([readStatus(c.env, config, now), readIncidents(c.env)]);
       const id = c.req.param('id');
-      const history = await readIncidents(c.env);
       const window = [...view.maintenance.active, ...view.maintenance.upcoming, ...(history?.maintenance ?? [])].find((candidate) => candidate.id === id);
       if (!window) return notFoundPage(c, view, now, 'No current, upcoming or recent maintenance has this address.');
       return html(c, <MaintenancePage window={window} ctx={context(view, now)} />);

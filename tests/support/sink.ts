@@ -50,6 +50,21 @@ interface Failure {
 const received = new Map<string, Recorded[]>();
 const failures = new Map<string, Failure>();
 
+/**
+ * The failures that never end, the same on every platform: `hang` never
+ * answers; `huge` is a 500 whose error page never ends (the sender must read
+ * only its start). True when one of them took the request.
+ */
+function answeredWithoutEnd(failure: Failure, record: Recorded, res: ServerResponse): boolean {
+  if (failure.mode === 'hang') return true;
+  if (failure.mode !== 'huge') return false;
+  record.status = 500;
+  res.writeHead(500, { 'content-type': 'text/html' });
+  const timer = setInterval(() => res.write('<p>internal error</p>'.repeat(1000)), 1);
+  res.on('close', () => clearInterval(timer));
+  return true;
+}
+
 async function readBody(req: IncomingMessage): Promise<string> {
   const chunks: Buffer[] = [];
   for await (const chunk of req) chunks.push(chunk as Buffer);
@@ -95,15 +110,7 @@ async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> 
   const failure = failures.get(id);
   if (failure && failure.times > 0) {
     failure.times--;
-    if (failure.mode === 'hang') return; // never answer
-    if (failure.mode === 'huge') {
-      // A 500 whose error page never ends: the sender must read only its start.
-      record.status = 500;
-      res.writeHead(500, { 'content-type': 'text/html' });
-      const timer = setInterval(() => res.write('<p>internal error</p>'.repeat(1000)), 1);
-      res.on('close', () => clearInterval(timer));
-      return;
-    }
+    if (answeredWithoutEnd(failure, record, res)) return;
     if (failure.mode === '429') {
       record.status = 429;
       const retryAfter = String(failure.retryAfter ?? 30);
@@ -304,14 +311,7 @@ async function handleNew(platform: NewPlatform, id: string, url: URL, req: Incom
   const failure = failures.get(id);
   if (failure && failure.times > 0) {
     failure.times--;
-    if (failure.mode === 'hang') return;
-    if (failure.mode === 'huge') {
-      record.status = 500;
-      res.writeHead(500, { 'content-type': 'text/html' });
-      const timer = setInterval(() => res.write('<p>internal error</p>'.repeat(1000)), 1);
-      res.on('close', () => clearInterval(timer));
-      return;
-    }
+    if (answeredWithoutEnd(failure, record, res)) return;
     if (failure.mode === '429') {
       send(429, { message: 'Too many requests', errors: ['rate limited'] }, { 'retry-after': String(failure.retryAfter ?? 30) });
       return;
